@@ -1,0 +1,29 @@
+package io.pgrds.observe;
+
+import io.pgrds.desired.ClusterId;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What pgrds keeps on each node it manages, beside (not inside) the data directory, so that the cluster
+ * itself remembers what was last applied: no local state file that can be lost or diverge between
+ * operators.
+ *
+ * @param cluster          the cluster this node belongs to
+ * @param systemIdentifier the cluster's system identifier when the marker was written
+ * @param deactivated      true once pgrds stopped the node because it was removed from the file
+ * @param members          the cluster's membership as last applied, with enough detail to reach a node that
+ *                         was since removed from the file
+ * @param appliedCommit    the commit of the last successful apply
+ */
+public record Marker(ClusterId cluster, Optional<String> systemIdentifier, boolean deactivated,
+                     List<Member> members, Optional<String> appliedCommit) {
+    public Marker {
+        members = List.copyOf(members);
+    }
+
+    /** One member as last applied. */
+    public record Member(String name, String host, int sshPort, String sshUser, String dataDirectory, int port,
+                         String binDir) {
+    }
+}

@@ -1,0 +1,31 @@
+package io.pgrds.observe;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+
+/**
+ * What a node's server said over SQL.
+ *
+ * @param currentLsn     on a primary: {@code pg_current_wal_lsn()}
+ * @param receiveLsn     on a standby: {@code pg_last_wal_receive_lsn()}
+ * @param replayLsn      on a standby: {@code pg_last_wal_replay_lsn()}
+ * @param replayLagMillis on a standby: time since the last replayed transaction, when behind
+ * @param walReceiverStatus on a standby: {@code pg_stat_wal_receiver.status} (streaming, ...)
+ * @param replication    on a primary: its standbys
+ */
+public record SqlFacts(String serverVersion, boolean inRecovery, Optional<Lsn> currentLsn, Optional<Lsn> receiveLsn,
+                       Optional<Lsn> replayLsn, Optional<Long> replayLagMillis, Optional<String> walReceiverStatus,
+                       List<ReplicationPeer> replication, SortedMap<String, Setting> settings, List<String> roles,
+                       int connections, int maxConnections) {
+    public SqlFacts {
+        replication = List.copyOf(replication);
+        settings = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(settings));
+        roles = List.copyOf(roles);
+    }
+
+    /** The position that orders failover candidates: replay on a standby, current on a primary. */
+    public Optional<Lsn> position() {
+        return inRecovery ? replayLsn.or(() -> receiveLsn) : currentLsn;
+    }
+}
