@@ -1,5 +1,7 @@
 package io.pgrds.desired;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -14,6 +16,7 @@ public record ClusterId(String team, String stage) implements Comparable<Cluster
     }
 
     /** Parses {@code team/stage}; returns null when the text is not of that form. */
+    @JsonCreator
     public static ClusterId parse(String text) {
         if (text == null) {
             return null;
@@ -40,6 +43,7 @@ public record ClusterId(String team, String stage) implements Comparable<Cluster
         return c != 0 ? c : stage.compareTo(o.stage);
     }
 
+    @JsonValue
     @Override
     public String toString() {
         return team + "/" + stage;

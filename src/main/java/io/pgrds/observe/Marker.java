@@ -14,10 +14,11 @@ import java.util.Optional;
  * @param deactivated      true once pgrds stopped the node because it was removed from the file
  * @param members          the cluster's membership as last applied, with enough detail to reach a node that
  *                         was since removed from the file
+ * @param primary          the primary as last applied (the endpoint points at it)
  * @param appliedCommit    the commit of the last successful apply
  */
 public record Marker(ClusterId cluster, Optional<String> systemIdentifier, boolean deactivated,
-                     List<Member> members, Optional<String> appliedCommit) {
+                     List<Member> members, Optional<String> primary, Optional<String> appliedCommit) {
     public Marker {
         members = List.copyOf(members);
     }
