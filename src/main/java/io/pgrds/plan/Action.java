@@ -1,0 +1,253 @@
+package io.pgrds.plan;
+
+import io.pgrds.desired.Bootstrap;
+import io.pgrds.desired.ClusterId;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One step of a plan: plain data. The executor carries it out (each action checks its own precondition, so a
+ * run stopped half-way is finished by the next plan); renderers show it. {@link #reason()} and {@link #risk()}
+ * are for the reader only: no code decides anything from them.
+ */
+public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary, Action.CloneStandby,
+        Action.StartNode, Action.Promote, Action.Switchover, Action.Rejoin, Action.Repoint, Action.Deactivate,
+        Action.ChangeParameters, Action.ChangeHba, Action.EnsureRoles, Action.RegisterEndpoint {
+
+    ActionKind kind();
+
+    /** Why the planner chose this action. */
+    String reason();
+
+    /** What can go wrong or what the user will notice (dropped connections, pause in writes, lost commits). */
+    Optional<String> risk();
+
+    /** One line, e.g. {@code clone standby pg2 from pg1}. */
+    String describe();
+
+    /** The nodes this action touches, in the order it touches them. */
+    List<String> nodes();
+
+    /** How many lines of the plan summary this action accounts for (one per parameter for parameter changes). */
+    default int weight() {
+        return 1;
+    }
+
+    /** initdb on an empty node, start it, create the roles admin, replicator and pgrds, write the config files. */
+    record InitPrimary(String node, String reason, Optional<String> risk) implements Action {
+        public ActionKind kind() {
+            return ActionKind.INIT_PRIMARY;
+        }
+
+        public String describe() {
+            return "init primary " + node;
+        }
+
+        public List<String> nodes() {
+            return List.of(node);
+        }
+    }
+
+    /** Restore another cluster's backup into an empty node, recover to the target, promote. */
+    record RestorePrimary(String node, ClusterId from, Bootstrap.RecoveryTarget target, String reason,
+                          Optional<String> risk) implements Action {
+        public ActionKind kind() {
+            return ActionKind.RESTORE_PRIMARY;
+        }
+
+        public String describe() {
+            return "restore primary " + node + " from " + from + " (" + target + ")";
+        }
+
+        public List<String> nodes() {
+            return List.of(node);
+        }
+    }
+
+    /** pg_basebackup into an empty node from {@code from}, then start it as a standby of {@code from}. */
+    record CloneStandby(String node, String from, String reason, Optional<String> risk) implements Action {
+        public ActionKind kind() {
+            return ActionKind.CLONE_STANDBY;
+        }
+
+        public String describe() {
+            return "clone standby " + node + " from " + from;
+        }
+
+        public List<String> nodes() {
+            return List.of(node);
+        }
+    }
+
+    /** Start a node of the cluster whose data was found stopped. */
+    record StartNode(String node, String reason, Optional<String> risk) implements Action {
+        public ActionKind kind() {
+            return ActionKind.START_NODE;
+        }
+
+        public String describe() {
+            return "start " + node;
+        }
+
+        public List<String> nodes() {
+            return List.of(node);
+        }
+    }
+
+    /** Failover: promote a standby because no primary is left to hand over cleanly. */
+    record Promote(String node, Optional<String> formerPrimary, String reason, Optional<String> risk)
+            implements Action {
+        public ActionKind kind() {
+            return ActionKind.PROMOTE;
+        }
+
+        public String describe() {
+            return "promote " + node + formerPrimary.map(f -> " (former primary " + f + ")").orElse("");
+        }
+
+        public List<String> nodes() {
+            return List.of(node);
+        }
+    }
+
+    /**
+     * Planned handover without loss: stop {@code from} cleanly, wait until {@code to} replayed everything,
+     * promote {@code to}, rejoin {@code from} as its standby.
+     */
+    record Switchover(String from, String to, String reason, Optional<String> risk) implements Action {
+        public ActionKind kind() {
+            return ActionKind.SWITCHOVER;
+        }
+
+        public String describe() {
+            return "switchover " + from + " → " + to;
+        }
+
+        public List<String> nodes() {
+            return List.of(from, to);
+        }
+    }
+
+    /** Make a node with data a standby of {@code newPrimary} again (pg_rewind first when its timeline diverged). */
+    record Rejoin(String node, String newPrimary, String reason, Optional<String> risk) implements Action {
+        public ActionKind kind() {
+            return ActionKind.REJOIN;
+        }
+
+        public String describe() {
+            return "rejoin " + node + " as standby of " + newPrimary;
+        }
+
+        public List<String> nodes() {
+            return List.of(node);
+        }
+    }
+
+    /** Point a standby at another upstream (rewrite primary_conninfo, restart it). */
+    record Repoint(String node, Optional<String> from, String to, String reason, Optional<String> risk)
+            implements Action {
+        public ActionKind kind() {
+            return ActionKind.REPOINT;
+        }
+
+        public String describe() {
+            return "repoint " + node + " from " + from.orElse("(no upstream)") + " to " + to;
+        }
+
+        public List<String> nodes() {
+            return List.of(node);
+        }
+    }
+
+    /** Stop a node, disable it, mark it deactivated; its data directory is kept. */
+    record Deactivate(String node, String reason, Optional<String> risk) implements Action {
+        public ActionKind kind() {
+            return ActionKind.DEACTIVATE;
+        }
+
+        public String describe() {
+            return "deactivate " + node + " (data kept)";
+        }
+
+        public List<String> nodes() {
+            return List.of(node);
+        }
+    }
+
+    /** Rewrite pgrds's configuration file on {@code nodes} (standbys first), then reload or restart each. */
+    record ChangeParameters(List<ParameterChange> changes, List<String> nodes, String reason, Optional<String> risk)
+            implements Action {
+        public ChangeParameters {
+            changes = List.copyOf(changes);
+            nodes = List.copyOf(nodes);
+        }
+
+        public ActionKind kind() {
+            return ActionKind.CHANGE_PARAMETERS;
+        }
+
+        public boolean restart() {
+            return changes.stream().anyMatch(ParameterChange::restart);
+        }
+
+        public String describe() {
+            return "change " + changes.size() + (changes.size() == 1 ? " parameter" : " parameters") + " on "
+                    + String.join(", ", nodes) + (restart() ? " (restart)" : " (reload)");
+        }
+
+        @Override
+        public int weight() {
+            return changes.size();
+        }
+    }
+
+    /** Rewrite pg_hba.conf on {@code nodes}, then reload each. */
+    record ChangeHba(List<String> nodes, String reason, Optional<String> risk) implements Action {
+        public ChangeHba {
+            nodes = List.copyOf(nodes);
+        }
+
+        public ActionKind kind() {
+            return ActionKind.CHANGE_HBA;
+        }
+
+        public String describe() {
+            return "rewrite pg_hba.conf on " + String.join(", ", nodes) + " (reload)";
+        }
+    }
+
+    /** Create the roles pgrds needs that the primary lacks (existing roles and passwords are left alone). */
+    record EnsureRoles(String node, List<String> roles, String reason, Optional<String> risk) implements Action {
+        public EnsureRoles {
+            roles = List.copyOf(roles);
+        }
+
+        public ActionKind kind() {
+            return ActionKind.ENSURE_ROLES;
+        }
+
+        public String describe() {
+            return "create roles " + String.join(", ", roles) + " on " + node;
+        }
+
+        public List<String> nodes() {
+            return List.of(node);
+        }
+    }
+
+    /** Point the service name at the primary (through the service hook). */
+    record RegisterEndpoint(String service, String primary, String reason, Optional<String> risk)
+            implements Action {
+        public ActionKind kind() {
+            return ActionKind.REGISTER_ENDPOINT;
+        }
+
+        public String describe() {
+            return "register endpoint " + service + " → " + primary;
+        }
+
+        public List<String> nodes() {
+            return List.of(primary);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.pgrds.plan;
+
+import io.pgrds.desired.ClusterId;
+import java.util.List;
+
+/**
+ * What the planner decided for one cluster.
+ *
+ * @param actions   in the order apply carries them out; empty when refused
+ * @param refusals  why nothing may be changed; when present, {@code actions} is empty
+ * @param warnings  what the user must know although the plan goes ahead (fence a node, an unreachable former member)
+ * @param decision  one sentence saying what was decided, e.g. {@code orderdata/integration: no action, pg1 primary,
+ *                  1 standby streaming}
+ */
+public record ClusterPlan(ClusterId id, List<Action> actions, List<Refusal> refusals, List<String> warnings,
+                          String decision) {
+    public ClusterPlan {
+        actions = List.copyOf(actions);
+        refusals = List.copyOf(refusals);
+        warnings = List.copyOf(warnings);
+        if (!refusals.isEmpty() && !actions.isEmpty()) {
+            throw new IllegalArgumentException("a refused plan changes nothing: " + id);
+        }
+    }
+
+    public boolean refused() {
+        return !refusals.isEmpty();
+    }
+
+    public boolean hasChanges() {
+        return !actions.isEmpty();
+    }
+
+    /** Lines of the summary with this symbol. */
+    public int count(ActionKind.Symbol symbol) {
+        return actions.stream().filter(a -> a.kind().symbol() == symbol).mapToInt(Action::weight).sum();
+    }
+}

@@ -1,0 +1,162 @@
+package io.pgrds.plan;
+
+import io.pgrds.desired.DesiredCluster;
+import io.pgrds.desired.NodeSpec;
+import io.pgrds.observe.Lsn;
+import io.pgrds.observe.Marker;
+import io.pgrds.observe.ObservedCluster;
+import io.pgrds.observe.ObservedNode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/** What the planner reads off one desired cluster and its observation; immutable, built once per plan. */
+final class Facts {
+    /** Most advanced first: timeline, then WAL position (unknown last), then name. */
+    static final Comparator<ObservedNode> MOST_ADVANCED = Comparator
+            .comparing((ObservedNode n) -> n.timeline().orElse(Integer.MIN_VALUE), Comparator.reverseOrder())
+            .thenComparing(n -> n.position().orElse(null), Comparator.nullsLast(Comparator.<Lsn>reverseOrder()))
+            .thenComparing(ObservedNode::name);
+
+    final DesiredCluster desired;
+    final String id;
+    final List<NodeSpec> desiredNodes;
+    final Set<String> desiredNames;
+    final List<ObservedNode> all;
+    final List<ObservedNode> former;
+    final Optional<String> pin;
+    final Optional<String> markerPrimary;
+    private final Map<String, ObservedNode> byName;
+    private final Map<String, List<String>> namesByHost;
+    private final Map<String, String> nameByHostPort;
+
+    Facts(DesiredCluster desired, ObservedCluster observed) {
+        this.desired = desired;
+        this.id = desired.id().toString();
+        this.desiredNodes = desired.nodes();
+        this.desiredNames = desired.nodes().stream().map(NodeSpec::name)
+                .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+        this.all = observed.nodes();
+        this.byName = new HashMap<>();
+        observed.nodes().forEach(n -> byName.put(n.name(), n));
+        this.former = observed.nodes().stream().filter(n -> !desiredNames.contains(n.name())).toList();
+        this.pin = desired.primary();
+        this.markerPrimary = markerPrimary(desired, observed.nodes());
+
+        Map<String, Integer> ports = new HashMap<>();
+        for (ObservedNode n : observed.nodes()) {
+            n.marker().ifPresent(m -> m.members().forEach(mem -> ports.putIfAbsent(mem.name(), mem.port())));
+        }
+        desired.nodes().forEach(n -> ports.put(n.name(), n.port()));
+        Map<String, String> hosts = new TreeMap<>();
+        observed.nodes().forEach(n -> hosts.put(n.name(), n.host()));
+        desired.nodes().forEach(n -> hosts.put(n.name(), n.host()));
+        this.namesByHost = new HashMap<>();
+        this.nameByHostPort = new HashMap<>();
+        hosts.forEach((name, host) -> {
+            namesByHost.computeIfAbsent(host, h -> new ArrayList<>()).add(name);
+            if (ports.containsKey(name)) {
+                nameByHostPort.put(host + ":" + ports.get(name), name);
+            }
+        });
+    }
+
+    Optional<ObservedNode> node(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    ObservedNode get(String name) {
+        ObservedNode n = byName.get(name);
+        if (n == null) {
+            throw new IllegalStateException("node checked before: " + name);
+        }
+        return n;
+    }
+
+    boolean isDesired(String name) {
+        return desiredNames.contains(name);
+    }
+
+    /** The node a standby streams from, when its upstream ({@code host} or {@code host:port}) names exactly one. */
+    Optional<String> upstreamNode(ObservedNode n) {
+        return n.upstream().flatMap(this::resolve);
+    }
+
+    /** The upstream for display: the node's name when known, else the host as configured. */
+    Optional<String> upstreamText(ObservedNode n) {
+        return n.upstream().map(u -> resolve(u).orElse(u));
+    }
+
+    private Optional<String> resolve(String upstream) {
+        String exact = nameByHostPort.get(upstream);
+        if (exact != null) {
+            return Optional.of(exact);
+        }
+        List<String> names = namesByHost.getOrDefault(upstream, List.of());
+        return names.size() == 1 ? Optional.of(names.get(0)) : Optional.empty();
+    }
+
+    /**
+     * The primary as last applied. Every node keeps its own copy of the marker; a node that was unreachable
+     * during the last apply keeps an older copy. The copy held at the highest timeline is the newest (a
+     * failover raises the timeline); among those, the most common value, then the first holder by name.
+     */
+    private static Optional<String> markerPrimary(DesiredCluster desired, List<ObservedNode> nodes) {
+        List<ObservedNode> holders = nodes.stream()
+                .filter(n -> n.marker().filter(m -> m.cluster().equals(desired.id())).flatMap(Marker::primary)
+                        .isPresent())
+                .sorted(Comparator.comparing((ObservedNode n) -> n.timeline().orElse(Integer.MIN_VALUE),
+                        Comparator.reverseOrder()).thenComparing(ObservedNode::name))
+                .toList();
+        if (holders.isEmpty()) {
+            return Optional.empty();
+        }
+        int top = holders.get(0).timeline().orElse(Integer.MIN_VALUE);
+        Map<String, Integer> votes = new LinkedHashMap<>();
+        holders.stream().filter(n -> n.timeline().orElse(Integer.MIN_VALUE) == top)
+                .forEach(n -> votes.merge(n.marker().orElseThrow().primary().orElseThrow(), 1, Integer::sum));
+        String best = null;
+        for (Map.Entry<String, Integer> e : votes.entrySet()) {
+            if (best == null || e.getValue() > votes.get(best)) {
+                best = e.getKey();
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** True when {@code a} has WAL that {@code b} may lack: higher timeline, or same timeline and further ahead. */
+    static boolean ahead(ObservedNode a, ObservedNode b) {
+        int ta = a.timeline().orElse(Integer.MIN_VALUE);
+        int tb = b.timeline().orElse(Integer.MIN_VALUE);
+        if (ta != tb) {
+            return ta > tb;
+        }
+        if (a.position().isEmpty()) {
+            return false;
+        }
+        return b.position().isEmpty() || a.position().get().compareTo(b.position().get()) > 0;
+    }
+
+    /** {@code timeline 2 at 0/3000060}, for messages. */
+    static String where(ObservedNode n) {
+        return "timeline " + n.timeline().map(String::valueOf).orElse("unknown") + " at "
+                + n.position().map(Lsn::toString).orElse("an unknown position");
+    }
+
+    static String bytes(long b) {
+        if (b < 1024) {
+            return b + " bytes";
+        }
+        if (b < 1024L * 1024) {
+            return String.format(java.util.Locale.ROOT, "%.1f KiB", b / 1024.0);
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", b / (1024.0 * 1024));
+    }
+}

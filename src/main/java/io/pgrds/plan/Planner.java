@@ -1,0 +1,758 @@
+package io.pgrds.plan;
+
+import io.pgrds.desired.Bootstrap;
+import io.pgrds.desired.ClusterId;
+import io.pgrds.desired.DesiredCluster;
+import io.pgrds.desired.DesiredFleet;
+import io.pgrds.observe.NodeState;
+import io.pgrds.observe.ObservedCluster;
+import io.pgrds.observe.ObservedNode;
+import io.pgrds.observe.ReplicationPeer;
+import io.pgrds.observe.Setting;
+import io.pgrds.observe.SqlFacts;
+import io.pgrds.plan.Draft.Group;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Decides what to do to make one cluster's servers match its file. A pure function of its two arguments: no
+ * I/O, no clock, no randomness; the same input gives the same plan.
+ *
+ * <p>Read {@link #plan(DesiredCluster, ObservedCluster)} top-down: refuse on incomplete or unsafe observations,
+ * decide the primary (keep, start, create, hand over, fail over), then bring every other node in line, then
+ * configuration, roles and the endpoint.
+ */
+public final class Planner {
+    /** A pinned standby further behind than this is not switched over to (the wait would block writes). */
+    public static final long SWITCHOVER_MAX_LAG_BYTES = 16L * 1024 * 1024;
+
+    private Planner() {
+    }
+
+    /** Plans every cluster of the fleet; a cluster without an observation is refused as not observed. */
+    public static FleetPlan plan(DesiredFleet fleet, Map<ClusterId, ObservedCluster> observed) {
+        List<ClusterPlan> plans = new ArrayList<>();
+        for (DesiredCluster c : fleet.clusters()) {
+            plans.add(plan(c, observed.getOrDefault(c.id(), new ObservedCluster(c.id(), List.of()))));
+        }
+        return new FleetPlan(fleet.commit(), plans);
+    }
+
+    public static ClusterPlan plan(DesiredCluster desired, ObservedCluster observed) {
+        Facts f = new Facts(desired, observed);
+        List<Refusal> refusals = Checks.refusals(f);
+        if (!refusals.isEmpty()) {
+            return refused(f, refusals, List.of());
+        }
+        Draft x = new Draft();
+        String primary = decidePrimary(f, x);
+        if (x.refused()) {
+            return refused(f, x.refusals, x.warnings);
+        }
+        otherMembers(f, x, primary);
+        formerMembers(f, x);
+        hba(f, x, primary);
+        parameters(f, x, primary);
+        roles(f, x, primary);
+        endpoint(f, x, primary);
+        List<Action> actions = x.actions();
+        return new ClusterPlan(desired.id(), actions, List.of(), x.warnings, decision(f, x, primary, actions));
+    }
+
+    private static ClusterPlan refused(Facts f, List<Refusal> refusals, List<String> warnings) {
+        String codes = refusals.stream().map(r -> r.code() + r.node().map(n -> " " + n).orElse(""))
+                .collect(Collectors.joining("; "));
+        return new ClusterPlan(f.desired.id(), List.of(), refusals, warnings,
+                f.id + ": refused (" + codes + "), nothing will change");
+    }
+
+    // ------------------------------------------------------------------ the primary
+
+    /** Decides the primary after this plan; adds the actions that make it so. Returns null when refused. */
+    private static String decidePrimary(Facts f, Draft x) {
+        List<ObservedNode> primaries = f.all.stream().filter(n -> n.state() == NodeState.PRIMARY).toList();
+        if (primaries.size() > 1) {
+            Optional<ObservedNode[]> stale = staleOldPrimary(f, primaries);
+            if (stale.isEmpty()) {
+                x.refuse(Checks.splitBrain(f, primaries));
+                return null;
+            }
+            stopStalePrimary(f, x, stale.get()[0], stale.get()[1]);
+            primaries = List.of(stale.get()[0]);
+        }
+        if (primaries.size() == 1) {
+            ObservedNode p = primaries.get(0);
+            return f.isDesired(p.name()) ? keepOrSwitchOver(f, x, p) : handOverFromRemoved(f, x, p);
+        }
+        boolean anyData = f.all.stream().anyMatch(n -> n.state() == NodeState.STANDBY
+                || n.state() == NodeState.DEACTIVATED);
+        return anyData ? failover(f, x) : bootstrap(f, x);
+    }
+
+    /**
+     * Two primaries where one is the old primary come back: the markers name X, X is on a higher timeline
+     * (it was promoted), and Y is neither what the markers name nor pinned. Returns {X, Y}.
+     */
+    private static Optional<ObservedNode[]> staleOldPrimary(Facts f, List<ObservedNode> primaries) {
+        if (primaries.size() != 2 || f.markerPrimary.isEmpty()) {
+            return Optional.empty();
+        }
+        String named = f.markerPrimary.get();
+        ObservedNode a = primaries.get(0);
+        ObservedNode b = primaries.get(1);
+        ObservedNode current = a.name().equals(named) ? a : b.name().equals(named) ? b : null;
+        if (current == null) {
+            return Optional.empty();
+        }
+        ObservedNode stale = current == a ? b : a;
+        if (current.timeline().isEmpty() || stale.timeline().isEmpty()
+                || current.timeline().get() <= stale.timeline().get()
+                || f.pin.filter(stale.name()::equals).isPresent()
+                || !f.isDesired(current.name())) {
+            return Optional.empty();
+        }
+        return Optional.of(new ObservedNode[] {current, stale});
+    }
+
+    private static void stopStalePrimary(Facts f, Draft x, ObservedNode current, ObservedNode stale) {
+        String why = stale.name() + " still holds primary data on timeline " + stale.timeline().orElseThrow()
+                + " while " + current.name() + " was promoted since (timeline " + current.timeline().orElseThrow()
+                + ", named by the markers)";
+        if (f.isDesired(stale.name())) {
+            x.add(Group.STOP_STALE_PRIMARY, new Action.Rejoin(stale.name(), current.name(),
+                    why + "; it must never run beside the new primary, so it rejoins as a standby",
+                    Optional.of("commits made on " + stale.name() + " after the failover are discarded by "
+                            + "pg_rewind")));
+        } else {
+            x.add(Group.STOP_STALE_PRIMARY, new Action.Deactivate(stale.name(),
+                    why + ", and it was removed from the file; it is stopped before anything else",
+                    Optional.of("data kept: commits made on " + stale.name() + " after the failover stay only "
+                            + "in its data directory")));
+        }
+        x.fresh.add(stale.name());
+        x.settled.add(stale.name());
+    }
+
+    /** The primary is a desired node: keep it (start it if stopped), or switch over to the pinned node. */
+    private static String keepOrSwitchOver(Facts f, Draft x, ObservedNode p) {
+        x.settled.add(p.name());
+        if (f.pin.isEmpty() || f.pin.get().equals(p.name())) {
+            if (!p.running()) {
+                x.addTold(Group.START_PRIMARY, new Action.StartNode(p.name(),
+                        p.name() + " holds the primary data but PostgreSQL is not running",
+                        Optional.of("clients can write again once it is up")));
+                x.headline = "start " + p.name() + " as primary";
+            } else {
+                x.headline = "keep " + p.name() + " primary";
+            }
+            return p.name();
+        }
+        ObservedNode q = f.get(f.pin.get());
+        String why = "the file pins " + q.name() + " as primary; " + p.name() + " is the primary now";
+        if (!prepareTarget(f, x, p, q)) {
+            return null;
+        }
+        x.addTold(Group.HANDOVER, new Action.Switchover(p.name(), q.name(), why, Optional.of(switchoverRisk(p, q))));
+        x.headline = (q.state() == NodeState.STANDBY ? "" : prepareVerb(q) + " " + q.name() + " and ")
+                + "switchover " + p.name() + " → " + q.name() + " (pinned)";
+        x.primaryChanges = true;
+        return q.name();
+    }
+
+    /**
+     * Makes {@code q} able to take over from {@code p}: an empty node is cloned, a deactivated one rejoins, a
+     * standby must already stream from {@code p} and be close behind. Returns false when refused.
+     */
+    private static boolean prepareTarget(Facts f, Draft x, ObservedNode p, ObservedNode q) {
+        x.settled.add(q.name());
+        if (q.state() == NodeState.STANDBY) {
+            Optional<String> problem = notReady(f, p, q);
+            problem.ifPresent(why -> x.refuse(Checks.notReady(f, p, q, why)));
+            return problem.isEmpty();
+        }
+        x.cloneSources.add(p.name());
+        if (!p.running()) {
+            x.addTold(Group.START_PRIMARY, new Action.StartNode(p.name(), p.name() + " holds the primary data and"
+                    + " must run so that " + q.name() + " can be made its standby before taking over",
+                    Optional.empty()));
+        }
+        if (q.state() == NodeState.EMPTY) {
+            x.addTold(Group.PREPARE_TARGET, new Action.CloneStandby(q.name(), p.name(), q.name()
+                    + " is pinned as primary and its data directory is empty: it is cloned from " + p.name()
+                    + " first", Optional.of("reads " + p.name() + "'s whole data directory (pg_basebackup)")));
+        } else {
+            x.addTold(Group.PREPARE_TARGET, new Action.Rejoin(q.name(), p.name(), q.name()
+                    + " is pinned as primary but was deactivated: it rejoins as a standby of " + p.name()
+                    + " first", Optional.of(rejoinRisk(q))));
+        }
+        x.fresh.add(q.name());
+        return true;
+    }
+
+    private static String prepareVerb(ObservedNode q) {
+        return q.state() == NodeState.EMPTY ? "clone" : "rejoin";
+    }
+
+    /** Why {@code q} cannot take over from {@code p} without loss right now, if it cannot. */
+    private static Optional<String> notReady(Facts f, ObservedNode p, ObservedNode q) {
+        if (!p.running()) {
+            return Optional.of(p.name() + " (the primary) is stopped, so " + q.name() + " cannot be streaming from it");
+        }
+        if (!q.running()) {
+            return Optional.of(q.name() + " is stopped");
+        }
+        Optional<String> up = f.upstreamNode(q);
+        if (up.isEmpty() || !up.get().equals(p.name())) {
+            return Optional.of(q.name() + " streams from " + f.upstreamText(q).orElse("no upstream") + ", not from "
+                    + p.name());
+        }
+        Optional<String> status = q.sql().flatMap(SqlFacts::walReceiverStatus);
+        if (q.sql().isEmpty()) {
+            return Optional.of("pgrds could not read " + q.name() + "'s replication status"
+                    + q.error().map(e -> " (" + e + ")").orElse(""));
+        }
+        if (!status.filter("streaming"::equals).isPresent()) {
+            return Optional.of(q.name() + " is not streaming from " + p.name() + " (WAL receiver: "
+                    + status.orElse("not running") + ")");
+        }
+        Optional<Long> lag = lag(p, q);
+        if (lag.isEmpty()) {
+            return Optional.of("pgrds could not tell how far " + q.name() + " is behind " + p.name());
+        }
+        if (lag.get() > SWITCHOVER_MAX_LAG_BYTES) {
+            return Optional.of(q.name() + " is " + Facts.bytes(lag.get()) + " behind " + p.name() + " (the limit is "
+                    + Facts.bytes(SWITCHOVER_MAX_LAG_BYTES) + ")");
+        }
+        return Optional.empty();
+    }
+
+    /** Bytes {@code q} has yet to replay from {@code p}: the primary's view first, else the two positions. */
+    private static Optional<Long> lag(ObservedNode p, ObservedNode q) {
+        Optional<Long> peer = p.sql().stream().flatMap(s -> s.replication().stream())
+                .filter(r -> r.applicationName().equals(q.name())).map(ReplicationPeer::lagBytes).findFirst();
+        if (peer.isPresent()) {
+            return peer;
+        }
+        if (p.position().isPresent() && q.position().isPresent()) {
+            return Optional.of(Math.max(0, p.position().get().minus(q.position().get())));
+        }
+        return Optional.empty();
+    }
+
+    private static String switchoverRisk(ObservedNode p, ObservedNode q) {
+        return "writes pause for a few hundred milliseconds while " + p.name() + " stops and " + q.name()
+                + " is promoted; no committed transaction is lost; open connections to " + p.name() + " are dropped";
+    }
+
+    private static String rejoinRisk(ObservedNode n) {
+        return "commits made on " + n.name() + " after the failover are discarded by pg_rewind (none, unless it "
+                + "ran as a primary)";
+    }
+
+    /** The only primary was removed from the file and is reachable: hand over to a desired node, then stop it. */
+    private static String handOverFromRemoved(Facts f, Draft x, ObservedNode p) {
+        x.settled.add(p.name());
+        List<ObservedNode> standbys = desiredIn(f, NodeState.STANDBY);
+        ObservedNode q = f.pin.map(f::get)
+                .or(() -> standbys.stream().findFirst())
+                .or(() -> firstInFile(f, NodeState.DEACTIVATED))
+                .or(() -> firstInFile(f, NodeState.EMPTY))
+                .orElseThrow();
+        String removed = p.name() + " is the primary but was removed from the file";
+        if (q.state() == NodeState.STANDBY && (f.pin.isEmpty() || !p.running())) {
+            if (p.running()) {
+                Optional<String> problem = notReady(f, p, q);
+                if (problem.isPresent()) {
+                    x.refuse(Checks.notReady(f, p, q, problem.get()));
+                    return null;
+                }
+            } else if (!pinnedIsMostAdvanced(f, x, q, standbys)) {
+                return null;
+            }
+            x.settled.add(q.name());
+            x.addTold(Group.DEACTIVATE_BEFORE_PROMOTE, new Action.Deactivate(p.name(), removed + "; it is stopped"
+                    + " and marked before " + q.name() + " is promoted, so there is never a second primary",
+                    Optional.of("data kept; writes stop until " + q.name() + " is promoted")));
+            String risk = p.running()
+                    ? p.name() + " is stopped cleanly first, so " + q.name() + " receives every commit; writes "
+                    + "pause until the promotion ends"
+                    : p.name() + " was found stopped: commits it had not replicated before it stopped stay only in "
+                    + "its data directory (kept)";
+            x.addTold(Group.HANDOVER, new Action.Promote(q.name(), Optional.of(p.name()), removed + "; "
+                    + q.name() + (f.pin.isPresent() ? " is pinned" : " is the most advanced standby"),
+                    Optional.of(risk)));
+            x.headline = "promote " + q.name() + " (" + p.name() + " removed from the file, "
+                    + (p.running() ? "stopped and deactivated first" : "found stopped, deactivated first") + ")";
+            x.primaryChanges = true;
+            return q.name();
+        }
+        if (!prepareTarget(f, x, p, q)) {
+            return null;
+        }
+        x.addTold(Group.HANDOVER, new Action.Switchover(p.name(), q.name(), removed + "; " + q.name()
+                + (f.pin.isPresent() ? " is pinned as primary" : " takes over") + " without losing a commit",
+                Optional.of(switchoverRisk(p, q))));
+        x.addTold(Group.DEACTIVATE_OLD_PRIMARY, new Action.Deactivate(p.name(), p.name()
+                + " was removed from the file; it is stopped once " + q.name() + " took over",
+                Optional.of("data kept")));
+        x.headline = (q.state() == NodeState.STANDBY ? "" : prepareVerb(q) + " " + q.name() + " and ")
+                + "switchover " + p.name() + " → " + q.name() + (f.pin.isPresent() ? " (pinned)" : "")
+                + ", then deactivate " + p.name() + " (removed from the file)";
+        x.primaryChanges = true;
+        return q.name();
+    }
+
+    /** No node holds primary data: promote the most advanced standby (or the pinned one, when it is that). */
+    private static String failover(Facts f, Draft x) {
+        List<ObservedNode> candidates = desiredIn(f, NodeState.STANDBY);
+        if (candidates.isEmpty()) {
+            x.refuse(Checks.noCandidate(f));
+            return null;
+        }
+        ObservedNode q = candidates.get(0);
+        if (f.pin.isPresent()) {
+            ObservedNode pinned = f.get(f.pin.get());
+            if (pinned.state() == NodeState.STANDBY) {
+                if (!pinnedIsMostAdvanced(f, x, pinned, candidates)) {
+                    return null;
+                }
+                q = pinned;
+            } else {
+                x.warnings.add(pinned.name() + " is pinned as primary but holds no data yet: " + q.name()
+                        + " is promoted now and " + pinned.name() + " becomes its standby; the next apply switches"
+                        + " over to " + pinned.name() + " once it streams");
+            }
+        } else if (candidates.size() > 1 && candidates.stream().anyMatch(c -> c.position().isEmpty())) {
+            x.warnings.add("The WAL position of " + candidates.stream().filter(c -> c.position().isEmpty())
+                    .map(ObservedNode::name).collect(Collectors.joining(", ")) + " is unknown (not running): "
+                    + q.name() + " was chosen by timeline and name");
+        }
+        x.settled.add(q.name());
+        String qName = q.name();
+        Optional<String> former = formerPrimary(f).filter(fp -> !fp.equals(qName));
+        Optional<ObservedNode> fn = former.flatMap(f::node);
+        String why;
+        String because;
+        String risk;
+        if (former.isPresent() && fn.isEmpty()) {
+            why = former.get() + " not a node pgrds can check";
+            because = "the former primary " + former.get() + " is not a node pgrds can check";
+            risk = fence(former.get(), "pgrds cannot check that it is down");
+            x.warnings.add(capitalize(risk));
+        } else if (fn.isPresent() && (fn.get().state() == NodeState.UNREACHABLE
+                || fn.get().state() == NodeState.UNKNOWN)) {
+            String state = fn.get().state() == NodeState.UNREACHABLE ? "unreachable" : "in an unknown state";
+            why = former.get() + " " + state + " and removed from the file";
+            because = "the former primary " + former.get() + " is " + state + " and was removed from the file";
+            risk = fence(former.get(), "it is " + state);
+            x.warnings.add(capitalize(risk));
+            x.settled.add(former.get());
+        } else if (fn.isPresent() && fn.get().state() == NodeState.EMPTY) {
+            why = former.get() + "'s data directory is empty";
+            because = "the former primary " + former.get() + " has an empty data directory";
+            risk = "commits " + former.get() + " had not replicated before its data directory was emptied are lost "
+                    + "already";
+        } else if (fn.isPresent()) {
+            why = "no primary, " + former.get() + " is " + fn.get().state();
+            because = "the former primary " + former.get() + " is " + fn.get().state();
+            risk = "writes resume once " + qName + " is promoted";
+        } else {
+            why = "no primary";
+            because = "no node holds primary data";
+            risk = "writes resume once " + qName + " is promoted";
+        }
+        String chosen = f.pin.filter(qName::equals).isPresent() ? qName + " is pinned"
+                : qName + " is the most advanced standby (" + Facts.where(q) + ")";
+        x.addTold(Group.HANDOVER, new Action.Promote(qName, former, because + "; " + chosen, Optional.of(risk)));
+        x.headline = "promote " + qName + " (" + why + ")";
+        x.primaryChanges = true;
+        return qName;
+    }
+
+    private static String fence(String node, String why) {
+        return "possible loss of commits not yet replicated from " + node + " (" + why + ") — fence " + node
+                + " (power off or firewall) before applying";
+    }
+
+    private static String capitalize(String s) {
+        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    /** Refuses (and returns false) when a standby other than the pinned one has WAL the pinned one may lack. */
+    private static boolean pinnedIsMostAdvanced(Facts f, Draft x, ObservedNode pinned, List<ObservedNode> standbys) {
+        for (ObservedNode other : standbys) {
+            if (!other.name().equals(pinned.name()) && Facts.ahead(other, pinned)) {
+                x.refuse(Checks.pinnedBehind(f, pinned, other));
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The primary before this plan: what the markers name, else what most standbys stream from. */
+    private static Optional<String> formerPrimary(Facts f) {
+        if (f.markerPrimary.isPresent()) {
+            return f.markerPrimary;
+        }
+        Map<String, Integer> votes = new TreeMap<>();
+        for (ObservedNode n : f.all) {
+            if (n.state() == NodeState.STANDBY) {
+                f.upstreamText(n).ifPresent(u -> votes.merge(u, 1, Integer::sum));
+            }
+        }
+        return votes.entrySet().stream().max(Map.Entry.<String, Integer>comparingByValue()
+                .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder()))).map(Map.Entry::getKey);
+    }
+
+    /** No data anywhere: create the primary (initdb or restore) on the pinned node, else the first in the file. */
+    private static String bootstrap(Facts f, Draft x) {
+        for (ObservedNode n : f.former) {
+            if (n.state() == NodeState.UNREACHABLE || n.state() == NodeState.UNKNOWN) {
+                x.refuse(Checks.formerMayHoldData(f, n));
+            }
+        }
+        if (x.refused()) {
+            return null;
+        }
+        String q = f.pin.orElse(f.desiredNodes.get(0).name());
+        x.settled.add(q);
+        x.fresh.add(q);
+        String where = f.pin.isPresent() ? q + " is pinned as primary" : q + " is the first node in the file";
+        f.all.stream().flatMap(n -> n.marker().flatMap(m -> m.systemIdentifier()).stream()).findFirst()
+                .ifPresent(sysid -> x.warnings.add("The markers say " + f.id + " held data before (system "
+                        + "identifier " + sysid + ") but every data directory is empty now: this plan creates a NEW "
+                        + "database; to get the old data back, use bootstrap.restore instead"));
+        if (f.desired.bootstrap() instanceof Bootstrap.Restore r) {
+            x.addTold(Group.CREATE_PRIMARY, new Action.RestorePrimary(q, r.from(), r.target(), "no node of " + f.id
+                    + " holds data and the file asks for a restore; " + where,
+                    Optional.of("recovers " + r.from() + "'s backup up to " + r.target() + "; commits after that "
+                            + "point are not in the new cluster")));
+            x.headline = "restore " + q + " from " + r.from() + " (" + r.target() + ") as primary";
+        } else {
+            x.addTold(Group.CREATE_PRIMARY, new Action.InitPrimary(q, "no node of " + f.id + " holds data; "
+                    + where, Optional.empty()));
+            x.headline = "init " + q + " as primary";
+        }
+        x.primaryChanges = true;
+        return q;
+    }
+
+    private static List<ObservedNode> desiredIn(Facts f, NodeState state) {
+        return f.desiredNodes.stream().map(n -> f.get(n.name())).filter(n -> n.state() == state)
+                .sorted(Facts.MOST_ADVANCED).toList();
+    }
+
+    private static Optional<ObservedNode> firstInFile(Facts f, NodeState state) {
+        return f.desiredNodes.stream().map(n -> f.get(n.name())).filter(n -> n.state() == state).findFirst();
+    }
+
+    // ------------------------------------------------------------------ everything but the primary
+
+    /** Every other desired node becomes a streaming standby of the primary. */
+    private static void otherMembers(Facts f, Draft x, String primary) {
+        ObservedNode p = f.get(primary);
+        for (String name : new TreeSet<>(f.desiredNames)) {
+            if (x.settled.contains(name)) {
+                continue;
+            }
+            ObservedNode n = f.get(name);
+            switch (n.state()) {
+                case EMPTY -> {
+                    x.add(Group.CLONE, new Action.CloneStandby(name, primary, name + " is in the file and its data "
+                            + "directory is empty", Optional.of("reads " + primary + "'s whole data directory "
+                            + "(pg_basebackup)")));
+                    x.fresh.add(name);
+                }
+                case DEACTIVATED -> {
+                    x.add(Group.FOLLOW, new Action.Rejoin(name, primary, name + " was deactivated and is back in the"
+                            + " file: it rejoins as a standby of " + primary + " (pg_rewind when its timeline "
+                            + "diverged)", Optional.of(rejoinRisk(n))));
+                    x.fresh.add(name);
+                }
+                case STANDBY -> follow(f, x, p, n);
+                default -> throw new IllegalStateException(name + " is " + n.state() + " after the checks");
+            }
+        }
+    }
+
+    private static void follow(Facts f, Draft x, ObservedNode p, ObservedNode n) {
+        boolean promotedNow = x.primaryChanges;
+        if (!promotedNow && n.timeline().isPresent() && p.timeline().isPresent()
+                && n.timeline().get() > p.timeline().get()) {
+            x.add(Group.FOLLOW, new Action.Rejoin(n.name(), p.name(), n.name() + " is on timeline "
+                    + n.timeline().get() + ", ahead of the primary " + p.name() + " (timeline " + p.timeline().get()
+                    + "): its history diverged", Optional.of(rejoinRisk(n))));
+            x.fresh.add(n.name());
+            return;
+        }
+        Optional<String> up = f.upstreamNode(n);
+        if (up.isEmpty() || !up.get().equals(p.name())) {
+            x.add(Group.FOLLOW, new Action.Repoint(n.name(), f.upstreamText(n), p.name(), n.name() + " streams from "
+                    + f.upstreamText(n).orElse("no upstream") + " but the primary "
+                    + (x.primaryChanges ? "will be " : "is ") + p.name() + (n.running() ? "" : "; it is started"),
+                    Optional.of(n.name() + " restarts: connections to it are dropped")));
+            return;
+        }
+        if (!n.running()) {
+            x.add(Group.FOLLOW, new Action.StartNode(n.name(), n.name() + " is a standby of " + p.name()
+                    + " but PostgreSQL is not running", Optional.empty()));
+            return;
+        }
+        if (!promotedNow && n.sql().isPresent()
+                && !n.sql().get().walReceiverStatus().filter("streaming"::equals).isPresent()) {
+            x.warnings.add(n.name() + " is a standby of " + p.name() + " but is not streaming (WAL receiver: "
+                    + n.sql().get().walReceiverStatus().orElse("not running") + "); check its log: if "
+                    + p.name() + " no longer has the WAL it needs, move its data directory aside to have it "
+                    + "cloned again");
+        }
+    }
+
+    /** Nodes that the markers list but the file no longer does: deactivated (data kept), never deleted. */
+    private static void formerMembers(Facts f, Draft x) {
+        for (ObservedNode n : f.former) {
+            if (x.settled.contains(n.name())) {
+                continue;
+            }
+            switch (n.state()) {
+                case PRIMARY, STANDBY -> x.add(Group.DEACTIVATE_REMOVED, new Action.Deactivate(n.name(), n.name()
+                        + " was removed from the file", Optional.of("data kept; " + n.name() + " stops serving "
+                        + "reads")));
+                case UNREACHABLE, UNKNOWN -> x.warnings.add("Cannot deactivate " + n.name() + " now: "
+                        + (n.state() == NodeState.UNREACHABLE ? "unreachable" : "its state is unknown")
+                        + n.error().map(e -> " (" + e + ")").orElse("") + "; the next apply will");
+                case FOREIGN -> x.warnings.add(n.name() + " was removed from the file and now holds another "
+                        + "cluster's data; pgrds leaves it alone");
+                case DEACTIVATED, EMPTY, NO_POSTGRES -> {
+                    // nothing runs and nothing is kept there
+                }
+                default -> throw new IllegalStateException(n.state().name());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ configuration, roles, endpoint
+
+    /** The nodes that keep their data through this plan, standbys (by name) first and the primary last. */
+    private static List<String> existing(Facts f, Draft x, String primary) {
+        List<String> out = new ArrayList<>();
+        for (String name : new TreeSet<>(f.desiredNames)) {
+            ObservedNode n = f.get(name);
+            if (!x.fresh.contains(name) && n.state().holdsClusterData() && !name.equals(primary)) {
+                out.add(name);
+            }
+        }
+        if (!x.fresh.contains(primary) && f.get(primary).state().holdsClusterData()) {
+            out.add(primary);
+        }
+        return out;
+    }
+
+    private static void hba(Facts f, Draft x, String primary) {
+        String want = ConfigFiles.sha256(ConfigFiles.hba(f.desired));
+        List<String> nodes = new ArrayList<>();
+        for (String name : existing(f, x, primary)) {
+            if (!want.equals(f.get(name).configFiles().get(ConfigFiles.HBA))) {
+                nodes.add(name);
+            }
+        }
+        // a removed primary that a new node is cloned from must let that node connect
+        for (String source : new TreeSet<>(x.cloneSources)) {
+            if (!f.isDesired(source) && !want.equals(f.get(source).configFiles().get(ConfigFiles.HBA))) {
+                nodes.add(0, source);
+            }
+        }
+        if (nodes.isEmpty()) {
+            return;
+        }
+        x.add(Group.HBA, new Action.ChangeHba(nodes, "pg_hba.conf on " + String.join(", ", nodes)
+                + " differs from the rules the file gives (and the cluster's node list)",
+                Optional.of("reload only; new connections are checked against the new rules, open ones stay")));
+    }
+
+    private static void parameters(Facts f, Draft x, String primary) {
+        SortedMap<String, String> want = ConfigFiles.clusterParameters(f.desired);
+        List<String> nodes = existing(f, x, primary);
+        Map<String, Map<String, Optional<String>>> oldByName = new TreeMap<>();
+        List<String> drifted = new ArrayList<>();
+        for (String name : nodes) {
+            ObservedNode n = f.get(name);
+            boolean any = false;
+            TreeSet<String> keys = new TreeSet<>(want.keySet());
+            n.configParameters().keySet().stream().filter(k -> !ConfigFiles.NODE_PARAMETERS.contains(k))
+                    .forEach(keys::add);
+            for (String k : keys) {
+                Optional<String> have = Optional.ofNullable(n.configParameters().get(k));
+                Optional<String> wanted = Optional.ofNullable(want.get(k));
+                Optional<Setting> live = n.sql().map(s -> s.settings().get(k));
+                if (!have.equals(wanted)) {
+                    oldByName.computeIfAbsent(k, key -> new LinkedHashMap<>()).putIfAbsent(name, have);
+                    any = true;
+                } else if (live.filter(Setting::pendingRestart).isPresent()) {
+                    // the file is right but the server still waits for the restart a stopped apply did not do
+                    Setting s = live.get();
+                    oldByName.computeIfAbsent(k, key -> new LinkedHashMap<>()).putIfAbsent(name,
+                            Optional.of(s.value() + unit(s.unit())));
+                    any = true;
+                }
+            }
+            if (any) {
+                drifted.add(name);
+            }
+        }
+        if (oldByName.isEmpty()) {
+            return;
+        }
+        List<ParameterChange> changes = new ArrayList<>();
+        for (Map.Entry<String, Map<String, Optional<String>>> e : oldByName.entrySet()) {
+            String k = e.getKey();
+            Map<String, Optional<String>> olds = e.getValue();
+            Optional<String> old = olds.containsKey(primary) ? olds.get(primary) : olds.values().iterator().next();
+            Optional<Setting> context = nodes.stream().map(f::get).flatMap(n -> n.sql().stream())
+                    .map(s -> s.settings().get(k)).filter(Objects::nonNull).findFirst();
+            boolean pending = nodes.stream().map(f::get).flatMap(n -> n.sql().stream())
+                    .map(s -> s.settings().get(k)).filter(Objects::nonNull).anyMatch(Setting::pendingRestart);
+            boolean restart = context.map(s -> s.needsRestart() || pending).orElse(true);
+            changes.add(new ParameterChange(k, old, Optional.ofNullable(want.get(k)), restart, context.isPresent()));
+        }
+        String names = changes.stream().map(ParameterChange::name).collect(Collectors.joining(", "));
+        List<String> restarted = changes.stream().anyMatch(ParameterChange::restart) ? drifted : List.of();
+        Optional<String> risk = restarted.isEmpty() ? Optional.empty()
+                : Optional.of("restarts " + String.join(", ", restarted) + " one at a time, standbys first: each "
+                + "restart drops that node's connections" + (restarted.contains(primary) ? " and pauses writes "
+                + "while " + primary + " restarts" : ""));
+        x.add(Group.PARAMETERS, new Action.ChangeParameters(changes, drifted, "pgrds's configuration file on "
+                + String.join(", ", drifted) + " differs from the file (" + names + ")", risk));
+    }
+
+    private static String unit(String unit) {
+        if (unit == null || unit.isEmpty()) {
+            return "";
+        }
+        return Character.isDigit(unit.charAt(0)) ? "×" + unit : unit;
+    }
+
+    /**
+     * The roles pgrds needs, checked where they can be created: on the primary as it is now, or on the promoted
+     * node after a failover. Roles replicate, so a standby's catalog tells what its primary has.
+     */
+    private static void roles(Facts f, Draft x, String primary) {
+        List<Action> actions = x.actions();
+        Optional<String> switchedFrom = actions.stream().filter(a -> a instanceof Action.Switchover)
+                .map(a -> ((Action.Switchover) a).from()).findFirst();
+        boolean promoted = actions.stream().anyMatch(a -> a instanceof Action.Promote);
+        if (switchedFrom.isEmpty() && !promoted && x.fresh.contains(primary)) {
+            if (f.desired.bootstrap() instanceof Bootstrap.Restore r) {
+                x.add(Group.ROLES_ON_NEW_PRIMARY, new Action.EnsureRoles(primary, ConfigFiles.ROLES, "a restored "
+                        + "cluster has the roles of " + r.from() + "; whichever of " + String.join(", ",
+                        ConfigFiles.ROLES) + " is missing there is created, existing ones are left as they are",
+                        Optional.empty()));
+            }
+            return; // initdb creates them
+        }
+        String node = switchedFrom.orElse(primary);
+        Group group = promoted ? Group.ROLES_ON_NEW_PRIMARY : Group.ROLES_ON_CURRENT_PRIMARY;
+        ObservedNode n = f.get(node);
+        Optional<SqlFacts> sql = n.sql();
+        if (sql.isEmpty()) {
+            if (n.running()) {
+                x.warnings.add("Roles not checked: pgrds could not log in to " + node
+                        + n.error().map(e -> " (" + e + ")").orElse(""));
+            }
+            return;
+        }
+        List<String> missing = ConfigFiles.ROLES.stream().filter(r -> !sql.get().roles().contains(r)).toList();
+        if (missing.isEmpty()) {
+            return;
+        }
+        x.add(group, new Action.EnsureRoles(node, missing, node + " lacks the role"
+                + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing) + " that pgrds needs for "
+                + "replication, management and the team's own use", Optional.of("existing roles and passwords are "
+                + "left as they are; a new admin password is printed once")));
+    }
+
+    private static void endpoint(Facts f, Draft x, String primary) {
+        if (f.desired.service().isEmpty()) {
+            return;
+        }
+        String service = f.desired.service().get().name();
+        String why;
+        if (x.primaryChanges) {
+            why = "the primary " + (f.markerPrimary.isPresent() ? "moves to " : "is now ") + primary;
+        } else if (f.markerPrimary.filter(primary::equals).isEmpty()) {
+            why = f.markerPrimary.map(m -> "the endpoint was last registered for " + m + " but the primary is "
+                    + primary).orElse("the endpoint was never registered for " + primary);
+        } else {
+            return;
+        }
+        x.add(Group.ENDPOINT, new Action.RegisterEndpoint(service, primary, why,
+                Optional.of("clients of " + service + " reach " + primary + " once the name is updated")));
+    }
+
+    // ------------------------------------------------------------------ the sentence
+
+    private static String decision(Facts f, Draft x, String primary, List<Action> actions) {
+        if (actions.isEmpty()) {
+            long streaming = 0;
+            long others = 0;
+            for (String name : f.desiredNames) {
+                ObservedNode n = f.get(name);
+                if (name.equals(primary)) {
+                    continue;
+                }
+                boolean s = n.running() && n.sql().flatMap(SqlFacts::walReceiverStatus).filter("streaming"::equals)
+                        .isPresent();
+                if (s) {
+                    streaming++;
+                } else {
+                    others++;
+                }
+            }
+            return f.id + ": no action, " + primary + " primary, " + streaming + (streaming == 1 ? " standby" :
+                    " standbys") + " streaming" + (others == 0 ? "" : ", " + others + " not streaming");
+        }
+        Map<String, List<String>> verbs = new LinkedHashMap<>();
+        for (Action a : actions) {
+            if (x.toldInHeadline(a)) {
+                continue;
+            }
+            String[] vt = phrase(f, a);
+            verbs.computeIfAbsent(vt[0], v -> new ArrayList<>());
+            if (!vt[1].isEmpty()) {
+                verbs.get(vt[0]).add(vt[1]);
+            }
+        }
+        StringBuilder s = new StringBuilder(f.id).append(": ").append(x.headline);
+        verbs.forEach((verb, targets) -> s.append(", ").append(verb)
+                .append(targets.isEmpty() ? "" : " " + String.join(", ", targets)));
+        return s.toString();
+    }
+
+    private static String[] phrase(Facts f, Action a) {
+        return switch (a.kind()) {
+            case INIT_PRIMARY, RESTORE_PRIMARY, PROMOTE, SWITCHOVER -> new String[] {a.describe(), ""};
+            case CLONE_STANDBY -> new String[] {"clone", a.nodes().get(0)};
+            case START_NODE -> new String[] {"start", a.nodes().get(0)};
+            case REJOIN -> new String[] {f.isDesired(a.nodes().get(0)) && f.get(a.nodes().get(0)).state()
+                    == NodeState.PRIMARY ? "rejoin stale old primary" : "rejoin", a.nodes().get(0)};
+            case REPOINT -> new String[] {"repoint", a.nodes().get(0)};
+            case DEACTIVATE -> new String[] {"deactivate", a.nodes().get(0)};
+            case CHANGE_PARAMETERS -> {
+                Action.ChangeParameters c = (Action.ChangeParameters) a;
+                yield new String[] {"change " + c.changes().size() + (c.changes().size() == 1 ? " parameter" :
+                        " parameters") + (c.restart() ? " with restart" : ""), ""};
+            }
+            case CHANGE_HBA -> new String[] {"rewrite pg_hba.conf", ""};
+            case ENSURE_ROLES -> new String[] {"create roles " + String.join(", ", ((Action.EnsureRoles) a).roles()),
+                    ""};
+            case REGISTER_ENDPOINT -> new String[] {"register endpoint", ""};
+        };
+    }
+}

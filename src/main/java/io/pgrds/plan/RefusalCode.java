@@ -1,0 +1,25 @@
+package io.pgrds.plan;
+
+/** Stable refusal codes. The names are part of the CLI and JSON contract. */
+public enum RefusalCode {
+    /** A desired node could not be reached over SSH. */
+    NODE_UNREACHABLE,
+    /** A desired node's state could not be determined (or it was not observed at all). */
+    NODE_UNKNOWN,
+    /** The wanted PostgreSQL version is not installed on a desired node. */
+    NO_POSTGRES,
+    /** Two nodes hold primary data and pgrds cannot tell which one is stale. */
+    SPLIT_BRAIN,
+    /** A node holds another cluster's data (its marker or system identifier differs). */
+    FOREIGN_DATA,
+    /** A node's data directory is of another PostgreSQL major version than the file asks for. */
+    VERSION_MISMATCH,
+    /** The primary (pinned, or last applied when nothing is pinned) cannot be reached. */
+    DESIRED_PRIMARY_UNREACHABLE,
+    /** Data exists, but only on nodes that cannot become primary. */
+    NO_CANDIDATE,
+    /** A planned handover's target is not streaming from the primary, or lags too far behind. */
+    SWITCHOVER_TARGET_NOT_READY,
+    /** A failover would promote the pinned standby while another standby has newer WAL. */
+    PINNED_PRIMARY_BEHIND
+}
