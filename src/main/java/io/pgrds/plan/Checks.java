@@ -126,7 +126,7 @@ final class Checks {
         String where = primaries.stream().map(n -> n.name() + " " + Facts.where(n)).collect(Collectors.joining(
                 ", "));
         return Refusal.of(RefusalCode.SPLIT_BRAIN, f.id, null, "Unable to plan " + f.id + " as " + names
-                + " all hold primary data (" + where + ")" + f.markerPrimary.map(m -> "; the markers name " + m)
+                + (primaries.size() == 2 ? " both" : " all") + " hold primary data (" + where + ")" + f.markerPrimary.map(m -> "; the markers name " + m)
                 .orElse("") + "; pgrds cannot tell which one has the commits to keep.", "Decide which one keeps its "
                 + "commits; stop the other(s) and move their data directory aside (pgrds then sees them empty and "
                 + "clones them again), then re-run.");
@@ -146,7 +146,8 @@ final class Checks {
                 + other.name() + " " + Facts.where(other) + ", " + pinned.name() + " " + Facts.where(pinned)
                 + "); promoting " + pinned.name() + " would discard them.", "Pin " + other.name() + " (or remove "
                 + "the pin to promote the most advanced standby), and move the pin once " + pinned.name()
-                + " streams from it; or start the stopped standbys so their positions are known.");
+                + " streams from it" + (pinned.position().isEmpty() || other.position().isEmpty()
+                ? "; or start the stopped standbys so that their positions are known." : "."));
     }
 
     static Refusal noCandidate(Facts f) {

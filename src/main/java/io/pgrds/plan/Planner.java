@@ -506,7 +506,7 @@ public final class Planner {
                     + " but PostgreSQL is not running", Optional.empty()));
             return;
         }
-        if (!promotedNow && n.sql().isPresent()
+        if (!promotedNow && p.running() && n.sql().isPresent()
                 && !n.sql().get().walReceiverStatus().filter("streaming"::equals).isPresent()) {
             x.warnings.add(n.name() + " is a standby of " + p.name() + " but is not streaming (WAL receiver: "
                     + n.sql().get().walReceiverStatus().orElse("not running") + "); check its log: if "
