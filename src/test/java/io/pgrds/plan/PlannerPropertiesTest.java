@@ -1,0 +1,290 @@
+package io.pgrds.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgrds.desired.Become;
+import io.pgrds.desired.Bootstrap;
+import io.pgrds.desired.ClusterId;
+import io.pgrds.desired.DesiredCluster;
+import io.pgrds.desired.NodeSpec;
+import io.pgrds.desired.PostgresSettings;
+import io.pgrds.desired.ReconcilePolicy;
+import io.pgrds.desired.ServiceSpec;
+import io.pgrds.desired.SshSettings;
+import io.pgrds.desired.Transport;
+import io.pgrds.observe.Lsn;
+import io.pgrds.observe.Marker;
+import io.pgrds.observe.NodeState;
+import io.pgrds.observe.ObservedCluster;
+import io.pgrds.observe.ObservedNode;
+import io.pgrds.observe.ReplicationPeer;
+import io.pgrds.observe.Setting;
+import io.pgrds.observe.SqlFacts;
+import io.pgrds.render.PlanRenderer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+
+/**
+ * Safety properties over random observations and random pins: whatever the servers look like, a plan never makes
+ * two primaries, never promotes beside a running primary, never overwrites data, and is deterministic.
+ * The whole case comes from one seed, so a failure names the seed that reproduces it.
+ */
+class PlannerPropertiesTest {
+    static final ClusterId ID = new ClusterId("prop", "random");
+
+    /** A random cluster: desired file and observation, from one seed. */
+    record Case(DesiredCluster desired, ObservedCluster observed) {
+    }
+
+    static Case generate(long seed) {
+        Random r = new Random(seed);
+        int n = 1 + r.nextInt(5);
+        SshSettings ssh = new SshSettings("root", 22, Optional.empty(), Optional.empty(), Become.RUNUSER);
+        List<NodeSpec> all = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            all.add(new NodeSpec("pg" + i, "10.0.0." + i, ssh, "/usr/lib/postgresql/15/bin", "/data", 5432));
+        }
+        List<NodeSpec> desiredNodes = new ArrayList<>();
+        for (NodeSpec s : all) {
+            if (r.nextInt(4) != 0) {
+                desiredNodes.add(s);
+            }
+        }
+        if (desiredNodes.isEmpty()) {
+            desiredNodes.add(all.get(r.nextInt(n)));
+        }
+        java.util.Collections.shuffle(desiredNodes, r);
+        TreeMap<String, String> params = new TreeMap<>(Map.of("max_connections", r.nextBoolean() ? "100" : "200"));
+        Optional<String> pin = r.nextInt(5) < 2
+                ? Optional.of(desiredNodes.get(r.nextInt(desiredNodes.size())).name()) : Optional.empty();
+        Bootstrap bootstrap = r.nextInt(5) == 0
+                ? new Bootstrap.Restore(new ClusterId("prop", "source"), Bootstrap.RecoveryTarget.latest())
+                : new Bootstrap.Initdb();
+        Optional<ServiceSpec> service = r.nextBoolean()
+                ? Optional.of(new ServiceSpec("db.example.com", Optional.empty())) : Optional.empty();
+        DesiredCluster desired = new DesiredCluster(ID, "clusters/prop/random.yaml", Transport.SSH,
+                new PostgresSettings(15, params, List.of()), desiredNodes, pin, bootstrap, Optional.empty(), service,
+                ReconcilePolicy.FULL);
+
+        List<Marker.Member> members = all.stream().map(s -> new Marker.Member(s.name(), s.host(), 22, "root",
+                "/data", 5432, s.binDir())).toList();
+        String hbaHash = ConfigFiles.sha256(ConfigFiles.hba(desired));
+        List<ObservedNode> nodes = new ArrayList<>();
+        for (NodeSpec s : all) {
+            boolean isDesired = desiredNodes.contains(s);
+            int roll = r.nextInt(100);
+            NodeState state = roll < 22 ? NodeState.PRIMARY : roll < 55 ? NodeState.STANDBY : roll < 75
+                    ? NodeState.EMPTY : roll < 85 ? NodeState.DEACTIVATED : roll < 92 ? NodeState.UNREACHABLE
+                    : roll < 95 ? NodeState.UNKNOWN : roll < 97 ? NodeState.NO_POSTGRES : NodeState.FOREIGN;
+            if (!isDesired && r.nextInt(3) == 0) {
+                continue; // a former member the markers do not list any more
+            }
+            if (state == NodeState.UNREACHABLE) {
+                nodes.add(ObservedNode.unreachable(s.name(), s.host(), "timeout"));
+                continue;
+            }
+            if (state == NodeState.UNKNOWN) {
+                nodes.add(ObservedNode.unknown(s.name(), s.host(), "probe failed"));
+                continue;
+            }
+            boolean data = state == NodeState.PRIMARY || state == NodeState.STANDBY
+                    || state == NodeState.DEACTIVATED;
+            boolean running = (state == NodeState.PRIMARY || state == NodeState.STANDBY) && r.nextInt(5) != 0;
+            Optional<Integer> timeline = data ? Optional.of(1 + r.nextInt(3)) : Optional.empty();
+            Lsn lsn = new Lsn(r.nextInt(1 << 28));
+            Optional<String> upstream = state == NodeState.STANDBY ? (r.nextInt(6) == 0 ? Optional.of("10.9.9.9")
+                    : Optional.of("10.0.0." + (1 + r.nextInt(n)))) : Optional.empty();
+            Optional<Marker> marker = data && r.nextInt(4) != 0
+                    ? Optional.of(new Marker(ID, Optional.of("7000"), state == NodeState.DEACTIVATED, members,
+                    r.nextInt(5) == 0 ? Optional.empty() : Optional.of("pg" + (1 + r.nextInt(n))), Optional.of("c1")))
+                    : Optional.empty();
+            TreeMap<String, String> files = new TreeMap<>();
+            TreeMap<String, String> cp = new TreeMap<>();
+            if (data) {
+                files.put(ConfigFiles.HBA, r.nextInt(4) == 0 ? "stale" : hbaHash);
+                cp.putAll(ConfigFiles.nodeParameters(desired, s));
+                if (r.nextInt(4) == 0) {
+                    cp.put("max_connections", "50");
+                }
+            }
+            Optional<SqlFacts> sql = Optional.empty();
+            if (running && r.nextInt(8) != 0) {
+                boolean standby = state == NodeState.STANDBY;
+                List<ReplicationPeer> peers = new ArrayList<>();
+                if (!standby) {
+                    for (NodeSpec o : all) {
+                        if (o != s && r.nextBoolean()) {
+                            peers.add(new ReplicationPeer(o.name(), o.host(), "streaming", Optional.empty(),
+                                    r.nextInt(3) == 0 ? 64L << 20 : r.nextInt(4096), Optional.empty()));
+                        }
+                    }
+                }
+                List<String> roles = new ArrayList<>(ConfigFiles.ROLES);
+                if (r.nextInt(5) == 0) {
+                    roles.remove(r.nextInt(roles.size()));
+                }
+                sql = Optional.of(new SqlFacts("15.6", standby, standby ? Optional.empty() : Optional.of(lsn),
+                        standby ? Optional.of(lsn) : Optional.empty(), standby ? Optional.of(lsn) : Optional.empty(),
+                        Optional.empty(), standby ? Optional.of(r.nextInt(5) == 0 ? "catchup" : "streaming")
+                        : Optional.empty(), peers, new TreeMap<>(Map.of("max_connections",
+                        new Setting("100", "", "postmaster", r.nextInt(6) == 0))), roles, 3, 100));
+            }
+            Optional<String> sysid = data ? Optional.of(r.nextInt(30) == 0 ? "7999" : "7000") : Optional.empty();
+            nodes.add(new ObservedNode(s.name(), s.host(), state, Optional.empty(), running, data ? Optional.of(
+                    r.nextInt(40) == 0 ? 14 : 15) : Optional.empty(), sysid, timeline, upstream, marker, files, cp,
+                    Optional.empty(), Optional.empty(), false, sql));
+        }
+        return new Case(desired, new ObservedCluster(ID, nodes));
+    }
+
+    @Property(tries = 4000)
+    void aPlanNeverLeavesTwoPrimaries(@ForAll long seed) {
+        Case c = generate(seed);
+        ClusterPlan plan = Planner.plan(c.desired(), c.observed());
+        if (plan.refused()) {
+            assertTrue(plan.actions().isEmpty(), "refused plans change nothing");
+            return;
+        }
+        Set<String> primaries = new HashSet<>();
+        Set<String> demoted = new HashSet<>();
+        for (Action a : plan.actions()) {
+            if (a instanceof Action.Deactivate d) {
+                demoted.add(d.node());
+            } else if (a instanceof Action.Rejoin j) {
+                demoted.add(j.node());
+            } else if (a instanceof Action.Switchover s) {
+                demoted.add(s.from());
+            }
+        }
+        for (ObservedNode n : c.observed().nodes()) {
+            if (n.state() == NodeState.PRIMARY && !demoted.contains(n.name())) {
+                primaries.add(n.name());
+            }
+        }
+        for (Action a : plan.actions()) {
+            if (a instanceof Action.InitPrimary i) {
+                primaries.add(i.node());
+            } else if (a instanceof Action.RestorePrimary rp) {
+                primaries.add(rp.node());
+            } else if (a instanceof Action.Promote p) {
+                primaries.add(p.node());
+            } else if (a instanceof Action.Switchover s) {
+                primaries.add(s.to());
+            }
+        }
+        assertEquals(1, primaries.size(), "seed " + seed + ": " + primaries + "\n" + text(plan));
+    }
+
+    @Property(tries = 4000)
+    void aPromoteNeverHappensWhileAnotherNodeRunsAsPrimary(@ForAll long seed) {
+        Case c = generate(seed);
+        ClusterPlan plan = Planner.plan(c.desired(), c.observed());
+        List<Action> actions = plan.actions();
+        for (int i = 0; i < actions.size(); i++) {
+            if (!(actions.get(i) instanceof Action.Promote p)) {
+                continue;
+            }
+            for (ObservedNode n : c.observed().nodes()) {
+                if (n.state() == NodeState.PRIMARY && !n.name().equals(p.node())) {
+                    boolean stoppedBefore = actions.subList(0, i).stream().anyMatch(a ->
+                            (a instanceof Action.Deactivate d && d.node().equals(n.name()))
+                                    || (a instanceof Action.Rejoin j && j.node().equals(n.name())));
+                    assertTrue(stoppedBefore, "seed " + seed + ": promote " + p.node() + " beside " + n.name()
+                            + "\n" + text(plan));
+                }
+            }
+            p.formerPrimary().flatMap(c.observed()::node).filter(f -> f.state() == NodeState.UNREACHABLE
+                    || f.state() == NodeState.UNKNOWN).ifPresent(f -> {
+                        assertTrue(p.risk().orElse("").contains("fence " + f.name()), "seed " + seed);
+                        assertTrue(plan.warnings().stream().anyMatch(w -> w.contains("fence " + f.name())),
+                                "seed " + seed);
+                    });
+        }
+    }
+
+    @Property(tries = 4000)
+    void noActionOverwritesData(@ForAll long seed) {
+        Case c = generate(seed);
+        ClusterPlan plan = Planner.plan(c.desired(), c.observed());
+        boolean anyData = c.observed().nodes().stream().anyMatch(n -> n.state() == NodeState.PRIMARY
+                || n.state() == NodeState.STANDBY || n.state() == NodeState.DEACTIVATED);
+        for (Action a : plan.actions()) {
+            if (a instanceof Action.CloneStandby cs) {
+                assertEquals(NodeState.EMPTY, c.observed().node(cs.node()).orElseThrow().state(), "seed " + seed);
+            }
+            if (a instanceof Action.InitPrimary || a instanceof Action.RestorePrimary) {
+                assertFalse(anyData, "seed " + seed + ": create a primary while data exists\n" + text(plan));
+            }
+            for (String node : a.nodes()) {
+                NodeState s = c.observed().node(node).orElseThrow().state();
+                assertTrue(s != NodeState.UNREACHABLE && s != NodeState.UNKNOWN && s != NodeState.FOREIGN
+                        && s != NodeState.NO_POSTGRES, "seed " + seed + ": " + a.describe() + " on " + s);
+            }
+        }
+    }
+
+    @Property(tries = 2000)
+    void everyPlanIsExplainedAndDeterministic(@ForAll long seed) {
+        Case c = generate(seed);
+        ClusterPlan plan = Planner.plan(c.desired(), c.observed());
+        Case again = generate(seed);
+        ClusterPlan second = Planner.plan(again.desired(), again.observed());
+        assertEquals(plan, second);
+        assertEquals(text(plan), text(second));
+        FleetPlan f1 = new FleetPlan(Optional.of("abc"), List.of(plan));
+        FleetPlan f2 = new FleetPlan(Optional.of("abc"), List.of(second));
+        assertEquals(PlanRenderer.json(f1), PlanRenderer.json(f2));
+        assertTrue(plan.decision().startsWith(ID + ": "), plan.decision());
+        assertFalse(plan.decision().contains("\n"));
+        for (Action a : plan.actions()) {
+            assertFalse(a.reason().isBlank(), a.describe());
+            if (a instanceof Action.Promote || a instanceof Action.Switchover || a instanceof Action.Deactivate
+                    || a instanceof Action.Rejoin) {
+                assertTrue(a.risk().isPresent(), a.describe());
+            }
+        }
+        for (Refusal r : plan.refusals()) {
+            assertTrue(RefusalCode.valueOf(r.code()) != null);
+            assertFalse(r.nextStep().isBlank());
+        }
+    }
+
+    /** Guards the properties above against a generator that only ever reaches refusals. */
+    @org.junit.jupiter.api.Test
+    void theGeneratorReachesEveryActionAndEveryRefusal() {
+        Map<String, Integer> seen = new TreeMap<>();
+        int refused = 0;
+        int total = 20_000;
+        for (long seed = 0; seed < total; seed++) {
+            Case c = generate(seed);
+            ClusterPlan plan = Planner.plan(c.desired(), c.observed());
+            if (plan.refused()) {
+                refused++;
+            }
+            plan.actions().forEach(a -> seen.merge(a.kind().name(), 1, Integer::sum));
+            plan.refusals().forEach(r -> seen.merge(r.code(), 1, Integer::sum));
+        }
+        for (ActionKind k : ActionKind.values()) {
+            assertTrue(seen.containsKey(k.name()), k + " never planned: " + seen);
+        }
+        for (RefusalCode code : RefusalCode.values()) {
+            assertTrue(seen.containsKey(code.name()), code + " never raised: " + seen);
+        }
+        assertTrue(refused < total * 0.8, "refused " + refused + " of " + total + ": " + seen);
+        System.out.println("generator coverage: refused " + refused + " of " + total + ", " + seen);
+    }
+
+    private static String text(ClusterPlan plan) {
+        return PlanRenderer.text(new FleetPlan(Optional.empty(), List.of(plan)), false);
+    }
+}
