@@ -34,7 +34,7 @@ git -C "$repo" init -q -b main
 git -C "$repo" -c user.name=bench -c user.email=bench@localhost add -A
 git -C "$repo" -c user.name=bench -c user.email=bench@localhost commit -q -m "generated fleet"
 
-ms() { date +%s%N | awk '{ printf "%d", $1 / 1000000 }'; }
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
 best() { sort -n | head -1; }
 
 baseline=$(for ((r = 0; r < runs; r++)); do s=$(ms); "$here/bin/pgrds" --version >/dev/null; e=$(ms); echo $((e - s)); done | best)

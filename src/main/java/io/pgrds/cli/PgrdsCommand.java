@@ -23,17 +23,17 @@ import picocli.CommandLine.ScopeType;
 public final class PgrdsCommand implements Runnable {
     private final Terminal terminal;
 
-    @Option(names = "--repo", scope = ScopeType.INHERITED, paramLabel = "PATH|URL",
+    @Option(names = "--repo", scope = ScopeType.INHERIT, paramLabel = "PATH|URL",
             description = "The fleet repository: a local path or a remote URL (file://, ssh://, https://). "
                     + "Default: $PGRDS_REPO, else the current directory.")
     private String repo;
 
-    @Option(names = "--ref", scope = ScopeType.INHERITED, paramLabel = "REF",
+    @Option(names = "--ref", scope = ScopeType.INHERIT, paramLabel = "REF",
             description = "Branch, tag or commit to read (default: HEAD). The committed tree is read, never the "
                     + "working tree.")
     private String ref;
 
-    @Option(names = "--debug", scope = ScopeType.INHERITED, description = "Log details and print stack traces.")
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Log details and print stack traces.")
     private boolean debug;
 
     @CommandLine.Spec
