@@ -1,0 +1,43 @@
+package io.pgrds.cli;
+
+import io.pgrds.error.ErrorCode;
+import io.pgrds.error.PgrdsException;
+import picocli.CommandLine;
+
+/**
+ * Turns every failure into a message and an exit status. A {@link PgrdsException} prints its message (it says
+ * what failed and what to do); anything else is a bug and says so. Stack traces only with {@code --debug}.
+ */
+final class Failures implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
+    private final Terminal terminal;
+    private final PgrdsCommand top;
+
+    Failures(Terminal terminal, PgrdsCommand top) {
+        this.terminal = terminal;
+        this.top = top;
+    }
+
+    @Override
+    public int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        if (top.debug()) {
+            e.printStackTrace(terminal.err());
+        }
+        if (e instanceof PgrdsException p) {
+            terminal.err().println(terminal.paint("error", "31") + " [" + p.code() + "]: " + p.getMessage());
+            return p.code().exitCode();
+        }
+        terminal.err().println(terminal.paint("error", "31") + " [" + ErrorCode.INTERNAL + "]: " + e
+                + (top.debug() ? "" : "\nThis is a bug in pgrds. Run again with --debug for the stack trace and "
+                + "report it."));
+        return ErrorCode.INTERNAL.exitCode();
+    }
+
+    @Override
+    public int handleParseException(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        terminal.err().println(terminal.paint("error", "31") + " [" + ErrorCode.USAGE + "]: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, terminal.err());
+        terminal.err().println("See '" + cl.getCommandSpec().qualifiedName() + " --help'.");
+        return ErrorCode.USAGE.exitCode();
+    }
+}

@@ -1,0 +1,35 @@
+package io.pgrds.cli;
+
+import picocli.CommandLine;
+
+/** Entry point of the {@code pgrds} command. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs one command line and returns its exit status (0 ok, 1 error, 2 changes present). */
+    public static int run(String... args) {
+        Terminal terminal = Terminal.system();
+        return run(terminal, args);
+    }
+
+    public static int run(Terminal terminal, String... args) {
+        PgrdsCommand top = new PgrdsCommand(terminal);
+        CommandLine cl = new CommandLine(top)
+                .setOut(terminal.out())
+                .setErr(terminal.err())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(new Failures(terminal, top))
+                .setParameterExceptionHandler(new Failures(terminal, top));
+        try {
+            return cl.execute(args);
+        } finally {
+            terminal.out().flush();
+            terminal.err().flush();
+        }
+    }
+}

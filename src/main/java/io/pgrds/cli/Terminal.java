@@ -1,0 +1,27 @@
+package io.pgrds.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Where the CLI writes, and whether it may use colour: only on a terminal, never when {@code NO_COLOR} is
+ * set or {@code TERM=dumb}.
+ */
+public record Terminal(PrintWriter out, PrintWriter err, boolean colour, boolean interactive) {
+
+    public static Terminal system() {
+        boolean tty = System.console() != null;
+        String term = System.getenv("TERM");
+        boolean colour = tty && System.getenv("NO_COLOR") == null && term != null && !term.equals("dumb");
+        return new Terminal(new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true),
+                new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true), colour, tty);
+    }
+
+    public void warn(String message) {
+        err.println(paint("warning: ", "33") + message);
+    }
+
+    public String paint(String text, String ansi) {
+        return colour ? "\u001b[" + ansi + "m" + text + "\u001b[0m" : text;
+    }
+}

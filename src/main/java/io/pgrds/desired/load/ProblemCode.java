@@ -1,0 +1,29 @@
+package io.pgrds.desired.load;
+
+/** Stable codes for everything that can be wrong with a fleet repository. */
+public enum ProblemCode {
+    // reading a file
+    FILE_TOO_LARGE,
+    NOT_UTF8,
+    TAB_INDENTATION,
+    YAML_SYNTAX,
+    DUPLICATE_KEY,
+    EMPTY_FILE,
+    NOT_A_MAPPING,
+    UNEXPECTED_FILE,
+    // the schema
+    UNKNOWN_KEY,
+    MISSING_KEY,
+    WRONG_TYPE,
+    INVALID_VALUE,
+    // the meaning
+    INVALID_NAME,
+    NO_NODES,
+    DUPLICATE_NODE,
+    DATA_DIRECTORY_CONFLICT,
+    PORT_CONFLICT,
+    HOST_IN_TWO_CLUSTERS,
+    PRIMARY_NOT_A_NODE,
+    RESTORE_SOURCE_UNKNOWN,
+    RESERVED_PARAMETER
+}

@@ -1,0 +1,157 @@
+package io.pgrds.desired.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.everit.json.schema.EnumSchema;
+import org.everit.json.schema.ObjectSchema;
+import org.everit.json.schema.Schema;
+import org.everit.json.schema.ValidationException;
+import org.everit.json.schema.loader.SchemaLoader;
+import org.json.JSONObject;
+import org.json.JSONTokener;
+
+/**
+ * Validates a merged cluster document against {@code schema/cluster.schema.json} (draft-07, everit) and
+ * turns everit's findings into {@link Finding}s with a stable code, the JSON pointer and a message that
+ * says what is expected.
+ */
+final class SchemaCheck {
+    private static final Pattern EXTRANEOUS = Pattern.compile("extraneous key \\[(.*)] is not permitted");
+    private static final Pattern REQUIRED = Pattern.compile("required key \\[(.*)] not found");
+    private static final Pattern TYPE = Pattern.compile("expected type: (\\w+), found: (\\w+)");
+
+    private static final Schema SCHEMA = load();
+
+    /** One schema violation; {@code pointer} addresses the offending value (or the unknown key). */
+    record Finding(String pointer, ProblemCode code, String message) {
+    }
+
+    private SchemaCheck() {
+    }
+
+    static List<Finding> check(JsonNode document) {
+        JSONObject json = new JSONObject(new JSONTokener(document.toString()));
+        try {
+            SCHEMA.validate(json);
+            return List.of();
+        } catch (ValidationException e) {
+            List<Finding> findings = new ArrayList<>();
+            collect(e, document, findings);
+            findings.sort(Comparator.comparing(Finding::pointer).thenComparing(Finding::message));
+            return findings;
+        }
+    }
+
+    private static void collect(ValidationException e, JsonNode document, List<Finding> out) {
+        if (!e.getCausingExceptions().isEmpty()) {
+            for (ValidationException cause : e.getCausingExceptions()) {
+                collect(cause, document, out);
+            }
+            return;
+        }
+        String pointer = e.getPointerToViolation().replaceFirst("^#", "");
+        String keyword = e.getKeyword() == null ? "" : e.getKeyword();
+        String message = e.getErrorMessage();
+        Matcher m;
+        if ("additionalProperties".equals(keyword) && (m = EXTRANEOUS.matcher(message)).matches()) {
+            String key = m.group(1);
+            Set<String> allowed = e.getViolatedSchema() instanceof ObjectSchema o
+                    ? new TreeSet<>(o.getPropertySchemas().keySet()) : Set.of();
+            StringBuilder b = new StringBuilder("unknown key \"").append(key).append('"');
+            Suggest.closest(key, allowed).ifPresentOrElse(s -> b.append("; did you mean \"").append(s).append("\"?"),
+                    () -> b.append('.'));
+            if (!allowed.isEmpty()) {
+                b.append(" Allowed here: ").append(String.join(", ", allowed)).append('.');
+            }
+            out.add(new Finding(pointer + "/" + YamlFile.escape(key), ProblemCode.UNKNOWN_KEY, b.toString()));
+        } else if ("required".equals(keyword) && (m = REQUIRED.matcher(message)).matches()) {
+            out.add(new Finding(pointer, ProblemCode.MISSING_KEY, "missing required key \"" + m.group(1) + "\"."));
+        } else if ("type".equals(keyword) && (m = TYPE.matcher(message)).matches()) {
+            JsonNode value = document.at(pointer);
+            out.add(new Finding(pointer, ProblemCode.WRONG_TYPE, "expected " + typeName(m.group(1)) + ", found "
+                    + typeName(m.group(2)) + (value.isValueNode() ? " (" + value + ")" : "") + "."));
+        } else if ("enum".equals(keyword) && e.getViolatedSchema() instanceof EnumSchema en) {
+            List<String> values = en.getPossibleValues().stream().map(String::valueOf).sorted().toList();
+            JsonNode value = document.at(pointer);
+            StringBuilder b = new StringBuilder(value.isValueNode() ? value + " is not allowed" : "not allowed");
+            Optional<String> suggestion = value.isTextual() ? Suggest.closest(value.asText(), values) : Optional.empty();
+            suggestion.ifPresentOrElse(s -> b.append("; did you mean \"").append(s).append("\"?"),
+                    () -> b.append('.'));
+            out.add(new Finding(pointer, ProblemCode.INVALID_VALUE, b + " Expected one of: "
+                    + String.join(", ", values) + "."));
+        } else {
+            JsonNode value = document.at(pointer);
+            String described = describe(keyword, message, e.getViolatedSchema());
+            out.add(new Finding(pointer, ProblemCode.INVALID_VALUE,
+                    (value.isValueNode() ? value + ": " : "") + described));
+        }
+    }
+
+    private static String describe(String keyword, String message, Schema schema) {
+        String hint = schema.getDescription() == null ? "" : " " + schema.getDescription();
+        switch (keyword) {
+            case "minimum":
+            case "maximum":
+                return message.replace("is not greater or equal to", "must be at least")
+                        .replace("is not less or equal to", "must be at most").replaceFirst("^\\S+ ", "") + "." + hint;
+            case "pattern":
+                if (message.contains("\"^/\"")) {
+                    return "must be an absolute path (starting with /).";
+                }
+                return "does not have the expected form (" + message.replaceFirst("^string \\[.*] ", "") + ")." + hint;
+            case "minProperties":
+            case "maxProperties":
+                return "expected exactly one of its keys." + hint;
+            case "minLength":
+                return "must not be empty." + hint;
+            default:
+                return message + "." + hint;
+        }
+    }
+
+    private static String typeName(String everit) {
+        switch (everit.toLowerCase(Locale.ROOT)) {
+            case "jsonobject":
+                return "a mapping";
+            case "jsonarray":
+                return "a list";
+            case "string":
+                return "a text";
+            case "integer":
+                return "an integer";
+            case "number":
+            case "bigdecimal":
+            case "double":
+                return "a number";
+            case "boolean":
+                return "true or false";
+            case "null":
+                return "an empty value";
+            default:
+                return everit;
+        }
+    }
+
+    private static Schema load() {
+        try (InputStream in = SchemaCheck.class.getResourceAsStream("/io/pgrds/schema/cluster.schema.json")) {
+            if (in == null) {
+                throw new IllegalStateException("cluster.schema.json is missing from the jar");
+            }
+            JSONObject raw = new JSONObject(new JSONTokener(in));
+            return SchemaLoader.builder().draftV7Support().schemaJson(raw).build().load().build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

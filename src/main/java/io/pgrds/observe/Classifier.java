@@ -1,0 +1,135 @@
+package io.pgrds.observe;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.pgrds.desired.ClusterId;
+import io.pgrds.util.Json;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Interprets a node's raw shell facts: its state and the facts that follow from the files. Pure, so every
+ * state can be tested with plain data.
+ */
+final class Classifier {
+    private static final Pattern CONNINFO = Pattern.compile("^\\s*primary_conninfo\\s*=\\s*'((?:[^']|'')*)'",
+            Pattern.MULTILINE);
+    private static final Pattern HOST = Pattern.compile("(?:^|\\s)host=(\\S+)");
+    private static final Pattern SETTING = Pattern.compile("^\\s*([A-Za-z_][A-Za-z0-9_.]*)\\s*=\\s*(.*?)\\s*$");
+
+    private Classifier() {
+    }
+
+    /** The shell-side part of an observation (no SQL facts yet). */
+    static ObservedNode classify(String name, String host, ClusterId cluster, int wantedVersion, ShellFacts f) {
+        Optional<Marker> marker = Optional.empty();
+        Optional<String> markerError = Optional.empty();
+        if (f.marker().isPresent()) {
+            try {
+                marker = Optional.of(Json.mapper().readValue(f.marker().get(), Marker.class));
+            } catch (JsonProcessingException e) {
+                markerError = Optional.of("the pgrds marker on the node cannot be read (" + e.getOriginalMessage()
+                        + ")");
+            }
+        }
+        Optional<String> sysid = f.control("Database system identifier");
+        Optional<Integer> timeline = f.control("Latest checkpoint's TimeLineID").flatMap(Classifier::integer);
+        Optional<Integer> version = f.pgVersion().flatMap(Classifier::integer);
+        Optional<String> upstream = upstream(f.pgrdsConf()).or(() -> upstream(f.autoConf()));
+        SortedMap<String, String> files = new TreeMap<>();
+        f.hbaSha256().ifPresent(h -> files.put("pg_hba.conf", h));
+        f.confSha256().ifPresent(h -> files.put("pgrds.conf", h));
+        SortedMap<String, String> parameters = parameters(f.pgrdsConf());
+        Optional<Long> memory = f.memoryKb().map(k -> k * 1024);
+        Optional<Long> disk = f.freeDiskKb().map(k -> k * 1024);
+
+        NodeState state;
+        Optional<String> error = Optional.empty();
+        if (!f.binaries()) {
+            state = NodeState.NO_POSTGRES;
+            error = Optional.of("PostgreSQL " + wantedVersion + " binaries are missing");
+        } else if (f.dataExists() && !f.dataReadable()) {
+            state = NodeState.UNKNOWN;
+            error = Optional.of("the data directory exists but the postgres user cannot read it");
+        } else if (!f.dataExists() || f.dataEmpty()) {
+            state = NodeState.EMPTY;
+        } else if (version.isEmpty() || sysid.isEmpty()) {
+            state = NodeState.UNKNOWN;
+            error = Optional.of(version.isEmpty() ? "the data directory is not empty but has no PG_VERSION: not a "
+                    + "PostgreSQL data directory" : "pg_controldata could not read the data directory");
+        } else if (markerError.isPresent()) {
+            state = NodeState.UNKNOWN;
+            error = markerError;
+        } else if (marker.isPresent() && !marker.get().cluster().equals(cluster)) {
+            state = NodeState.FOREIGN;
+            error = Optional.of("the data directory belongs to cluster " + marker.get().cluster());
+        } else if (marker.isPresent() && marker.get().systemIdentifier().isPresent()
+                && !marker.get().systemIdentifier().equals(sysid)) {
+            state = NodeState.FOREIGN;
+            error = Optional.of("system identifier " + sysid.get() + " differs from " + marker.get()
+                    .systemIdentifier().get() + " that pgrds recorded for " + cluster);
+        } else if (version.get() != wantedVersion) {
+            state = NodeState.UNKNOWN;
+            error = Optional.of("the data directory is PostgreSQL " + version.get() + ", the cluster wants "
+                    + wantedVersion + " (major upgrades are not done by pgrds)");
+        } else if (marker.isPresent() && marker.get().deactivated() && !f.running()) {
+            state = NodeState.DEACTIVATED;
+        } else if (f.standbySignal()) {
+            state = NodeState.STANDBY;
+        } else {
+            state = NodeState.PRIMARY;
+        }
+        return new ObservedNode(name, host, state, error, f.running(), version, sysid, timeline, upstream, marker,
+                files, parameters, memory, disk, f.rebootRequired(), Optional.empty());
+    }
+
+    /** The host a standby streams from, from a primary_conninfo line. */
+    static Optional<String> upstream(Optional<String> conf) {
+        if (conf.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> last = Optional.empty();
+        Matcher m = CONNINFO.matcher(conf.get());
+        while (m.find()) { // the last one wins, as in PostgreSQL
+            last = Optional.of(m.group(1).replace("''", "'"));
+        }
+        return last.flatMap(ci -> {
+            Matcher h = HOST.matcher(ci);
+            return h.find() ? Optional.of(h.group(1).replace("'", "")) : Optional.empty();
+        });
+    }
+
+    /** The settings in pgrds's own file (name → value without quotes), comments skipped. */
+    static SortedMap<String, String> parameters(Optional<String> conf) {
+        SortedMap<String, String> out = new TreeMap<>();
+        conf.ifPresent(text -> text.lines().forEach(line -> {
+            String l = line.strip();
+            if (l.isEmpty() || l.startsWith("#")) {
+                return;
+            }
+            Matcher m = SETTING.matcher(l);
+            if (m.matches()) {
+                String v = m.group(2);
+                int hash = v.indexOf(" #");
+                if (hash >= 0 && !v.startsWith("'")) {
+                    v = v.substring(0, hash).strip();
+                }
+                if (v.length() >= 2 && v.startsWith("'") && v.endsWith("'")) {
+                    v = v.substring(1, v.length() - 1).replace("''", "'");
+                }
+                out.put(m.group(1).toLowerCase(java.util.Locale.ROOT), v);
+            }
+        }));
+        return out;
+    }
+
+    private static Optional<Integer> integer(String s) {
+        try {
+            return Optional.of(Integer.parseInt(s.trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}

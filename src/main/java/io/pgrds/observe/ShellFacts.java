@@ -1,0 +1,33 @@
+package io.pgrds.observe;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.Optional;
+
+/**
+ * What the probe script ({@code probe.sh}) printed: raw shell-side facts of one node, before they are
+ * interpreted. {@code managementPassword} is a secret: it only ever lives in memory, to log in over SQL,
+ * and {@link #toString()} never shows it.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+record ShellFacts(boolean binaries, Optional<String> binaryVersion, boolean dataExists, boolean dataReadable,
+                  boolean dataEmpty, Optional<String> pgVersion, boolean standbySignal, boolean recoverySignal,
+                  boolean running, Optional<String> controldata, Optional<String> autoConf, Optional<String> pgrdsConf,
+                  Optional<String> hbaSha256, Optional<String> confSha256, Optional<String> marker,
+                  Optional<String> managementPassword, Optional<Long> memoryKb, Optional<Long> freeDiskKb,
+                  boolean rebootRequired) {
+
+    /** A line of pg_controldata's output, e.g. "Database system identifier". */
+    Optional<String> control(String label) {
+        return controldata.flatMap(text -> text.lines()
+                .filter(l -> l.startsWith(label + ":"))
+                .map(l -> l.substring(label.length() + 1).trim())
+                .findFirst());
+    }
+
+    @Override
+    public String toString() {
+        return "ShellFacts[binaries=" + binaries + ", dataExists=" + dataExists + ", dataEmpty=" + dataEmpty
+                + ", pgVersion=" + pgVersion + ", standbySignal=" + standbySignal + ", running=" + running
+                + ", marker=" + marker.isPresent() + "]";
+    }
+}

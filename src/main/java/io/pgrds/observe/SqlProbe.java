@@ -1,0 +1,110 @@
+package io.pgrds.observe;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * The SQL-side facts of one running node, read with PostgreSQL JDBC (over the node's SSH tunnel). Read-only:
+ * four queries in one connection.
+ */
+final class SqlProbe {
+    private SqlProbe() {
+    }
+
+    /** How to log in. The password is never logged or printed. */
+    record Login(String host, int port, String user, Optional<String> password) {
+        @Override
+        public String toString() {
+            return user + "@" + host + ":" + port;
+        }
+    }
+
+    static SqlFacts read(Login login, int timeoutSeconds) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", login.user());
+        login.password().ifPresent(pw -> p.setProperty("password", pw));
+        p.setProperty("connectTimeout", Integer.toString(timeoutSeconds));
+        p.setProperty("socketTimeout", Integer.toString(timeoutSeconds));
+        p.setProperty("loginTimeout", Integer.toString(timeoutSeconds));
+        p.setProperty("ApplicationName", "pgrds observe");
+        p.setProperty("sslmode", "disable"); // the SSH tunnel already protects the connection
+        p.setProperty("assumeMinServerVersion", "10");
+        String url = "jdbc:postgresql://" + login.host() + ":" + login.port() + "/postgres";
+        try (Connection c = DriverManager.getConnection(url, p); Statement s = c.createStatement()) {
+            c.setReadOnly(true);
+            String version;
+            boolean inRecovery;
+            Optional<Lsn> current;
+            Optional<Lsn> receive;
+            Optional<Lsn> replay;
+            Optional<Long> lag;
+            Optional<String> receiver;
+            int connections;
+            int maxConnections;
+            try (ResultSet r = s.executeQuery("select current_setting('server_version'), pg_is_in_recovery(), "
+                    + "case when pg_is_in_recovery() then null else pg_current_wal_lsn()::text end, "
+                    + "pg_last_wal_receive_lsn()::text, pg_last_wal_replay_lsn()::text, "
+                    + "case when not pg_is_in_recovery() then null "
+                    + "     when pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() then 0 "
+                    + "     else (extract(epoch from now() - pg_last_xact_replay_timestamp()) * 1000)::bigint end, "
+                    + "(select status from pg_stat_wal_receiver limit 1), "
+                    + "(select count(*) from pg_stat_activity where backend_type = 'client backend')::int, "
+                    + "current_setting('max_connections')::int")) {
+                r.next();
+                version = r.getString(1);
+                inRecovery = r.getBoolean(2);
+                current = lsn(r.getString(3));
+                receive = lsn(r.getString(4));
+                replay = lsn(r.getString(5));
+                long l = r.getLong(6);
+                lag = r.wasNull() ? Optional.empty() : Optional.of(l);
+                receiver = Optional.ofNullable(r.getString(7));
+                connections = r.getInt(8);
+                maxConnections = r.getInt(9);
+            }
+            List<ReplicationPeer> peers = new ArrayList<>();
+            if (!inRecovery) {
+                try (ResultSet r = s.executeQuery("select application_name, coalesce(client_addr::text, 'local'), "
+                        + "state, replay_lsn::text, "
+                        + "coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), 0)::bigint, "
+                        + "(extract(epoch from replay_lag) * 1000)::bigint "
+                        + "from pg_stat_replication order by application_name")) {
+                    while (r.next()) {
+                        long ms = r.getLong(6);
+                        Optional<Long> replayLag = r.wasNull() ? Optional.empty() : Optional.of(ms);
+                        peers.add(new ReplicationPeer(r.getString(1), r.getString(2), r.getString(3),
+                                lsn(r.getString(4)), r.getLong(5), replayLag));
+                    }
+                }
+            }
+            TreeMap<String, Setting> settings = new TreeMap<>();
+            try (ResultSet r = s.executeQuery("select name, setting, coalesce(unit, ''), context, pending_restart "
+                    + "from pg_settings")) {
+                while (r.next()) {
+                    settings.put(r.getString(1), new Setting(r.getString(2), r.getString(3), r.getString(4),
+                            r.getBoolean(5)));
+                }
+            }
+            List<String> roles = new ArrayList<>();
+            try (ResultSet r = s.executeQuery("select rolname from pg_roles where rolname !~ '^pg_' order by 1")) {
+                while (r.next()) {
+                    roles.add(r.getString(1));
+                }
+            }
+            return new SqlFacts(version, inRecovery, current, receive, replay, lag, receiver, peers, settings, roles,
+                    connections, maxConnections);
+        }
+    }
+
+    private static Optional<Lsn> lsn(String text) {
+        return text == null ? Optional.empty() : Optional.of(Lsn.parse(text));
+    }
+}

@@ -1,0 +1,143 @@
+package io.pgrds.render;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgrds.util.Json;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** {@code pgrds status} as a table per cluster (like patronictl list), or as versioned JSON. */
+public final class StatusRenderer {
+    public static final String JSON_FORMAT_VERSION = "1";
+    private static final String[] HEADERS = {"NODE", "HOST", "STATE", "RUNNING", "VERSION", "TL", "LSN", "LAG",
+            "CONNECTIONS", "FREE DISK", "REBOOT"};
+
+    private StatusRenderer() {
+    }
+
+    public static String text(String source, List<StatusView> views, boolean colour) {
+        StringBuilder b = new StringBuilder("pgrds status — ").append(source).append("\n");
+        for (StatusView v : views) {
+            b.append('\n').append(v.cluster()).append('\n');
+            List<String[]> cells = new ArrayList<>();
+            cells.add(HEADERS);
+            for (StatusView.Row r : v.rows()) {
+                cells.add(new String[] {
+                    r.node(), r.host(), r.state().name(), r.running() ? "yes" : "no", r.version().orElse("-"),
+                    r.timeline().map(String::valueOf).orElse("-"), r.lsn().map(Object::toString).orElse("-"),
+                    lag(r), r.connections().map(c -> c + "/" + r.maxConnections().map(String::valueOf).orElse("?"))
+                        .orElse("-"),
+                    r.freeDiskBytes().map(Units::bytes).orElse("-"), r.rebootRequired() ? "yes" : "no"});
+            }
+            int[] width = new int[HEADERS.length];
+            for (String[] row : cells) {
+                for (int i = 0; i < row.length; i++) {
+                    width[i] = Math.max(width[i], row[i].length());
+                }
+            }
+            for (int line = 0; line < cells.size(); line++) {
+                String[] row = cells.get(line);
+                StringBuilder l = new StringBuilder("  ");
+                for (int i = 0; i < row.length; i++) {
+                    String cell = pad(row[i], width[i], i == row.length - 1);
+                    if (line > 0 && i == 2) {
+                        cell = paint(cell, stateColour(row[2]), colour);
+                    }
+                    l.append(cell);
+                    if (i < row.length - 1) {
+                        l.append("  ");
+                    }
+                }
+                b.append(l.toString().stripTrailing()).append('\n');
+            }
+            for (StatusView.Row r : v.rows()) {
+                r.error().ifPresent(e -> b.append("  ").append(r.node()).append(": ").append(e).append('\n'));
+            }
+            b.append("  ").append(paint(v.healthy() ? "✓ " + v.summary() : "✗ " + v.summary(),
+                    v.healthy() ? "32" : "31", colour)).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static String lag(StatusView.Row r) {
+        if (r.lagBytes().isEmpty() && r.lagMillis().isEmpty()) {
+            return "-";
+        }
+        return r.lagBytes().map(Units::bytes).orElse("?") + " / " + r.lagMillis().map(Units::millis).orElse("?");
+    }
+
+    private static String stateColour(String state) {
+        switch (state) {
+            case "PRIMARY":
+            case "STANDBY":
+                return "32";
+            case "EMPTY":
+            case "DEACTIVATED":
+                return "33";
+            default:
+                return "31";
+        }
+    }
+
+    private static String pad(String s, int width, boolean last) {
+        return last ? s : s + " ".repeat(width - s.length());
+    }
+
+    private static String paint(String s, String ansi, boolean colour) {
+        return colour ? "\u001b[" + ansi + "m" + s + "\u001b[0m" : s;
+    }
+
+    /** The documented JSON form (see docs/status-json.md). */
+    public static String json(Optional<String> commit, List<StatusView> views) {
+        ObjectNode root = Json.mapper().createObjectNode();
+        root.put("format_version", JSON_FORMAT_VERSION);
+        if (commit.isPresent()) {
+            root.put("commit", commit.get());
+        } else {
+            root.putNull("commit");
+        }
+        ArrayNode clusters = root.putArray("clusters");
+        for (StatusView v : views) {
+            ObjectNode c = clusters.addObject();
+            c.put("id", v.cluster());
+            c.put("healthy", v.healthy());
+            c.put("summary", v.summary());
+            ArrayNode nodes = c.putArray("nodes");
+            for (StatusView.Row r : v.rows()) {
+                ObjectNode n = nodes.addObject();
+                n.put("name", r.node());
+                n.put("host", r.host());
+                n.put("state", r.state().name());
+                n.put("running", r.running());
+                putOpt(n, "version", r.version());
+                r.timeline().ifPresentOrElse(t -> n.put("timeline", t), () -> n.putNull("timeline"));
+                putOpt(n, "lsn", r.lsn().map(Object::toString));
+                r.lagBytes().ifPresentOrElse(x -> n.put("lag_bytes", x), () -> n.putNull("lag_bytes"));
+                r.lagMillis().ifPresentOrElse(x -> n.put("lag_ms", x), () -> n.putNull("lag_ms"));
+                r.connections().ifPresentOrElse(x -> n.put("connections", x), () -> n.putNull("connections"));
+                r.maxConnections().ifPresentOrElse(x -> n.put("max_connections", x),
+                        () -> n.putNull("max_connections"));
+                r.freeDiskBytes().ifPresentOrElse(x -> n.put("free_disk_bytes", x),
+                        () -> n.putNull("free_disk_bytes"));
+                n.put("reboot_required", r.rebootRequired());
+                putOpt(n, "upstream", r.upstream());
+                putOpt(n, "error", r.error());
+            }
+        }
+        try {
+            return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void putOpt(ObjectNode n, String field, Optional<String> value) {
+        if (value.isPresent()) {
+            n.put(field, value.get());
+        } else {
+            n.putNull(field);
+        }
+    }
+}

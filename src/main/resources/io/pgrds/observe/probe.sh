@@ -1,0 +1,36 @@
+# pgrds node probe: one round trip, run as the postgres OS user, prints the shell-side facts as JSON.
+# Arguments: DATA_DIRECTORY BIN_DIRECTORY STATE_DIRECTORY
+# POSIX sh only; never changes anything.
+D="$1"; B="$2"; S="$3"
+LC_ALL=C; export LC_ALL
+
+str() { # a JSON string from stdin
+  awk 'BEGIN { ORS = ""; printf "\"" } { gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); gsub(/\t/, "\\t"); gsub(/\r/, "\\r"); if (NR > 1) printf "\\n"; print } END { printf "\"" }'
+}
+kv() { printf '"%s":' "$1"; }
+
+printf '{'
+kv binaries; if [ -x "$B/postgres" ] && [ -x "$B/pg_ctl" ] && [ -x "$B/pg_controldata" ]; then printf 'true'; else printf 'false'; fi
+printf ','; kv binaryVersion; if [ -x "$B/postgres" ]; then "$B/postgres" --version 2>/dev/null | str; else printf 'null'; fi
+printf ','; kv dataExists; if [ -d "$D" ]; then printf 'true'; else printf 'false'; fi
+printf ','; kv dataReadable; if [ -d "$D" ] && [ -r "$D" ] && [ -x "$D" ]; then printf 'true'; else printf 'false'; fi
+printf ','; kv dataEmpty; if [ -d "$D" ] && [ -z "$(ls -A "$D" 2>/dev/null)" ]; then printf 'true'; else printf 'false'; fi
+printf ','; kv pgVersion; if [ -f "$D/PG_VERSION" ]; then tr -d '\n' < "$D/PG_VERSION" | str; else printf 'null'; fi
+printf ','; kv standbySignal; if [ -f "$D/standby.signal" ]; then printf 'true'; else printf 'false'; fi
+printf ','; kv recoverySignal; if [ -f "$D/recovery.signal" ]; then printf 'true'; else printf 'false'; fi
+printf ','; kv running
+if [ -f "$D/postmaster.pid" ] && [ -x "$B/pg_ctl" ] && "$B/pg_ctl" status -D "$D" >/dev/null 2>&1; then printf 'true'; else printf 'false'; fi
+printf ','; kv controldata
+if [ -f "$D/global/pg_control" ] && [ -x "$B/pg_controldata" ]; then "$B/pg_controldata" -D "$D" 2>&1 | str; else printf 'null'; fi
+printf ','; kv autoConf; if [ -f "$D/postgresql.auto.conf" ]; then str < "$D/postgresql.auto.conf"; else printf 'null'; fi
+printf ','; kv pgrdsConf; if [ -f "$D/pgrds.conf" ]; then str < "$D/pgrds.conf"; else printf 'null'; fi
+printf ','; kv hbaSha256; if [ -f "$D/pg_hba.conf" ]; then sha256sum "$D/pg_hba.conf" | cut -d' ' -f1 | tr -d '\n' | str; else printf 'null'; fi
+printf ','; kv confSha256; if [ -f "$D/pgrds.conf" ]; then sha256sum "$D/pgrds.conf" | cut -d' ' -f1 | tr -d '\n' | str; else printf 'null'; fi
+printf ','; kv marker; if [ -f "$S/marker.json" ]; then str < "$S/marker.json"; else printf 'null'; fi
+printf ','; kv managementPassword; if [ -r "$S/secrets/pgrds.password" ]; then tr -d '\n' < "$S/secrets/pgrds.password" | str; else printf 'null'; fi
+printf ','; kv memoryKb; awk '/^MemTotal:/ { printf "%s", $2; found = 1 } END { if (!found) printf "null" }' /proc/meminfo 2>/dev/null || printf 'null'
+printf ','; kv freeDiskKb
+p="$D"; while [ ! -d "$p" ] && [ "$p" != "/" ]; do p=$(dirname "$p"); done
+df -Pk "$p" 2>/dev/null | awk 'NR == 2 { printf "%s", $4; found = 1 } END { if (!found) printf "null" }'
+printf ','; kv rebootRequired; if [ -f /var/run/reboot-required ]; then printf 'true'; else printf 'false'; fi
+printf '}\n'

@@ -1,0 +1,112 @@
+package io.pgrds.observe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.pgrds.desired.ClusterId;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ClassifierTest {
+    private static final ClusterId CLUSTER = new ClusterId("orderdata", "integration");
+    private static final String CONTROL = "pg_control version number:            1300\n"
+            + "Database system identifier:           7301234567890123456\n"
+            + "Database cluster state:               in production\n"
+            + "Latest checkpoint's TimeLineID:       3\n";
+
+    private static ShellFacts facts(boolean binaries, boolean exists, boolean empty, String pgVersion,
+                                    boolean standby, boolean running, String marker, String conf) {
+        return new ShellFacts(binaries, Optional.of("postgres (PostgreSQL) 15.18"), exists, true, empty,
+                Optional.ofNullable(pgVersion), standby, false, running,
+                Optional.ofNullable(pgVersion == null ? null : CONTROL), Optional.empty(), Optional.ofNullable(conf),
+                Optional.of("abc"), Optional.empty(), Optional.ofNullable(marker), Optional.of("secret"),
+                Optional.of(1024L), Optional.of(2048L), false);
+    }
+
+    private static ObservedNode classify(ShellFacts f) {
+        return Classifier.classify("pg1", "h1", CLUSTER, 15, f);
+    }
+
+    @Test
+    void missingBinariesMeanNoPostgres() {
+        ObservedNode n = classify(facts(false, false, false, null, false, false, null, null));
+        assertEquals(NodeState.NO_POSTGRES, n.state());
+        assertEquals(Optional.of("PostgreSQL 15 binaries are missing"), n.error());
+    }
+
+    @Test
+    void aMissingOrEmptyDataDirectoryIsEmpty() {
+        assertEquals(NodeState.EMPTY, classify(facts(true, false, false, null, false, false, null, null)).state());
+        assertEquals(NodeState.EMPTY, classify(facts(true, true, true, null, false, false, null, null)).state());
+    }
+
+    @Test
+    void aDataDirectoryWithoutStandbySignalIsAPrimaryWithItsControlData() {
+        ObservedNode n = classify(facts(true, true, false, "15", false, true, null, null));
+        assertEquals(NodeState.PRIMARY, n.state());
+        assertEquals(Optional.of("7301234567890123456"), n.systemIdentifier());
+        assertEquals(Optional.of(3), n.timeline());
+        assertEquals(Optional.of(1024L * 1024), n.memoryBytes());
+        assertEquals(Optional.of(2048L * 1024), n.freeDiskBytes());
+    }
+
+    @Test
+    void standbySignalMakesAStandbyAndItsUpstreamComesFromPrimaryConninfo() {
+        String conf = "# managed by pgrds\nport = 5432\nprimary_conninfo = 'host=10.0.0.1 port=5432 user=replicator "
+                + "application_name=pg2'\n";
+        ObservedNode n = classify(facts(true, true, false, "15", true, true, null, conf));
+        assertEquals(NodeState.STANDBY, n.state());
+        assertEquals(Optional.of("10.0.0.1"), n.upstream());
+        assertEquals("5432", n.configParameters().get("port"));
+    }
+
+    @Test
+    void aMarkerOfAnotherClusterMakesTheNodeForeign() {
+        String marker = "{\"cluster\":\"payments/production\",\"systemIdentifier\":null,\"deactivated\":false,"
+                + "\"members\":[],\"primary\":null,\"appliedCommit\":null}";
+        ObservedNode n = classify(facts(true, true, false, "15", false, true, marker, null));
+        assertEquals(NodeState.FOREIGN, n.state());
+        assertEquals(Optional.of("the data directory belongs to cluster payments/production"), n.error());
+    }
+
+    @Test
+    void aDifferentSystemIdentifierThanRecordedMakesTheNodeForeign() {
+        String marker = "{\"cluster\":\"orderdata/integration\",\"systemIdentifier\":\"111\",\"deactivated\":false,"
+                + "\"members\":[],\"primary\":null,\"appliedCommit\":null}";
+        assertEquals(NodeState.FOREIGN, classify(facts(true, true, false, "15", false, true, marker, null)).state());
+    }
+
+    @Test
+    void aStoppedNodeMarkedDeactivatedIsDeactivated() {
+        String marker = "{\"cluster\":\"orderdata/integration\",\"systemIdentifier\":\"7301234567890123456\","
+                + "\"deactivated\":true,\"members\":[],\"primary\":null,\"appliedCommit\":null}";
+        assertEquals(NodeState.DEACTIVATED,
+                classify(facts(true, true, false, "15", true, false, marker, null)).state());
+    }
+
+    @Test
+    void aNonEmptyDirectoryWithoutPgVersionIsUnknown() {
+        ObservedNode n = classify(facts(true, true, false, null, false, false, null, null));
+        assertEquals(NodeState.UNKNOWN, n.state());
+    }
+
+    @Test
+    void anotherMajorVersionIsUnknownNotSilentlyUsed() {
+        ObservedNode n = classify(facts(true, true, false, "14", false, false, null, null));
+        assertEquals(NodeState.UNKNOWN, n.state());
+        assertEquals(Optional.of("the data directory is PostgreSQL 14, the cluster wants 15 (major upgrades are "
+                + "not done by pgrds)"), n.error());
+    }
+
+    @Test
+    void parametersOfPgrdsFileAreReadWithoutQuotesAndComments() {
+        assertEquals(Map.of("a", "1", "b", "it's", "c", "x"), Classifier.parameters(Optional.of(
+                "# header\na = 1\nb = 'it''s'\n  c = x # note\n")));
+    }
+
+    @Test
+    void theProbeFactsNeverShowThePassword() {
+        String shown = facts(true, true, false, "15", false, true, null, null).toString();
+        assertEquals(false, shown.contains("secret"), shown);
+    }
+}
