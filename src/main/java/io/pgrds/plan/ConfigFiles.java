@@ -3,6 +3,7 @@ package io.pgrds.plan;
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.HbaRule;
 import io.pgrds.desired.NodeSpec;
+import io.pgrds.observe.NodePaths;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -56,11 +57,7 @@ public final class ConfigFiles {
 
     /** Where the node's server puts its socket: beside the data directory, never inside it. */
     public static String socketDirectory(NodeSpec node) {
-        String dir = node.dataDirectory();
-        while (dir.endsWith("/") && dir.length() > 1) {
-            dir = dir.substring(0, dir.length() - 1);
-        }
-        return dir + ".pgrds/run";
+        return NodePaths.of(node).socketDirectory();
     }
 
     /** pgrds's PostgreSQL configuration file for one node. */

@@ -1,28 +1,23 @@
 package io.pgrds.plan;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.pgrds.desired.Become;
-import io.pgrds.desired.Bootstrap;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.DesiredCluster;
-import io.pgrds.desired.HbaRule;
-import io.pgrds.desired.NodeSpec;
-import io.pgrds.desired.PostgresSettings;
-import io.pgrds.desired.ReconcilePolicy;
-import io.pgrds.desired.ServiceSpec;
-import io.pgrds.desired.SshSettings;
-import io.pgrds.desired.Transport;
-import java.util.ArrayList;
+import io.pgrds.desired.load.FleetLoader;
+import io.pgrds.source.Snapshot;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
- * Test-only: a cluster file as a user writes it, turned into a {@link DesiredCluster} with the usual defaults.
- * Stands in for the real loader ({@code io.pgrds.desired.load.FleetLoader}) so the planner's fixtures read like
- * real cluster files; it validates nothing.
+ * Test-only: a fixture's cluster file, loaded by the real {@link FleetLoader} as
+ * {@code clusters/test/scenario.yaml} (built-in defaults below it), so the planner's fixtures are real cluster
+ * files that pass validation (a fixture that does not is an error, listing the loader's problems).
  */
 public final class ScenarioDesired {
     public static final ClusterId ID = new ClusterId("test", "scenario");
@@ -31,51 +26,35 @@ public final class ScenarioDesired {
     }
 
     public static DesiredCluster parse(String yaml) {
-        JsonNode doc;
-        try {
-            doc = new YAMLMapper().readTree(yaml);
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException(e);
-        }
-        JsonNode pg = doc.path("postgres");
-        int version = pg.path("version").asInt(15);
-        String binDir = pg.path("bin_dir").asText("/usr/lib/postgresql/" + version + "/bin");
-        String dataDirectory = pg.path("data_directory").asText("/var/lib/pgrds/" + ID.slug() + "/data");
-        int port = pg.path("port").asInt(5432);
-        JsonNode ssh = doc.path("ssh");
-        SshSettings sshSettings = new SshSettings(ssh.path("user").asText("root"), ssh.path("port").asInt(22),
-                Optional.empty(), Optional.empty(),
-                Become.valueOf(ssh.path("become").asText("runuser").toUpperCase(Locale.ROOT)));
-        TreeMap<String, String> parameters = new TreeMap<>();
-        pg.path("parameters").fields().forEachRemaining(e -> parameters.put(e.getKey(), e.getValue().asText()));
-        List<HbaRule> hba = new ArrayList<>();
-        pg.path("hba").forEach(r -> hba.add(new HbaRule(r.path("type").asText(), r.path("database").asText(),
-                r.path("user").asText(), r.hasNonNull("address") ? Optional.of(r.path("address").asText())
-                : Optional.empty(), r.path("method").asText())));
-        List<NodeSpec> nodes = new ArrayList<>();
-        doc.path("nodes").forEach(n -> nodes.add(new NodeSpec(n.path("name").asText(n.path("host").asText()),
-                n.path("host").asText(), sshSettings, binDir, n.path("data_directory").asText(dataDirectory),
-                n.path("port").asInt(port))));
-        Bootstrap bootstrap = new Bootstrap.Initdb();
-        JsonNode restore = doc.path("bootstrap").path("restore");
-        if (!restore.isMissingNode()) {
-            JsonNode t = restore.path("target");
-            Bootstrap.RecoveryTarget target = Bootstrap.RecoveryTarget.latest();
-            for (Bootstrap.RecoveryTarget.Kind k : Bootstrap.RecoveryTarget.Kind.values()) {
-                if (t.has(k.name().toLowerCase(Locale.ROOT))) {
-                    target = new Bootstrap.RecoveryTarget(k, t.path(k.name().toLowerCase(Locale.ROOT)).asText());
+        return parse(yaml, Map.of());
+    }
+
+    /**
+     * Loads a scenario folder: its {@code desired.yaml}, plus any other cluster files under {@code fleet/} (as
+     * {@code clusters/<team>/<stage>.yaml}), e.g. the source cluster a restore names.
+     */
+    public static DesiredCluster load(Path scenario) throws IOException {
+        Map<String, byte[]> others = new TreeMap<>();
+        Path fleet = scenario.resolve("fleet");
+        if (Files.isDirectory(fleet)) {
+            try (Stream<Path> files = Files.walk(fleet)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    others.put("clusters/" + fleet.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
                 }
             }
-            bootstrap = new Bootstrap.Restore(ClusterId.parse(restore.path("from").asText()), target);
         }
-        Optional<ServiceSpec> service = doc.hasNonNull("service")
-                ? Optional.of(new ServiceSpec(doc.path("service").path("name").asText(),
-                Optional.ofNullable(doc.path("service").path("hook").textValue())))
-                : Optional.empty();
-        return new DesiredCluster(ID, "clusters/test/scenario.yaml",
-                Transport.valueOf(doc.path("transport").asText("ssh").toUpperCase(Locale.ROOT)),
-                new PostgresSettings(version, parameters, hba), nodes,
-                Optional.ofNullable(doc.path("primary").textValue()), bootstrap, Optional.empty(), service,
-                ReconcilePolicy.valueOf(doc.path("policy").asText("safe").toUpperCase(Locale.ROOT)));
+        return parse(Files.readString(scenario.resolve("desired.yaml")), others);
+    }
+
+    static DesiredCluster parse(String yaml, Map<String, byte[]> otherFiles) {
+        TreeMap<String, byte[]> files = new TreeMap<>(otherFiles);
+        files.put("clusters/test/scenario.yaml", yaml.getBytes(StandardCharsets.UTF_8));
+        Snapshot snapshot = new Snapshot(Optional.empty(), "scenario", files, List.of());
+        FleetLoader.Result r = FleetLoader.load(snapshot);
+        if (!r.ok()) {
+            throw new IllegalArgumentException("the fixture is not a valid cluster file:\n"
+                    + FleetLoader.describe(r.problems()));
+        }
+        return r.fleet().cluster(ID).orElseThrow();
     }
 }

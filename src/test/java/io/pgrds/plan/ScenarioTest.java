@@ -30,7 +30,7 @@ class ScenarioTest {
     }
 
     static ClusterPlan plan(String name) throws IOException {
-        DesiredCluster desired = ScenarioDesired.parse(Files.readString(ROOT.resolve(name).resolve("desired.yaml")));
+        DesiredCluster desired = ScenarioDesired.load(ROOT.resolve(name));
         ObservedCluster observed = ScenarioObserved.parse(
                 Files.readString(ROOT.resolve(name).resolve("observed.json")), desired);
         return Planner.plan(desired, observed);

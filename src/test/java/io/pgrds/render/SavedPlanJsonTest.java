@@ -42,7 +42,7 @@ class SavedPlanJsonTest {
     }
 
     static DesiredCluster desired(String scenario) throws IOException {
-        return ScenarioDesired.parse(Files.readString(SCENARIOS.resolve(scenario).resolve("desired.yaml")));
+        return ScenarioDesired.load(SCENARIOS.resolve(scenario));
     }
 
     static ObservedCluster observed(String scenario) throws IOException {
