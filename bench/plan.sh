@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Benchmark: Planner.plan over 1,000 clusters from recorded observations (the scenario fixtures, serialised as the
+# observer's JSON and cycled), plus rendering the fleet plan as text and JSON. In-process, best of N rounds after a
+# JIT warm-up; prints total ms and µs per cluster, and as a raw baseline the time to merely deserialise the same
+# observations, so the ratio shows what deciding costs next to reading the input. Target: under 1 s.
+#   bench/plan.sh [clusters=1000] [rounds=10]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+cp_file="$here/target/bench-plan.classpath"
+mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test
+java -cp "target/classes:target/test-classes:$(cat "$cp_file")" io.pgrds.bench.PlanBench "${1:-1000}" "${2:-10}"
