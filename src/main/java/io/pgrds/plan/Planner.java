@@ -252,9 +252,10 @@ public final class Planner {
                 + " is promoted; no committed transaction is lost; open connections to " + p.name() + " are dropped";
     }
 
+    /** The rejoin of a deactivated node: only a node that ran as a primary after it left has commits to lose. */
     private static String rejoinRisk(ObservedNode n) {
-        return "commits made on " + n.name() + " after the failover are discarded by pg_rewind (none, unless it "
-                + "ran as a primary)";
+        return "commits made on " + n.name() + " after it left the cluster are discarded by pg_rewind (none, unless "
+                + "it ran as a primary)";
     }
 
     /** The only primary was removed from the file and is reachable: hand over to a desired node, then stop it. */
@@ -278,9 +279,10 @@ public final class Planner {
                 return null;
             }
             x.settled.add(q.name());
-            x.addTold(Group.DEACTIVATE_BEFORE_PROMOTE, new Action.Deactivate(p.name(), removed + "; it is stopped"
-                    + " and marked before " + q.name() + " is promoted, so there is never a second primary",
-                    Optional.of("data kept; writes stop until " + q.name() + " is promoted")));
+            x.addTold(Group.DEACTIVATE_BEFORE_PROMOTE, new Action.Deactivate(p.name(), removed + "; it is "
+                    + (p.running() ? "stopped" : "disabled") + " and marked before " + q.name() + " is promoted, so "
+                    + "there is never a second primary", Optional.of(p.running() ? "data kept; writes stop until "
+                    + q.name() + " is promoted" : "data kept")));
             String risk = p.running()
                     ? p.name() + " is stopped cleanly first, so " + q.name() + " receives every commit; writes "
                     + "pause until the promotion ends"
@@ -318,6 +320,7 @@ public final class Planner {
             return null;
         }
         ObservedNode q = candidates.get(0);
+        List<String> later = new ArrayList<>(); // after the fence warning, which must come first
         if (f.pin.isPresent()) {
             ObservedNode pinned = f.get(f.pin.get());
             if (pinned.state() == NodeState.STANDBY) {
@@ -326,12 +329,12 @@ public final class Planner {
                 }
                 q = pinned;
             } else {
-                x.warnings.add(pinned.name() + " is pinned as primary but holds no data yet: " + q.name()
+                later.add(pinned.name() + " is pinned as primary but holds no data yet: " + q.name()
                         + " is promoted now and " + pinned.name() + " becomes its standby; the next apply switches"
                         + " over to " + pinned.name() + " once it streams");
             }
         } else if (candidates.size() > 1 && candidates.stream().anyMatch(c -> c.position().isEmpty())) {
-            x.warnings.add("The WAL position of " + candidates.stream().filter(c -> c.position().isEmpty())
+            later.add("The WAL position of " + candidates.stream().filter(c -> c.position().isEmpty())
                     .map(ObservedNode::name).collect(Collectors.joining(", ")) + " is unknown (not running): "
                     + q.name() + " was chosen by timeline and name");
         }
@@ -371,6 +374,7 @@ public final class Planner {
         }
         String chosen = f.pin.filter(qName::equals).isPresent() ? qName + " is pinned"
                 : qName + " is the most advanced standby (" + Facts.where(q) + ")";
+        x.warnings.addAll(later);
         x.addTold(Group.HANDOVER, new Action.Promote(qName, former, because + "; " + chosen, Optional.of(risk)));
         x.headline = "promote " + qName + " (" + why + ")";
         x.primaryChanges = true;
@@ -489,7 +493,8 @@ public final class Planner {
                 && n.timeline().get() > p.timeline().get()) {
             x.add(Group.FOLLOW, new Action.Rejoin(n.name(), p.name(), n.name() + " is on timeline "
                     + n.timeline().get() + ", ahead of the primary " + p.name() + " (timeline " + p.timeline().get()
-                    + "): its history diverged", Optional.of(rejoinRisk(n))));
+                    + "): its history diverged", Optional.of("commits made on " + n.name() + " after its timeline "
+                    + "diverged are discarded by pg_rewind")));
             x.fresh.add(n.name());
             return;
         }
