@@ -1,0 +1,36 @@
+package io.pgrds.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** STYLE.md rule 1: the planner is a pure function, so its package may not reach for I/O, clocks or chance. */
+class PlanPurityTest {
+    static final List<String> FORBIDDEN = List.of("io.pgrds.transport", "io.pgrds.source", "io.pgrds.cli",
+            "java.sql", "org.postgresql", "net.schmizz", "com.hierynomus", "org.eclipse.jgit", "java.nio.file",
+            "java.io.File", "java.net", "java.time", "java.util.Random", "java.util.concurrent", "Math.random",
+            "UUID.randomUUID", "System.currentTimeMillis", "System.nanoTime", "System.getenv", "System.getProperty",
+            "System.out", "System.err", "Thread");
+
+    @Test
+    void thePlanPackageUsesNoIoNoClockAndNoRandomness() throws IOException {
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> files = Files.list(Path.of("src/main/java/io/pgrds/plan"))) {
+            for (Path f : files.sorted().toList()) {
+                String text = Files.readString(f);
+                for (String word : FORBIDDEN) {
+                    if (text.contains(word)) {
+                        found.add(f.getFileName() + ": " + word);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), found);
+    }
+}
