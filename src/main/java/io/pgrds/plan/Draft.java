@@ -30,8 +30,8 @@ final class Draft {
     }
 
     private static final Comparator<Step> ORDER = Comparator.comparing(Step::group)
-            .thenComparing(s -> s.action().kind())
-            .thenComparing(Step::node);
+            .thenComparing(Step::node)
+            .thenComparing(s -> s.action().kind());
 
     private final List<Step> steps = new ArrayList<>();
     private final Set<Action> inHeadline = Collections.newSetFromMap(new IdentityHashMap<>());

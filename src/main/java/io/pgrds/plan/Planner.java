@@ -46,7 +46,20 @@ public final class Planner {
         return new FleetPlan(fleet.commit(), plans);
     }
 
+    /**
+     * Plans one cluster.
+     *
+     * @throws IllegalArgumentException when the desired cluster is not one the loader accepts (no nodes, or a pin
+     *                                  that names no node)
+     */
     public static ClusterPlan plan(DesiredCluster desired, ObservedCluster observed) {
+        if (desired.nodes().isEmpty()) {
+            throw new IllegalArgumentException(desired.id() + " has no nodes; the loader rejects such a file");
+        }
+        if (desired.primary().filter(p -> desired.node(p).isEmpty()).isPresent()) {
+            throw new IllegalArgumentException(desired.id() + " pins " + desired.primary().get()
+                    + ", which is not one of its nodes; the loader rejects such a file");
+        }
         Facts f = new Facts(desired, observed);
         List<Refusal> refusals = Checks.refusals(f);
         if (!refusals.isEmpty()) {
