@@ -48,6 +48,11 @@ public final class Fingerprint {
     }
 
     /** What changed between two observations of one cluster, one line per node that changed. */
+    public static List<String> differences(ObservedCluster before, ObservedCluster now) {
+        return differences(summaries(before), summaries(now));
+    }
+
+    /** What changed between two sets of node summaries (as a saved plan keeps them), one line per node. */
     public static List<String> differences(SortedMap<String, NodeSummary> before,
                                            SortedMap<String, NodeSummary> now) {
         TreeSet<String> names = new TreeSet<>(before.keySet());
