@@ -16,7 +16,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "pgrds", mixinStandardHelpOptions = true, versionProvider = PgrdsCommand.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Declarative PostgreSQL clusters from a git repository of YAML files, over SSH.",
-        subcommands = {ValidateCommand.class, InitCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ValidateCommand.class, StatusCommand.class, PlanCommand.class, ApplyCommand.class,
+                CredentialsCommand.class, HistoryCommand.class, InitCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit status:%n",
         footer = {"  0  success (plan: no changes)", "  1  error: invalid files, refused plan, failed apply",
                 "  2  plan --detailed-exitcode: changes present"})
@@ -61,10 +62,13 @@ public final class PgrdsCommand implements Runnable {
         if (debug) {
             ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.DEBUG);
         }
-        String where = repo != null ? repo : System.getenv().getOrDefault("PGRDS_REPO", ".");
-        Snapshot s = GitSource.read(where, ref, cacheDir());
+        Snapshot s = GitSource.read(repoLocation(), ref, cacheDir());
         s.warnings().forEach(terminal::warn);
         return s;
+    }
+
+    String repoLocation() {
+        return repo != null ? repo : System.getenv().getOrDefault("PGRDS_REPO", ".");
     }
 
     /** Reads and validates the fleet; invalid files are an error listing every problem. */

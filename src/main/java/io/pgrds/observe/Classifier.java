@@ -37,7 +37,8 @@ final class Classifier {
         Optional<String> sysid = f.control("Database system identifier");
         Optional<Integer> timeline = f.control("Latest checkpoint's TimeLineID").flatMap(Classifier::integer);
         Optional<Integer> version = f.pgVersion().flatMap(Classifier::integer);
-        Optional<String> upstream = upstream(f.pgrdsConf()).or(() -> upstream(f.autoConf()));
+        Optional<String> upstream = upstream(f.standbyConf()).or(() -> upstream(f.pgrdsConf()))
+                .or(() -> upstream(f.autoConf()));
         SortedMap<String, String> files = new TreeMap<>();
         f.hbaSha256().ifPresent(h -> files.put("pg_hba.conf", h));
         f.confSha256().ifPresent(h -> files.put("pgrds.conf", h));
@@ -55,6 +56,11 @@ final class Classifier {
             error = Optional.of("the data directory exists but the postgres user cannot read it");
         } else if (!f.dataExists() || f.dataEmpty()) {
             state = NodeState.EMPTY;
+        } else if (f.creating() && !f.running()) {
+            // pgrds was creating this data directory (initdb, clone, restore) and was interrupted: the half-made
+            // content is its own and the next create starts over
+            state = NodeState.EMPTY;
+            error = Optional.of("an interrupted create by pgrds left a partial data directory; it will be redone");
         } else if (version.isEmpty() || sysid.isEmpty()) {
             state = NodeState.UNKNOWN;
             error = Optional.of(version.isEmpty() ? "the data directory is not empty but has no PG_VERSION: not a "

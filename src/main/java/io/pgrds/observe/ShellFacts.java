@@ -12,6 +12,7 @@ import java.util.Optional;
 record ShellFacts(boolean binaries, Optional<String> binaryVersion, boolean dataExists, boolean dataReadable,
                   boolean dataEmpty, Optional<String> pgVersion, boolean standbySignal, boolean recoverySignal,
                   boolean running, Optional<String> controldata, Optional<String> autoConf, Optional<String> pgrdsConf,
+                  Optional<String> standbyConf, boolean creating,
                   Optional<String> hbaSha256, Optional<String> confSha256, Optional<String> marker,
                   Optional<String> managementPassword, Optional<Long> memoryKb, Optional<Long> freeDiskKb,
                   boolean rebootRequired) {

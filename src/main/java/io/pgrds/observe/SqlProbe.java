@@ -59,7 +59,7 @@ final class SqlProbe {
                     + "(select count(*) from pg_stat_activity where backend_type = 'client backend')::int, "
                     + "current_setting('max_connections')::int")) {
                 r.next();
-                version = r.getString(1);
+                version = r.getString(1).split(" ")[0];
                 inRecovery = r.getBoolean(2);
                 current = lsn(r.getString(3));
                 receive = lsn(r.getString(4));

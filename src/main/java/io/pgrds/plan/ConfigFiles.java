@@ -111,8 +111,15 @@ public final class ConfigFiles {
         out.append(String.format("%-7s %-12s %-11s %-24s %s", type, database, user, address, method).stripTrailing()).append('\n');
     }
 
-    /** An IP address gets its single-host mask; a host name stays a name (pg_hba resolves it). */
+    /**
+     * An IP address gets its single-host mask; a host name stays a name (pg_hba resolves it). A loopback address
+     * stands for the whole loopback network: nodes sharing one machine connect to each other from 127.0.0.1,
+     * whatever 127.0.0.x they listen on, and nothing outside the machine can use such an address.
+     */
     static String address(String host) {
+        if (host.startsWith("127.") && host.matches("\\d{1,3}(\\.\\d{1,3}){3}") || host.equals("localhost")) {
+            return "127.0.0.0/8";
+        }
         if (host.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
             return host + "/32";
         }

@@ -24,6 +24,8 @@ printf ','; kv controldata
 if [ -f "$D/global/pg_control" ] && [ -x "$B/pg_controldata" ]; then "$B/pg_controldata" -D "$D" 2>&1 | str; else printf 'null'; fi
 printf ','; kv autoConf; if [ -f "$D/postgresql.auto.conf" ]; then str < "$D/postgresql.auto.conf"; else printf 'null'; fi
 printf ','; kv pgrdsConf; if [ -f "$D/pgrds.conf" ]; then str < "$D/pgrds.conf"; else printf 'null'; fi
+printf ','; kv standbyConf; if [ -f "$D/pgrds-standby.conf" ]; then str < "$D/pgrds-standby.conf"; else printf 'null'; fi
+printf ','; kv creating; if [ -f "$S/creating" ]; then printf 'true'; else printf 'false'; fi
 printf ','; kv hbaSha256; if [ -f "$D/pg_hba.conf" ]; then sha256sum "$D/pg_hba.conf" | cut -d' ' -f1 | tr -d '\n' | str; else printf 'null'; fi
 printf ','; kv confSha256; if [ -f "$D/pgrds.conf" ]; then sha256sum "$D/pgrds.conf" | cut -d' ' -f1 | tr -d '\n' | str; else printf 'null'; fi
 printf ','; kv marker; if [ -f "$S/marker.json" ]; then str < "$S/marker.json"; else printf 'null'; fi

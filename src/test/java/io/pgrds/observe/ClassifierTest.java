@@ -16,9 +16,14 @@ class ClassifierTest {
 
     private static ShellFacts facts(boolean binaries, boolean exists, boolean empty, String pgVersion,
                                     boolean standby, boolean running, String marker, String conf) {
+        return facts(binaries, exists, empty, pgVersion, standby, running, marker, conf, false);
+    }
+
+    private static ShellFacts facts(boolean binaries, boolean exists, boolean empty, String pgVersion,
+                                    boolean standby, boolean running, String marker, String conf, boolean creating) {
         return new ShellFacts(binaries, Optional.of("postgres (PostgreSQL) 15.18"), exists, true, empty,
                 Optional.ofNullable(pgVersion), standby, false, running,
-                Optional.ofNullable(pgVersion == null ? null : CONTROL), Optional.empty(), Optional.ofNullable(conf),
+                Optional.ofNullable(pgVersion == null ? null : CONTROL), Optional.empty(), Optional.ofNullable(conf), Optional.empty(), creating,
                 Optional.of("abc"), Optional.empty(), Optional.ofNullable(marker), Optional.of("secret"),
                 Optional.of(1024L), Optional.of(2048L), false);
     }
@@ -82,6 +87,12 @@ class ClassifierTest {
                 + "\"deactivated\":true,\"members\":[],\"primary\":null,\"appliedCommit\":null}";
         assertEquals(NodeState.DEACTIVATED,
                 classify(facts(true, true, false, "15", true, false, marker, null)).state());
+    }
+
+    @Test
+    void aHalfCreatedDataDirectoryLeftByAnInterruptedApplyIsEmpty() {
+        ObservedNode n = classify(facts(true, true, false, null, false, false, null, null, true));
+        assertEquals(NodeState.EMPTY, n.state());
     }
 
     @Test

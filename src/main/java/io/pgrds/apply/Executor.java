@@ -1,0 +1,599 @@
+package io.pgrds.apply;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.pgrds.desired.ClusterId;
+import io.pgrds.desired.DesiredCluster;
+import io.pgrds.desired.NodeSpec;
+import io.pgrds.observe.Lsn;
+import io.pgrds.observe.Marker;
+import io.pgrds.observe.NodeState;
+import io.pgrds.observe.ObservedCluster;
+import io.pgrds.observe.ObservedNode;
+import io.pgrds.observe.Observer;
+import io.pgrds.plan.Action;
+import io.pgrds.plan.ClusterPlan;
+import io.pgrds.plan.ConfigFiles;
+import io.pgrds.transport.Sessions;
+import io.pgrds.transport.TransportException;
+import io.pgrds.util.Json;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Carries out one cluster's plan, action by action, through the nodes' shells. Every action checks its own
+ * precondition and is written so that a run stopped at any point is finished by the next plan and apply with no
+ * data lost: data directories being created are flagged until complete, a switchover rolls back if the target
+ * does not catch up, nothing ever deletes data that pgrds did not just create itself.
+ */
+public final class Executor {
+    private final Sessions sessions;
+    private final ApplyListener listener;
+    private final Options options;
+
+    /** @param streamingTimeout how long a new or repointed standby may take to stream */
+    public record Options(boolean dryRun, Duration lockTimeout, Duration streamingTimeout, String user, String host) {
+        public static Options defaults(boolean dryRun) {
+            String host;
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (Exception e) {
+                host = "unknown";
+            }
+            return new Options(dryRun, Duration.ofMinutes(5), Duration.ofMinutes(2),
+                    System.getProperty("user.name", "unknown"), host);
+        }
+    }
+
+    /** The outcome of one cluster's apply. */
+    public record Result(ClusterId cluster, Audit audit, boolean ok) {
+    }
+
+    public Executor(Sessions sessions, ApplyListener listener, Options options) {
+        this.sessions = sessions;
+        this.listener = listener;
+        this.options = options;
+    }
+
+    public Result apply(DesiredCluster desired, ObservedCluster observed, ClusterPlan plan, Optional<String> commit) {
+        if (plan.refused()) {
+            throw new ApplyException("the plan for " + desired.id() + " was refused; nothing was applied: "
+                    + plan.refusals().get(0).message());
+        }
+        Run run = new Run(desired, observed, commit);
+        List<Audit.Entry> entries = new ArrayList<>();
+        String outcome = "ok";
+        String failure = null;
+        ClusterLock lock = null;
+        try {
+            if (!options.dryRun() && !plan.actions().isEmpty()) {
+                lock = ClusterLock.acquire(run.reachable(), holder(commit), options.lockTimeout(), listener,
+                        desired.id(), options.host());
+                run.writeMarkers(false);
+            }
+            for (Action action : plan.actions()) {
+                Instant start = Instant.now();
+                listener.actionStarted(desired.id(), action);
+                try {
+                    run.perform(action);
+                } catch (RuntimeException e) {
+                    Duration took = Duration.between(start, Instant.now());
+                    String why = e instanceof TransportException ? "node unreachable: " + e.getMessage()
+                            : e.getMessage();
+                    listener.actionFailed(desired.id(), action, took, why);
+                    entries.add(new Audit.Entry(action.describe(), "failed", took.toMillis(), Optional.of(why)));
+                    outcome = "failed";
+                    failure = action.describe() + ": " + why;
+                    break;
+                }
+                Duration took = Duration.between(start, Instant.now());
+                listener.actionFinished(desired.id(), action, took);
+                entries.add(new Audit.Entry(action.describe(), options.dryRun() ? "dry-run" : "done",
+                        took.toMillis(), Optional.empty()));
+            }
+            if (!options.dryRun() && !plan.actions().isEmpty() && failure == null) {
+                run.writeMarkers(true);
+            }
+        } finally {
+            Audit audit = new Audit(Instant.now().toString(), options.user(), options.host(), desired.id().toString(),
+                    commit, options.dryRun(), entries, plan.actions().isEmpty() ? "no changes" : outcome);
+            if (!options.dryRun() && !plan.actions().isEmpty()) {
+                run.appendAudit(audit);
+            }
+            if (lock != null) {
+                lock.close();
+            }
+            if (failure != null) {
+                throw new ApplyException(desired.id() + ": " + failure + ". The actions before it are done; run "
+                        + "pgrds plan to see what is left, fix the cause, then apply again.");
+            }
+            return new Result(desired.id(), audit, true);
+        }
+    }
+
+    private String holder(Optional<String> commit) {
+        var o = Json.mapper().createObjectNode();
+        o.put("user", options.user());
+        o.put("host", options.host());
+        o.put("pid", ProcessHandle.current().pid());
+        o.put("since", Instant.now().toString());
+        o.put("commit", commit.orElse(null));
+        return o.toString();
+    }
+
+    /** The state of one apply: the nodes, their shells, the secrets and who is primary as actions go. */
+    private final class Run {
+        private final DesiredCluster desired;
+        private final ObservedCluster observed;
+        private final Optional<String> commit;
+        private final Map<String, NodeSpec> specs = new LinkedHashMap<>();
+        private final Map<String, NodeOps> ops = new LinkedHashMap<>();
+        private final Set<String> deactivated = new TreeSet<>();
+        private Optional<String> primary;
+        private Secrets secrets;
+
+        Run(DesiredCluster desired, ObservedCluster observed, Optional<String> commit) {
+            this.desired = desired;
+            this.observed = observed;
+            this.commit = commit;
+            desired.nodes().forEach(n -> specs.put(n.name(), n));
+            Observer.formerMembers(desired, observed.nodes()).forEach(n -> specs.putIfAbsent(n.name(), n));
+            primary = observed.nodes().stream().filter(n -> n.state() == NodeState.PRIMARY && n.running())
+                    .map(ObservedNode::name).findFirst();
+            observed.nodes().stream().filter(n -> n.state() == NodeState.DEACTIVATED).forEach(n -> deactivated
+                    .add(n.name()));
+        }
+
+        NodeOps ops(String name) {
+            return ops.computeIfAbsent(name, n -> {
+                NodeSpec spec = specs.get(n);
+                if (spec == null) {
+                    throw new ApplyException("node " + n + " is neither in " + desired.file() + " nor a former member");
+                }
+                return new NodeOps(sessions.shell(desired.transport(), spec), spec, desired.id(), listener,
+                        options.dryRun());
+            });
+        }
+
+        List<NodeOps> reachable() {
+            List<NodeOps> out = new ArrayList<>();
+            for (ObservedNode n : observed.nodes()) {
+                if (n.state() != NodeState.UNREACHABLE && specs.containsKey(n.name())) {
+                    try {
+                        out.add(ops(n.name()));
+                    } catch (TransportException e) {
+                        // it became unreachable since the observation; the action that needs it will say so
+                    }
+                }
+            }
+            return out;
+        }
+
+        void perform(Action action) {
+            // a switch expression over the kind: a new kind of action fails to compile until it is handled here
+            Runnable step = switch (action.kind()) {
+                case INIT_PRIMARY -> () -> initPrimary(((Action.InitPrimary) action).node());
+                case RESTORE_PRIMARY -> () -> {
+                    Action.RestorePrimary a = (Action.RestorePrimary) action;
+                    throw new ApplyException("restoring " + a.node() + " from " + a.from() + " needs backups, "
+                            + "which this version of pgrds does not take yet; use `bootstrap: {initdb: {}}` for now");
+                };
+                case CLONE_STANDBY -> () -> cloneStandby(((Action.CloneStandby) action).node(),
+                        ((Action.CloneStandby) action).from());
+                case START_NODE -> () -> {
+                    NodeOps n = ops(((Action.StartNode) action).node());
+                    if (!n.running()) {
+                        n.start();
+                    }
+                };
+                case PROMOTE -> () -> promote(((Action.Promote) action).node());
+                case SWITCHOVER -> () -> switchover(((Action.Switchover) action).from(),
+                        ((Action.Switchover) action).to());
+                case REJOIN -> () -> rejoin(((Action.Rejoin) action).node(), ((Action.Rejoin) action).newPrimary());
+                case REPOINT -> () -> repoint(((Action.Repoint) action).node(), ((Action.Repoint) action).to());
+                case DEACTIVATE -> () -> deactivate(((Action.Deactivate) action).node());
+                case CHANGE_PARAMETERS -> () -> changeParameters((Action.ChangeParameters) action);
+                case CHANGE_HBA -> () -> changeHba((Action.ChangeHba) action);
+                case ENSURE_ROLES -> () -> createRoles(ops(((Action.EnsureRoles) action).node()));
+                case REGISTER_ENDPOINT -> () -> registerEndpoint(((Action.RegisterEndpoint) action).service(),
+                        ((Action.RegisterEndpoint) action).primary());
+            };
+            step.run();
+        }
+
+        private void changeParameters(Action.ChangeParameters a) {
+            for (String node : a.nodes()) {
+                NodeOps n = ops(node);
+                n.write(n.node().dataDirectory() + "/pgrds.conf", ConfigFiles.postgresqlConf(desired, n.node()), 0600);
+                if (n.running()) {
+                    if (a.restart()) {
+                        n.restart();
+                    } else {
+                        n.reload();
+                    }
+                }
+            }
+        }
+
+        private void changeHba(Action.ChangeHba a) {
+            for (String node : a.nodes()) {
+                NodeOps n = ops(node);
+                n.write(n.node().dataDirectory() + "/pg_hba.conf", ConfigFiles.hba(desired), 0600);
+                if (n.running()) {
+                    n.reload();
+                }
+            }
+        }
+
+        // ---- actions ----
+
+        private void initPrimary(String name) {
+            NodeOps n = ops(name);
+            n.prepareDirectories();
+            n.beginCreate("initdb");
+            n.initdb();
+            secrets = Secrets.generate();
+            secrets.write(n);
+            writeConfig(n, Optional.empty());
+            n.endCreate();
+            n.start();
+            createRoles(n);
+            primary = Optional.of(name);
+            NodeSpec s = n.node();
+            listener.notice(desired.id(), "The admin password of " + desired.id() + " is shown this once (pgrds "
+                    + "credentials " + desired.id() + " shows it again):\n    " + (options.dryRun() ? "(dry run)"
+                    : secrets.password("admin")) + "\n  Connect with:\n    psql \"host=" + s.host() + " port="
+                    + s.port() + " user=admin dbname=postgres\"");
+        }
+
+        private void cloneStandby(String name, String from) {
+            NodeOps source = ops(from);
+            Secrets s = secrets(source);
+            NodeOps n = ops(name);
+            n.prepareDirectories();
+            s.write(n);
+            n.beginCreate("clone from " + from);
+            NodeSpec src = source.node();
+            listener.progress(desired.id(), name, "pg_basebackup from " + from + " (WAL streamed)");
+            n.change("pg_basebackup", List.of("env", "PGPASSFILE=" + Secrets.passfile(n), n.bin("pg_basebackup"),
+                    "-h", src.host(), "-p", Integer.toString(src.port()), "-U", "replicator", "-D",
+                    n.node().dataDirectory(), "-X", "stream", "-c", "fast", "--no-password",
+                    "--label=pgrds clone " + name), null, Duration.ofHours(12), null);
+            writeConfig(n, Optional.of(src));
+            n.endCreate();
+            n.start();
+            waitStreaming(n, from);
+        }
+
+        private void promote(String name) {
+            NodeOps n = ops(name);
+            if (!n.running()) {
+                n.start();
+            }
+            n.promote();
+            waitWritable(n);
+            writeStandbyConf(n, Optional.empty());
+            n.reload();
+            primary = Optional.of(name);
+        }
+
+        private void switchover(String from, String to) {
+            NodeOps old = ops(from);
+            NodeOps target = ops(to);
+            if (options.dryRun()) {
+                old.stop("fast");
+                target.promote();
+                writeStandbyConf(old, Optional.of(target.node()));
+                old.start();
+                return;
+            }
+            if (old.running()) {
+                List<String> peer = old.query("select state from pg_stat_replication where application_name = '"
+                        + to.replace("'", "''") + "'");
+                if (peer.isEmpty() || !peer.get(0).equals("streaming")) {
+                    throw new ApplyException("switchover " + from + " → " + to + " refused: " + to
+                            + " is not streaming from " + from + " now; nothing was changed");
+                }
+                old.query("checkpoint");
+                old.stop("fast");
+            }
+            Lsn last = finalCheckpoint(old);
+            listener.progress(desired.id(), to, "waiting to replay " + from + "'s last WAL (" + last + ")");
+            if (!replayedPast(target, last, Duration.ofSeconds(30))) {
+                listener.progress(desired.id(), from, to + " did not catch up: starting " + from + " again as primary");
+                old.start();
+                throw new ApplyException("switchover " + from + " → " + to + " rolled back: " + to + " did not replay "
+                        + from + "'s final WAL (" + last + ") within 30 s, so promoting it could lose commits. " + from
+                        + " runs as primary again; check replication and apply again");
+            }
+            target.promote();
+            waitWritable(target);
+            writeStandbyConf(target, Optional.empty());
+            target.reload();
+            primary = Optional.of(to);
+            // the old primary follows the new one; its WAL ends at the shutdown checkpoint, which the target
+            // replayed, so no rewind is needed unless that check fails
+            writeStandbyConf(old, Optional.of(target.node()));
+            old.change("standby.signal", List.of("touch", old.node().dataDirectory() + "/standby.signal"));
+            old.start();
+            if (!streams(old, Duration.ofSeconds(20))) {
+                listener.progress(desired.id(), from, "not streaming from " + to + ": rewinding with pg_rewind");
+                old.stop("fast");
+                rewind(old, target.node());
+                old.start();
+                waitStreaming(old, to);
+            }
+        }
+
+        private void rejoin(String name, String newPrimary) {
+            NodeOps n = ops(name);
+            NodeOps p = ops(newPrimary);
+            if (n.running()) {
+                n.stop("fast");
+            }
+            secrets(p).write(n);
+            rewind(n, p.node());
+            writeConfig(n, Optional.of(p.node()));
+            n.start();
+            waitStreaming(n, newPrimary);
+            deactivated.remove(name);
+        }
+
+        private void repoint(String name, String to) {
+            NodeOps n = ops(name);
+            NodeOps p = ops(to);
+            writeStandbyConf(n, Optional.of(p.node()));
+            if (n.running()) {
+                n.reload();
+            } else {
+                n.start();
+            }
+            waitStreaming(n, to);
+        }
+
+        private void deactivate(String name) {
+            NodeOps n = ops(name);
+            if (n.running()) {
+                n.stop("fast");
+            }
+            writeMarker(n, true);
+            deactivated.add(name);
+            if (primary.equals(Optional.of(name))) {
+                primary = Optional.empty();
+            }
+        }
+
+        private void registerEndpoint(String service, String primaryName) {
+            NodeSpec p = specs.get(primaryName);
+            List<String> hosts = new ArrayList<>();
+            for (NodeSpec s : desired.nodes()) {
+                hosts.add(s.host() + ":" + s.port());
+            }
+            String url = "postgresql://" + String.join(",", hosts) + "/postgres?target_session_attrs=read-write";
+            Optional<String> hook = desired.service().flatMap(io.pgrds.desired.ServiceSpec::hook);
+            if (hook.isPresent()) {
+                listener.command(desired.id(), "local", hook.get() + "  (PGRDS_SERVICE=" + service
+                        + " PGRDS_PRIMARY_HOST=" + p.host() + " PGRDS_PRIMARY_PORT=" + p.port() + ")");
+                if (!options.dryRun()) {
+                    Hook.run(hook.get(), desired.id(), service, p);
+                }
+            }
+            listener.notice(desired.id(), service + " → " + primaryName + " (" + p.host() + ":" + p.port()
+                    + "). Clients that follow the primary by themselves connect with:\n    " + url);
+        }
+
+        // ---- steps shared by actions ----
+
+        private void writeConfig(NodeOps n, Optional<NodeSpec> upstream) {
+            String d = n.node().dataDirectory();
+            n.write(d + "/pgrds.conf", ConfigFiles.postgresqlConf(desired, n.node()), 0600);
+            n.write(d + "/pg_hba.conf", ConfigFiles.hba(desired), 0600);
+            n.includeOwnFiles();
+            writeStandbyConf(n, upstream);
+            if (upstream.isPresent()) {
+                n.change("standby.signal", List.of("touch", d + "/standby.signal"));
+            }
+        }
+
+        private void writeStandbyConf(NodeOps n, Optional<NodeSpec> upstream) {
+            String text = upstream.map(u -> "# Written by pgrds: where this standby streams from.\n"
+                    + "primary_conninfo = '" + conninfo(n, u) + "'\n")
+                    .orElse("# Written by pgrds: this node is not a standby.\n");
+            n.write(n.node().dataDirectory() + "/" + NodeOps.STANDBY_CONF, text, 0600);
+        }
+
+        private String conninfo(NodeOps n, NodeSpec upstream) {
+            return ("host=" + upstream.host() + " port=" + upstream.port() + " user=replicator passfile="
+                    + Secrets.passfile(n) + " application_name=" + n.node().name()).replace("'", "''");
+        }
+
+        private void rewind(NodeOps n, NodeSpec source) {
+            n.change("pg_rewind", List.of("env", "PGPASSFILE=" + Secrets.passfile(n), n.bin("pg_rewind"),
+                    "--target-pgdata=" + n.node().dataDirectory(), "--source-server=host=" + source.host() + " port="
+                    + source.port() + " user=pgrds dbname=postgres"), null, Duration.ofHours(2), null);
+        }
+
+        private void createRoles(NodeOps n) {
+            Secrets s = secretsOrCreate(n);
+            StringBuilder sql = new StringBuilder("set log_statement = 'none';\n");
+            StringBuilder shown = new StringBuilder("set log_statement = 'none';\n");
+            for (String[] role : new String[][] {{"admin", "LOGIN SUPERUSER"}, {"pgrds", "LOGIN SUPERUSER"},
+                    {"replicator", "LOGIN REPLICATION"}}) {
+                String stmt = "do $$ begin if not exists (select 1 from pg_roles where rolname = '" + role[0]
+                        + "') then create role " + role[0] + " " + role[1] + " password '%s'; end if; end $$;\n";
+                sql.append(String.format(stmt, s.password(role[0])));
+                shown.append(String.format(stmt, "********"));
+            }
+            n.execute("create roles", sql.toString(), shown.toString().strip());
+        }
+
+        /** The cluster's secrets: from memory, else from a node that has them (the primary first). */
+        private Secrets secrets(NodeOps preferred) {
+            if (secrets != null) {
+                return secrets;
+            }
+            Optional<Secrets> s = Secrets.read(preferred);
+            if (s.isEmpty()) {
+                for (NodeOps other : reachable()) {
+                    s = Secrets.read(other);
+                    if (s.isPresent()) {
+                        break;
+                    }
+                }
+            }
+            secrets = s.orElseThrow(() -> new ApplyException("no node of " + desired.id() + " holds the cluster's "
+                    + "credentials (" + preferred.paths().secrets() + "); was it created outside pgrds? Create the "
+                    + "roles admin, pgrds and replicator by hand, or restore the secrets directory"));
+            return secrets;
+        }
+
+        /** Secrets for a cluster that was created outside pgrds (adopted): generated and kept on every node. */
+        private Secrets secretsOrCreate(NodeOps n) {
+            try {
+                return secrets(n);
+            } catch (ApplyException e) {
+                secrets = Secrets.generate();
+                for (NodeOps o : reachable()) {
+                    secrets.write(o);
+                }
+                return secrets;
+            }
+        }
+
+        private Lsn finalCheckpoint(NodeOps old) {
+            var r = old.check(List.of(old.bin("pg_controldata"), "-D", old.node().dataDirectory()));
+            return r.stdout().lines().filter(l -> l.startsWith("Latest checkpoint location:"))
+                    .map(l -> Lsn.parse(l.substring(l.indexOf(':') + 1).strip())).findFirst()
+                    .orElseThrow(() -> new ApplyException(old.node().name() + ": pg_controldata shows no checkpoint"));
+        }
+
+        private boolean replayedPast(NodeOps n, Lsn lsn, Duration timeout) {
+            long until = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < until) {
+                List<String> r = n.query("select pg_last_wal_replay_lsn() > '" + lsn + "'::pg_lsn");
+                if (!r.isEmpty() && r.get(0).equals("t")) {
+                    return true;
+                }
+                pause(20);
+            }
+            return false;
+        }
+
+        private void waitWritable(NodeOps n) {
+            if (options.dryRun()) {
+                return;
+            }
+            long until = System.nanoTime() + options.streamingTimeout().toNanos();
+            while (System.nanoTime() < until) {
+                List<String> r = n.query("select pg_is_in_recovery()");
+                if (!r.isEmpty() && r.get(0).equals("f")) {
+                    return;
+                }
+                pause(20);
+            }
+            throw new ApplyException(n.node().name() + " is still in recovery " + options.streamingTimeout()
+                    .toSeconds() + " s after promotion; see " + n.paths().serverLog());
+        }
+
+        private boolean streams(NodeOps n, Duration timeout) {
+            long until = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < until) {
+                try {
+                    List<String> r = n.query("select status from pg_stat_wal_receiver");
+                    if (!r.isEmpty() && r.get(0).equals("streaming")) {
+                        return true;
+                    }
+                } catch (ApplyException e) {
+                    // still starting up
+                }
+                pause(200);
+            }
+            return false;
+        }
+
+        private void waitStreaming(NodeOps n, String from) {
+            if (options.dryRun()) {
+                return;
+            }
+            if (!streams(n, options.streamingTimeout())) {
+                throw new ApplyException(n.node().name() + " does not stream from " + from + " after "
+                        + options.streamingTimeout().toSeconds() + " s; see its log " + n.paths().serverLog()
+                        + " (authentication, pg_hba.conf or network between the nodes)");
+            }
+            listener.progress(desired.id(), n.node().name(), "streaming from " + from);
+        }
+
+        // ---- what the cluster remembers ----
+
+        void writeMarkers(boolean done) {
+            for (NodeOps n : reachable()) {
+                try {
+                    writeMarker(n, deactivated.contains(n.node().name()));
+                } catch (RuntimeException e) {
+                    if (done) {
+                        listener.progress(desired.id(), n.node().name(), "could not update its marker: "
+                                + e.getMessage());
+                    }
+                }
+            }
+        }
+
+        private void writeMarker(NodeOps n, boolean isDeactivated) {
+            List<Marker.Member> members = new ArrayList<>();
+            for (NodeSpec s : specs.values()) {
+                boolean former = desired.node(s.name()).isEmpty();
+                if (!former || !deactivated.contains(s.name())) {
+                    members.add(new Marker.Member(s.name(), s.host(), s.ssh().port(), s.ssh().user(),
+                            s.dataDirectory(), s.port(), s.binDir()));
+                }
+            }
+            Optional<String> sysid = observed.nodes().stream().filter(o -> o.state().holdsClusterData())
+                    .flatMap(o -> o.systemIdentifier().stream()).findFirst();
+            if (sysid.isEmpty() && !options.dryRun()) {
+                sysid = systemIdentifier(n);
+            }
+            Marker m = new Marker(desired.id(), sysid, isDeactivated, members, primary, commit);
+            try {
+                n.write(n.paths().marker(), Json.mapper().writeValueAsString(m) + "\n", 0600);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private Optional<String> systemIdentifier(NodeOps n) {
+            var r = n.check(List.of(n.bin("pg_controldata"), "-D", n.node().dataDirectory()));
+            return r.stdout().lines().filter(l -> l.startsWith("Database system identifier:"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst();
+        }
+
+        void appendAudit(Audit audit) {
+            String line = audit.toJsonLine() + "\n";
+            for (NodeOps n : reachable()) {
+                try {
+                    n.shell().exec(new io.pgrds.transport.NodeShell.Exec(List.of("sh", "-c", "umask 077; mkdir -p "
+                            + "\"$(dirname \"$1\")\" && cat >> \"$1\"", "sh", n.paths().audit()), true,
+                            line.getBytes(java.nio.charset.StandardCharsets.UTF_8), Duration.ofSeconds(30)));
+                } catch (RuntimeException e) {
+                    // the local copy and the other nodes still have it
+                }
+            }
+            LocalAudit.append(line);
+        }
+
+        private void pause(long ms) {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApplyException("interrupted");
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.pgrds.apply;
+
+import io.pgrds.desired.ClusterId;
+import io.pgrds.desired.NodeSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the cluster's {@code service.hook} on the machine running pgrds, with the new primary in its environment:
+ * PGRDS_CLUSTER, PGRDS_SERVICE, PGRDS_PRIMARY_NODE, PGRDS_PRIMARY_HOST, PGRDS_PRIMARY_PORT.
+ */
+final class Hook {
+    private Hook() {
+    }
+
+    static void run(String command, ClusterId cluster, String service, NodeSpec primary) {
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true);
+        pb.environment().put("PGRDS_CLUSTER", cluster.toString());
+        pb.environment().put("PGRDS_SERVICE", service);
+        pb.environment().put("PGRDS_PRIMARY_NODE", primary.name());
+        pb.environment().put("PGRDS_PRIMARY_HOST", primary.host());
+        pb.environment().put("PGRDS_PRIMARY_PORT", Integer.toString(primary.port()));
+        try {
+            Process p = pb.start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new ApplyException("service hook `" + command + "` did not finish within 5 minutes");
+            }
+            if (p.exitValue() != 0) {
+                throw new ApplyException("service hook `" + command + "` failed (exit " + p.exitValue() + "): "
+                        + NodeOps.tail(new String(out, StandardCharsets.UTF_8)));
+            }
+        } catch (IOException e) {
+            throw new ApplyException("cannot run service hook `" + command + "`: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApplyException("interrupted while running the service hook");
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.pgrds.apply;
+
+import io.pgrds.desired.ClusterId;
+import io.pgrds.desired.NodeSpec;
+import io.pgrds.observe.NodePaths;
+import io.pgrds.transport.NodeShell;
+import io.pgrds.transport.ShellQuote;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The PostgreSQL steps pgrds takes on one node, each as an argv run as the postgres user through the node's
+ * shell. Steps that change something go through {@link #change}: with {@code --dry-run} they are reported and
+ * not run; read-only checks always run. Nothing here decides what to do: the executor does.
+ */
+final class NodeOps {
+    static final String STANDBY_CONF = "pgrds-standby.conf";
+    private static final Duration LONG = Duration.ofHours(12);
+
+    private final NodeShell shell;
+    private final NodeSpec node;
+    private final ClusterId cluster;
+    private final NodePaths paths;
+    private final ApplyListener listener;
+    private final boolean dryRun;
+
+    NodeOps(NodeShell shell, NodeSpec node, ClusterId cluster, ApplyListener listener, boolean dryRun) {
+        this.shell = shell;
+        this.node = node;
+        this.cluster = cluster;
+        this.paths = NodePaths.of(node);
+        this.listener = listener;
+        this.dryRun = dryRun;
+    }
+
+    NodeSpec node() {
+        return node;
+    }
+
+    NodePaths paths() {
+        return paths;
+    }
+
+    NodeShell shell() {
+        return shell;
+    }
+
+    String bin(String program) {
+        return node.binDir() + "/" + program;
+    }
+
+    // ---- running commands ----
+
+    /** A read-only command; runs in dry-run too. */
+    NodeShell.ExecResult check(List<String> argv) {
+        return shell.exec(new NodeShell.Exec(argv, true, null, Duration.ofSeconds(60)));
+    }
+
+    /** A command that changes the node; fails with its stderr unless it exits 0. */
+    void change(String what, List<String> argv) {
+        change(what, argv, null, Duration.ofMinutes(10), null);
+    }
+
+    /**
+     * @param shown how the command is shown (stdin with secrets redacted); null shows the argv
+     */
+    void change(String what, List<String> argv, byte[] stdin, Duration timeout, String shown) {
+        listener.command(cluster, node.name(), shown != null ? shown : ShellQuote.join(argv));
+        if (dryRun) {
+            return;
+        }
+        NodeShell.ExecResult r = shell.exec(new NodeShell.Exec(argv, true, stdin, timeout));
+        if (!r.ok()) {
+            throw new ApplyException(node.name() + ": " + what + " failed (exit " + r.exitCode() + "): "
+                    + tail(r.stderr().isBlank() ? r.stdout() : r.stderr()));
+        }
+    }
+
+    void write(String path, String content, int mode) {
+        listener.command(cluster, node.name(), "write " + path + " (mode " + Integer.toOctalString(mode) + ", "
+                + content.getBytes(StandardCharsets.UTF_8).length + " bytes)");
+        if (!dryRun) {
+            shell.writeFile(path, content.getBytes(StandardCharsets.UTF_8), "postgres", mode);
+        }
+    }
+
+    /** Writes a secret; what is shown never contains it. */
+    void writeSecret(String path, String content) {
+        listener.command(cluster, node.name(), "write " + path + " (mode 600, secret)");
+        if (!dryRun) {
+            shell.writeFile(path, content.getBytes(StandardCharsets.UTF_8), "postgres", 0600);
+        }
+    }
+
+    Optional<String> read(String path) {
+        NodeShell.ExecResult r = check(List.of("sh", "-c", "if [ -f \"$1\" ]; then cat \"$1\"; else exit 3; fi", "sh",
+                path));
+        if (r.exitCode() == 3) {
+            return Optional.empty();
+        }
+        if (!r.ok()) {
+            throw new ApplyException(node.name() + ": cannot read " + path + ": " + tail(r.stderr()));
+        }
+        return Optional.of(r.stdout());
+    }
+
+    boolean exists(String path) {
+        return check(List.of("test", "-e", path)).ok();
+    }
+
+    // ---- PostgreSQL ----
+
+    boolean running() {
+        return check(List.of(bin("pg_ctl"), "status", "-D", node.dataDirectory())).ok();
+    }
+
+    void prepareDirectories() {
+        change("create directories", List.of("sh", "-c", "umask 077 && mkdir -p \"$1\" \"$2\" \"$3\" && chmod 0700 \"$1\"",
+                "sh", node.dataDirectory(), paths.socketDirectory(), paths.secrets()));
+    }
+
+    /** Marks the data directory as being created by pgrds, clearing what an interrupted create left. */
+    void beginCreate(String what) {
+        change("begin " + what, List.of("sh", "-c", "if [ -f \"$2\" ]; then find \"$1\" -mindepth 1 -delete; fi; "
+                + "[ -z \"$(ls -A \"$1\")\" ] || { echo \"$1 is not empty: refusing to write into it\" >&2; exit 1; }; "
+                + "echo \"$3\" > \"$2\"", "sh", node.dataDirectory(), paths.stateDirectory() + "/creating", what));
+    }
+
+    void endCreate() {
+        change("end create", List.of("rm", "-f", paths.stateDirectory() + "/creating"));
+    }
+
+    void initdb() {
+        change("initdb", List.of(bin("initdb"), "-D", node.dataDirectory(), "-U", "postgres", "--data-checksums",
+                "--auth-local=peer", "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8"), null,
+                Duration.ofMinutes(10), null);
+    }
+
+    /** Makes postgresql.conf include pgrds's own files last, so they win; idempotent. */
+    void includeOwnFiles() {
+        String conf = node.dataDirectory() + "/postgresql.conf";
+        change("include pgrds.conf", List.of("sh", "-c", "grep -q \"^include_if_exists = 'pgrds.conf'\" \"$1\" || "
+                + "printf '%s\\n' '' '# pgrds: its own settings, last so that they win' "
+                + "\"include_if_exists = 'pgrds.conf'\" \"include_if_exists = '" + STANDBY_CONF + "'\" >> \"$1\"",
+                "sh", conf));
+    }
+
+    void start() {
+        change("start", List.of(bin("pg_ctl"), "start", "-D", node.dataDirectory(), "-l", paths.serverLog(), "-w",
+                "-t", "300", "-s"), null, Duration.ofMinutes(6), null);
+    }
+
+    void stop(String mode) {
+        change("stop", List.of(bin("pg_ctl"), "stop", "-D", node.dataDirectory(), "-m", mode, "-w", "-t", "300", "-s"),
+                null, Duration.ofMinutes(6), null);
+    }
+
+    void restart() {
+        change("restart", List.of(bin("pg_ctl"), "restart", "-D", node.dataDirectory(), "-m", "fast", "-l",
+                paths.serverLog(), "-w", "-t", "300", "-s"), null, Duration.ofMinutes(6), null);
+    }
+
+    void reload() {
+        change("reload", List.of(bin("pg_ctl"), "reload", "-D", node.dataDirectory(), "-s"));
+    }
+
+    void promote() {
+        change("promote", List.of(bin("pg_ctl"), "promote", "-D", node.dataDirectory(), "-w", "-t", "300", "-s"),
+                null, Duration.ofMinutes(6), null);
+    }
+
+    /** Runs SQL through the node's own socket as the postgres user (peer authentication); returns the rows. */
+    List<String> query(String sql) {
+        NodeShell.ExecResult r = shell.exec(new NodeShell.Exec(psql(), true, sql.getBytes(StandardCharsets.UTF_8),
+                Duration.ofMinutes(2)));
+        if (!r.ok()) {
+            throw new ApplyException(node.name() + ": SQL failed: " + tail(r.stderr()));
+        }
+        List<String> rows = new ArrayList<>();
+        r.stdout().lines().filter(l -> !l.isEmpty()).forEach(rows::add);
+        return rows;
+    }
+
+    /** SQL that changes something; {@code shown} is the statement with secrets redacted. */
+    void execute(String what, String sql, String shown) {
+        change(what, psql(), sql.getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(10), "psql <<SQL\n" + shown
+                + "\nSQL");
+    }
+
+    private List<String> psql() {
+        return List.of(bin("psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", paths.socketDirectory(),
+                "-p", Integer.toString(node.port()), "-U", "postgres", "-d", "postgres");
+    }
+
+    static String tail(String text) {
+        String t = text == null ? "" : text.strip();
+        List<String> lines = t.lines().toList();
+        return lines.isEmpty() ? "(no message)" : String.join(" | ", lines.subList(Math.max(0, lines.size() - 3),
+                lines.size()));
+    }
+}

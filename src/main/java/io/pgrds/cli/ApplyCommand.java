@@ -1,0 +1,206 @@
+package io.pgrds.cli;
+
+import io.pgrds.apply.ApplyListener;
+import io.pgrds.apply.Executor;
+import io.pgrds.desired.ClusterId;
+import io.pgrds.desired.DesiredCluster;
+import io.pgrds.desired.DesiredFleet;
+import io.pgrds.desired.load.FleetLoader;
+import io.pgrds.error.ErrorCode;
+import io.pgrds.error.PgrdsException;
+import io.pgrds.observe.ObservedCluster;
+import io.pgrds.observe.Observer;
+import io.pgrds.plan.Action;
+import io.pgrds.plan.ClusterPlan;
+import io.pgrds.plan.FleetPlan;
+import io.pgrds.plan.Planner;
+import io.pgrds.plan.SavedPlan;
+import io.pgrds.render.PlanRenderer;
+import io.pgrds.render.SavedPlanJson;
+import io.pgrds.render.Units;
+import io.pgrds.source.GitSource;
+import io.pgrds.transport.Sessions;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "apply", mixinStandardHelpOptions = true,
+        description = {"Plan, show the plan, ask for confirmation, then make the servers match the repository.",
+                "`pgrds apply FILE` applies a plan saved with `pgrds plan --out FILE` exactly, and refuses when "
+                        + "the servers changed since it was made."})
+final class ApplyCommand implements Callable<Integer> {
+    @ParentCommand
+    private PgrdsCommand top;
+
+    @Mixin
+    private ObserveOptions observe;
+
+    @Parameters(paramLabel = "CLUSTER|FILE", arity = "0..*",
+            description = "team/stage or a team (default: all), or one saved plan file.")
+    private List<String> targets = new ArrayList<>();
+
+    @Option(names = "--auto-approve", description = "Apply without asking (needed without a terminal).")
+    private boolean autoApprove;
+
+    @Option(names = "--dry-run", description = "Print every command and SQL statement apply would run; change "
+            + "nothing.")
+    private boolean dryRun;
+
+    @Option(names = "--lock-timeout", paramLabel = "SECONDS", defaultValue = "300",
+            description = "How long to wait for another apply of the same cluster (default: ${DEFAULT-VALUE} s).")
+    private int lockTimeout;
+
+    @Override
+    public Integer call() throws IOException {
+        Terminal t = top.terminal();
+        Path saved = targets.size() == 1 ? savedPlanPath(targets.get(0)) : null;
+        DesiredFleet fleet;
+        FleetPlan plan;
+        Map<ClusterId, ObservedCluster> observed;
+        List<DesiredCluster> selected;
+        if (saved != null) {
+            SavedPlan s = SavedPlanJson.read(Files.readAllBytes(saved));
+            fleet = s.commit().isPresent()
+                    ? FleetLoader.loadOrThrow(GitSource.read(top.repoLocation(), s.commit().get(),
+                    PgrdsCommand.cacheDir()))
+                    : top.fleet();
+            List<ClusterId> ids = s.clusters().stream().map(ClusterPlan::id).toList();
+            selected = fleet.clusters().stream().filter(c -> ids.contains(c.id())).toList();
+            observed = PlanCommand.observe(selected, observe);
+            List<String> stale = s.staleness(observed);
+            if (!stale.isEmpty()) {
+                throw new PgrdsException(ErrorCode.PLAN_STALE, "the saved plan " + saved + " is stale: the servers "
+                        + "changed since it was made:\n  " + String.join("\n  ", stale)
+                        + "\nNothing was applied. Run pgrds plan again and review the new plan.");
+            }
+            plan = s.plan();
+        } else {
+            fleet = top.fleet();
+            selected = Selection.select(fleet, targets);
+            observed = PlanCommand.observe(selected, observe);
+            plan = Planner.plan(new DesiredFleet(fleet.commit(), selected, List.of()), observed);
+        }
+        t.out().print(PlanRenderer.text(plan, t.colour()));
+        t.out().flush();
+        if (plan.refused()) {
+            t.err().println("Nothing was applied to the refused clusters.");
+        }
+        if (!plan.hasChanges()) {
+            return plan.refused() ? 1 : 0;
+        }
+        if (!dryRun && !autoApprove) {
+            if (!t.interactive()) {
+                throw new PgrdsException(ErrorCode.USAGE, "apply needs confirmation and there is no terminal to ask "
+                        + "on; review the plan and pass --auto-approve (for example in CI or the daemon).");
+            }
+            t.out().print("\nApply these changes? Only 'yes' is accepted: ");
+            t.out().flush();
+            String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            if (!"yes".equals(answer == null ? null : answer.strip())) {
+                t.out().println("Apply cancelled; nothing was changed.");
+                return 1;
+            }
+        }
+        t.out().println();
+        Executor.Options options = new Executor.Options(dryRun, Duration.ofSeconds(Math.max(0, lockTimeout)),
+                Duration.ofMinutes(2), Executor.Options.defaults(dryRun).user(),
+                Executor.Options.defaults(dryRun).host());
+        int failed = 0;
+        try (Sessions sessions = new Sessions(observe.shellOptions())) {
+            Executor executor = new Executor(sessions, new Printer(t, dryRun), options);
+            for (ClusterPlan cp : plan.clusters()) {
+                if (cp.refused() || !cp.hasChanges()) {
+                    continue;
+                }
+                DesiredCluster desired = fleet.cluster(cp.id()).orElseThrow();
+                try {
+                    executor.apply(desired, observed.get(cp.id()), cp, fleet.commit());
+                } catch (PgrdsException e) {
+                    failed++;
+                    t.err().println(t.paint("error", "31") + " [" + e.code() + "]: " + e.getMessage());
+                }
+            }
+        }
+        if (failed > 0) {
+            return 1;
+        }
+        t.out().println(dryRun ? "\nDry run: nothing was changed." : "\nApply complete: " + summary(plan) + ".");
+        return plan.refused() ? 1 : 0;
+    }
+
+    private static Path savedPlanPath(String arg) {
+        Path p = Path.of(arg);
+        return Files.isRegularFile(p) ? p : null;
+    }
+
+    private static String summary(FleetPlan plan) {
+        return plan.count(io.pgrds.plan.ActionKind.Symbol.ADD) + " added, "
+                + plan.count(io.pgrds.plan.ActionKind.Symbol.CHANGE) + " changed, "
+                + plan.count(io.pgrds.plan.ActionKind.Symbol.REMOVE) + " removed";
+    }
+
+    /** Renders apply events: start, finish with duration, progress, commands in dry-run, notices. */
+    static final class Printer implements ApplyListener {
+        private final Terminal t;
+        private final boolean dryRun;
+
+        Printer(Terminal t, boolean dryRun) {
+            this.t = t;
+            this.dryRun = dryRun;
+        }
+
+        @Override
+        public synchronized void actionStarted(ClusterId cluster, Action action) {
+            t.out().println(cluster + ": " + action.kind().symbol().text() + " " + action.describe() + " …");
+            t.out().flush();
+        }
+
+        @Override
+        public synchronized void actionFinished(ClusterId cluster, Action action, Duration took) {
+            t.out().println(cluster + ": " + t.paint("✓", "32") + " " + action.describe() + " ("
+                    + Units.millis(took.toMillis()) + ")");
+            t.out().flush();
+        }
+
+        @Override
+        public synchronized void actionFailed(ClusterId cluster, Action action, Duration took, String why) {
+            t.out().println(cluster + ": " + t.paint("✗", "31") + " " + action.describe() + " ("
+                    + Units.millis(took.toMillis()) + "): " + why);
+            t.out().flush();
+        }
+
+        @Override
+        public synchronized void progress(ClusterId cluster, String node, String message) {
+            t.out().println("    " + node + ": " + message);
+            t.out().flush();
+        }
+
+        @Override
+        public synchronized void command(ClusterId cluster, String node, String command) {
+            if (dryRun) {
+                t.out().println("    [" + node + "] " + command.replace("\n", "\n      "));
+            }
+        }
+
+        @Override
+        public synchronized void notice(ClusterId cluster, String message) {
+            t.out().println();
+            t.out().println(t.paint("  " + message.replace("\n", "\n  "), "1"));
+            t.out().println();
+        }
+    }
+}

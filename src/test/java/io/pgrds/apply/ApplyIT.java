@@ -1,0 +1,420 @@
+package io.pgrds.apply;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgrds.harness.TestHosts;
+import io.pgrds.harness.TestNode;
+import io.pgrds.testing.Cli;
+import io.pgrds.testing.FleetRepo;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The original project's acceptance scenarios, applied by pgrds over real SSH to real PostgreSQL servers, with
+ * data written in batches and checked after each step.
+ */
+class ApplyIT {
+    @RegisterExtension
+    static final TestHosts hosts = TestHosts.create(4);
+
+    @TempDir
+    Path tmp;
+
+    private FleetRepo fleet;
+    private Path hookLog;
+
+    @BeforeEach
+    void freshNodes() {
+        hosts.nodes().forEach(hosts::reset);
+        for (TestNode n : hosts.nodes()) {
+            hosts.tryRun("rm", "-rf", n.dataDirectory() + ".pgrds");
+        }
+        fleet = new FleetRepo(tmp.resolve("fleet"));
+        hookLog = tmp.resolve("hook.log");
+    }
+
+    @AfterEach
+    void stopEverything() {
+        hosts.nodes().forEach(hosts::reset);
+    }
+
+    // ---- helpers ----
+
+    private String cluster(List<TestNode> nodes, String primary, String parameters) {
+        StringBuilder y = new StringBuilder();
+        y.append("ssh: {user: root, port: ").append(nodes.get(0).sshPort()).append(", identityFile: ")
+                .append(hosts.clientKey()).append(", knownHostsFile: ").append(hosts.knownHosts())
+                .append(", become: runuser}\n");
+        y.append("postgres:\n  parameters: {").append(parameters).append("}\n");
+        y.append("  hba:\n    - {type: host, database: all, user: all, address: 127.0.0.0/8, method: scram-sha-256}\n");
+        y.append("nodes:\n");
+        for (TestNode n : nodes) {
+            y.append("  - {host: ").append(n.address()).append(", name: ").append(n.name())
+                    .append(", postgres: {dataDirectory: ").append(n.dataDirectory()).append(", port: ")
+                    .append(n.pgPort()).append("}}\n");
+        }
+        if (primary != null) {
+            y.append("primary: ").append(primary).append('\n');
+        }
+        y.append("service: {name: orders.it.example, hook: 'echo \"$PGRDS_PRIMARY_NODE\" >> ").append(hookLog)
+                .append("'}\n");
+        return y.toString();
+    }
+
+    private void commit(List<TestNode> nodes, String primary) {
+        fleet.commit("orderdata/integration", cluster(nodes, primary, "max_connections: 50"));
+    }
+
+    private Cli.Run pgrds(String... args) {
+        List<String> all = new ArrayList<>(List.of("--repo", fleet.dir().toString()));
+        all.addAll(List.of(args));
+        return Cli.run(all.toArray(new String[0]));
+    }
+
+    private Cli.Run apply() {
+        Cli.Run r = pgrds("apply", "--auto-approve");
+        assertEquals(0, r.exit(), r.toString());
+        return r;
+    }
+
+    /** SQL on a node pgrds manages, through its own socket, as postgres. */
+    private static String sql(TestNode n, String sql) {
+        return hosts.run("runuser", "-u", "postgres", "--", n.binDir() + "/psql", "-X", "-A", "-t", "-q", "-h",
+                n.dataDirectory() + ".pgrds/run", "-p", Integer.toString(n.pgPort()), "-U", "postgres", "-d",
+                "postgres", "-c", sql).strip();
+    }
+
+    private static void writeBatch(TestNode primary, int batch) {
+        sql(primary, "create table if not exists batches (batch int primary key, at timestamptz default now())");
+        sql(primary, "insert into batches (batch) values (" + batch + ")");
+    }
+
+    private static void awaitBatch(TestNode standby, int batch) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            try {
+                if (sql(standby, "select count(*) from batches where batch = " + batch).equals("1")) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // table not replicated yet
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("batch " + batch + " never reached " + standby);
+    }
+
+    private static String state(Cli.Run status, TestNode n) {
+        return status.out().lines().filter(l -> l.strip().startsWith(n.name() + " ")).findFirst()
+                .map(l -> l.strip().split("\\s+")[2]).orElse("(not shown)");
+    }
+
+    // ---- scenarios ----
+
+    @Test
+    void createsAPrimaryAndAStandbyThenPlansNoChanges() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        commit(List.of(a, b), a.name());
+        Cli.Run r = apply();
+        assertTrue(r.out().contains("The admin password of orderdata/integration is shown this once"), r.out());
+        writeBatch(a, 1);
+        awaitBatch(b, 1);
+        Cli.Run status = pgrds("status");
+        assertEquals(0, status.exit(), status.toString());
+        assertEquals("PRIMARY", state(status, a));
+        assertEquals("STANDBY", state(status, b));
+        Cli.Run again = pgrds("plan", "--detailed-exitcode");
+        assertEquals(0, again.exit(), again.toString());
+        assertTrue(again.out().contains("No changes."), again.out());
+        assertEquals(List.of(a.name()), Files.readAllLines(hookLog));
+    }
+
+    @Test
+    void aWipedStandbyIsRebuiltWithAllData() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        commit(List.of(a, b), a.name());
+        apply();
+        writeBatch(a, 1);
+        awaitBatch(b, 1);
+        hosts.reset(b);
+        writeBatch(a, 2);
+        Cli.Run plan = pgrds("plan");
+        assertTrue(plan.out().contains("+ clone standby   " + b.name()), plan.out());
+        apply();
+        awaitBatch(b, 2);
+        assertEquals("2", sql(b, "select count(*) from batches"));
+    }
+
+    @Test
+    void aWipedPrimaryRemovedFromTheFileFailsOverToTheStandbyWithTheLastBatch() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        commit(List.of(a, b), a.name());
+        apply();
+        for (int batch = 1; batch <= 3; batch++) {
+            writeBatch(a, batch);
+        }
+        awaitBatch(b, 3);
+        hosts.reset(a);
+        commit(List.of(b), null);
+        Cli.Run r = apply();
+        assertTrue(r.out().contains("promote " + b.name()), r.out());
+        assertEquals("f", sql(b, "select pg_is_in_recovery()"));
+        assertEquals("3", sql(b, "select max(batch) from batches"));
+        writeBatch(b, 4);
+        List<String> hook = Files.readAllLines(hookLog);
+        assertEquals(b.name(), hook.get(hook.size() - 1), "the endpoint hook got the new primary");
+    }
+
+    @Test
+    void rollingReplacementMovesToNewServersKeepsDataAndDeactivatesTheOldOnes() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        TestNode c = hosts.node(2);
+        TestNode d = hosts.node(3);
+        commit(List.of(a, b), a.name());
+        apply();
+        writeBatch(a, 1);
+        awaitBatch(b, 1);
+        commit(List.of(c, d), c.name());
+        Cli.Run plan = pgrds("plan");
+        assertEquals(0, plan.exit(), plan.toString());
+        apply();
+        writeBatch(c, 2);
+        awaitBatch(d, 2);
+        assertEquals("2", sql(c, "select count(*) from batches"));
+        assertFalse(hosts.isRunning(a), "old primary stopped");
+        assertFalse(hosts.isRunning(b), "old standby stopped");
+        assertTrue(Files.readString(Path.of(a.dataDirectory() + ".pgrds/marker.json")).contains("\"deactivated\":true"));
+        assertTrue(Files.readString(Path.of(b.dataDirectory() + ".pgrds/marker.json")).contains("\"deactivated\":true"));
+        assertTrue(Files.exists(a.dataDirectory().resolve("PG_VERSION")), "data kept on the old primary");
+        Cli.Run again = pgrds("plan", "--detailed-exitcode");
+        assertEquals(0, again.exit(), again.toString());
+    }
+
+    @Test
+    void switchoverAndBackWithAWriterRunningLosesNoAcknowledgedCommit() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        commit(List.of(a, b), a.name());
+        apply();
+        sql(a, "create table writes (id bigint primary key)");
+        String password = Files.readString(Path.of(a.dataDirectory() + ".pgrds/secrets/admin.password")).strip();
+        String url = "jdbc:postgresql://" + a.address() + ":" + a.pgPort() + "," + b.address() + ":" + b.pgPort()
+                + "/postgres?targetServerType=primary&connectTimeout=2&socketTimeout=5";
+        Set<Long> acked = new TreeSet<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong longestGapMs = new AtomicLong();
+        Thread writer = new Thread(() -> {
+            long id = 0;
+            long lastOk = System.nanoTime();
+            Connection c = null;
+            while (!stop.get()) {
+                try {
+                    if (c == null) {
+                        Properties p = new Properties();
+                        p.setProperty("user", "admin");
+                        p.setProperty("password", password);
+                        c = DriverManager.getConnection(url, p);
+                    }
+                    long next = id + 1;
+                    try (PreparedStatement s = c.prepareStatement("insert into writes values (?)")) {
+                        s.setLong(1, next);
+                        s.executeUpdate();
+                    }
+                    id = next;
+                    synchronized (acked) {
+                        acked.add(id);
+                    }
+                    long now = System.nanoTime();
+                    longestGapMs.accumulateAndGet((now - lastOk) / 1_000_000, Math::max);
+                    lastOk = now;
+                } catch (SQLException e) {
+                    id++; // an unacknowledged id is never reused
+                    try {
+                        if (c != null) {
+                            c.close();
+                        }
+                    } catch (SQLException ignored) {
+                        // already broken
+                    }
+                    c = null;
+                }
+            }
+        });
+        writer.start();
+        Thread.sleep(500);
+        commit(List.of(a, b), b.name());
+        Cli.Run there = apply();
+        assertTrue(there.out().contains("switchover " + a.name() + " → " + b.name()), there.out());
+        Thread.sleep(500);
+        commit(List.of(a, b), a.name());
+        apply();
+        Thread.sleep(500);
+        stop.set(true);
+        writer.join();
+        List<Long> missing = new ArrayList<>();
+        synchronized (acked) {
+            for (long id : acked) {
+                if (!sql(a, "select count(*) from writes where id = " + id).equals("1")) {
+                    missing.add(id);
+                }
+            }
+        }
+        assertTrue(acked.size() > 10, "the writer committed " + acked.size());
+        assertEquals(List.of(), missing, "acknowledged commits lost");
+        assertEquals("f", sql(a, "select pg_is_in_recovery()"));
+        assertEquals("t", sql(b, "select pg_is_in_recovery()"));
+        System.out.println("switchover there and back: " + acked.size() + " commits, longest gap "
+                + longestGapMs.get() + " ms");
+    }
+
+    @Test
+    void theAdminPasswordATeamChangedSurvivesAReapply() throws Exception {
+        TestNode a = hosts.node(0);
+        commit(List.of(a), a.name());
+        apply();
+        sql(a, "alter role admin password 'chosen-by-the-team'");
+        fleet.commit("orderdata/integration", cluster(List.of(a), a.name(), "max_connections: 60"));
+        apply();
+        Properties p = new Properties();
+        p.setProperty("user", "admin");
+        p.setProperty("password", "chosen-by-the-team");
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + a.address() + ":" + a.pgPort()
+                + "/postgres", p)) {
+            assertTrue(c.isValid(2));
+        }
+        assertEquals("60", sql(a, "show max_connections"));
+    }
+
+    @Test
+    void anUnreachableNodeMakesApplyRefuseAndChangeNothingUntilItIsBack() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        commit(List.of(a, b), a.name());
+        apply();
+        String conf = Files.readString(a.dataDirectory().resolve("pgrds.conf"));
+        fleet.commit("orderdata/integration", cluster(List.of(a, b), a.name(), "max_connections: 70"));
+        hosts.makeUnreachable(b);
+        try {
+            Cli.Run refused = pgrds("apply", "--auto-approve");
+            assertEquals(1, refused.exit(), refused.toString());
+            assertTrue(refused.out().contains("NODE_UNREACHABLE"), refused.out());
+            assertEquals(conf, Files.readString(a.dataDirectory().resolve("pgrds.conf")), "nothing changed");
+        } finally {
+            hosts.makeReachable(b);
+        }
+        apply();
+        assertEquals("70", sql(a, "show max_connections"));
+        assertEquals("70", sql(b, "show max_connections"));
+    }
+
+    @Test
+    void dryRunPrintsTheCommandsAndLeavesTheServersAsTheyWere() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        commit(List.of(a, b), a.name());
+        Cli.Run dry = pgrds("apply", "--dry-run");
+        assertEquals(0, dry.exit(), dry.toString());
+        assertTrue(dry.out().contains("/initdb -D " + a.dataDirectory()), dry.out());
+        assertTrue(dry.out().contains("pg_basebackup"), dry.out());
+        assertTrue(dry.out().contains("password '********'"), dry.out());
+        assertTrue(dry.out().contains("Dry run: nothing was changed."), dry.out());
+        assertFalse(Files.exists(a.dataDirectory().resolve("PG_VERSION")));
+        Cli.Run plan = pgrds("plan");
+        assertTrue(plan.out().contains("+ init primary    " + a.name()), plan.out());
+    }
+
+    @Test
+    void aSecondApplyWaitsForTheLockAndTakesOverOneLeftByACrash() throws Exception {
+        TestNode a = hosts.node(0);
+        commit(List.of(a), a.name());
+        Path lock = Path.of(a.dataDirectory() + ".pgrds/apply.lock");
+        Files.createDirectories(lock);
+        Files.writeString(lock.resolve("holder.json"), "{\"user\":\"alice\",\"host\":\"laptop\",\"pid\":4242,"
+                + "\"since\":\"2026-11-27T10:02:03Z\",\"commit\":null,\"id\":\"x\"}", StandardCharsets.UTF_8);
+        hosts.run("chown", "-R", "postgres:postgres", a.dataDirectory() + ".pgrds");
+        Cli.Run waited = pgrds("apply", "--auto-approve", "--lock-timeout", "2");
+        assertEquals(1, waited.exit(), waited.toString());
+        assertTrue(waited.err().contains("another apply holds the lock of orderdata/integration on " + a.name()
+                + ": alice on laptop (pid 4242) since 2026-11-27T10:02:03Z"), waited.err());
+        assertFalse(Files.exists(a.dataDirectory().resolve("PG_VERSION")), "nothing was done without the lock");
+        hosts.run("touch", "-d", "-5 minutes", lock.resolve("holder.json").toString());
+        Cli.Run taken = apply();
+        assertTrue(taken.out().contains("taking over a stale apply lock (alice on laptop"), taken.out());
+        assertFalse(Files.exists(lock), "the lock is released after the apply");
+    }
+
+    @Test
+    void anApplyKilledAtEveryActionBoundaryIsFinishedByTheNextWithNothingLost() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        TestNode c = hosts.node(2);
+        commit(List.of(a, b, c), a.name());
+        for (int boundary = 1; ; boundary++) {
+            if (killAfterActions(boundary)) {
+                break; // the apply finished before that boundary: everything is applied
+            }
+            if (Files.exists(a.dataDirectory().resolve("PG_VERSION")) && hosts.isRunning(a)) {
+                try {
+                    writeBatch(a, boundary);
+                } catch (RuntimeException e) {
+                    // the primary may still lack its roles/config at this point; the batch is optional here
+                }
+            }
+        }
+        apply();
+        Cli.Run plan = pgrds("plan", "--detailed-exitcode");
+        assertEquals(0, plan.exit(), plan.toString());
+        int batches = Integer.parseInt(sql(a, "select count(*) from batches"));
+        writeBatch(a, 1000);
+        awaitBatch(b, 1000);
+        awaitBatch(c, 1000);
+        assertEquals(Integer.toString(batches + 1), sql(c, "select count(*) from batches"));
+    }
+
+    /** Runs the packaged jar and SIGKILLs it once {@code n} actions have finished; true when it ended first. */
+    private boolean killAfterActions(int n) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("java", "-jar", System.getProperty("pgrds.jar", "target/pgrds.jar"),
+                "--repo", fleet.dir().toString(), "apply", "--auto-approve").redirectErrorStream(true);
+        Process p = pb.start();
+        int done = 0;
+        try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (line.contains(": ✓ ")) {
+                    done++;
+                    if (done == n) {
+                        p.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
+                        p.waitFor();
+                        return false;
+                    }
+                }
+            }
+        }
+        p.waitFor();
+        return true;
+    }
+}
