@@ -68,14 +68,16 @@ public final class Executor {
                     + plan.refusals().get(0).message());
         }
         Run run = new Run(desired, observed, commit);
+        if (plan.actions().isEmpty()) {
+            return new Result(desired.id(), audit(desired, commit, List.of(), "no changes"), true);
+        }
         List<Audit.Entry> entries = new ArrayList<>();
-        String outcome = "ok";
         String failure = null;
-        ClusterLock lock = null;
+        // without the lock nothing at all is done (and nothing is audited: nothing happened)
+        ClusterLock lock = options.dryRun() ? null : ClusterLock.acquire(run.reachable(), holder(commit),
+                options.lockTimeout(), listener, desired.id(), options.host());
         try {
-            if (!options.dryRun() && !plan.actions().isEmpty()) {
-                lock = ClusterLock.acquire(run.reachable(), holder(commit), options.lockTimeout(), listener,
-                        desired.id(), options.host());
+            if (!options.dryRun()) {
                 run.writeMarkers(false);
             }
             for (Action action : plan.actions()) {
@@ -89,7 +91,6 @@ public final class Executor {
                             : e.getMessage();
                     listener.actionFailed(desired.id(), action, took, why);
                     entries.add(new Audit.Entry(action.describe(), "failed", took.toMillis(), Optional.of(why)));
-                    outcome = "failed";
                     failure = action.describe() + ": " + why;
                     break;
                 }
@@ -98,24 +99,31 @@ public final class Executor {
                 entries.add(new Audit.Entry(action.describe(), options.dryRun() ? "dry-run" : "done",
                         took.toMillis(), Optional.empty()));
             }
-            if (!options.dryRun() && !plan.actions().isEmpty() && failure == null) {
+            if (!options.dryRun() && failure == null) {
                 run.writeMarkers(true);
             }
         } finally {
-            Audit audit = new Audit(Instant.now().toString(), options.user(), options.host(), desired.id().toString(),
-                    commit, options.dryRun(), entries, plan.actions().isEmpty() ? "no changes" : outcome);
-            if (!options.dryRun() && !plan.actions().isEmpty()) {
-                run.appendAudit(audit);
+            Audit audit = audit(desired, commit, entries, failure == null ? "ok" : "failed");
+            try {
+                if (!options.dryRun()) {
+                    run.appendAudit(audit);
+                }
+            } finally {
+                if (lock != null) {
+                    lock.close();
+                }
             }
-            if (lock != null) {
-                lock.close();
-            }
-            if (failure != null) {
-                throw new ApplyException(desired.id() + ": " + failure + ". The actions before it are done; run "
-                        + "pgrds plan to see what is left, fix the cause, then apply again.");
-            }
-            return new Result(desired.id(), audit, true);
         }
+        if (failure != null) {
+            throw new ApplyException(desired.id() + ": " + failure + ". The actions before it are done; run "
+                    + "pgrds plan to see what is left, fix the cause, then apply again.");
+        }
+        return new Result(desired.id(), audit(desired, commit, entries, "ok"), true);
+    }
+
+    private Audit audit(DesiredCluster desired, Optional<String> commit, List<Audit.Entry> entries, String outcome) {
+        return new Audit(Instant.now().toString(), options.user(), options.host(), desired.id().toString(), commit,
+                options.dryRun(), entries, outcome);
     }
 
     private String holder(Optional<String> commit) {

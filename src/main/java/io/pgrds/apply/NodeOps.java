@@ -68,7 +68,7 @@ final class NodeOps {
      * @param shown how the command is shown (stdin with secrets redacted); null shows the argv
      */
     void change(String what, List<String> argv, byte[] stdin, Duration timeout, String shown) {
-        listener.command(cluster, node.name(), shown != null ? shown : ShellQuote.join(argv));
+        listener.command(cluster, node.name(), shown != null ? shown : ShellQuote.display(argv));
         if (dryRun) {
             return;
         }

@@ -9,12 +9,17 @@ import java.util.Optional;
  *
  * @param file    the cluster file, relative to the repository root
  * @param primary the pinned primary (a node name), if any
+ * @param formerNodes nodes that earlier versions of the cluster file listed and this one does not: candidates
+ *                    the observer checks for the cluster's data, so replacing every node in one commit cannot
+ *                    hide the servers that hold it
  */
 public record DesiredCluster(ClusterId id, String file, Transport transport, PostgresSettings postgres,
                              List<NodeSpec> nodes, Optional<String> primary, Bootstrap bootstrap,
-                             Optional<BackupSpec> backup, Optional<ServiceSpec> service, ReconcilePolicy policy) {
+                             Optional<BackupSpec> backup, Optional<ServiceSpec> service, ReconcilePolicy policy,
+                             List<NodeSpec> formerNodes) {
     public DesiredCluster {
         nodes = List.copyOf(nodes);
+        formerNodes = List.copyOf(formerNodes);
     }
 
     public Optional<NodeSpec> node(String name) {

@@ -63,6 +63,43 @@ final class ClusterFiles {
         return files;
     }
 
+    /** How many earlier commits that changed {@code clusters/} are searched for earlier versions of its files. */
+    static final int HISTORY_COMMITS = 50;
+
+    /**
+     * Earlier, different contents of the files under {@code clusters/}, newest first, from at most {@code max}
+     * commits before {@code commit} that changed that directory.
+     */
+    static SortedMap<String, List<byte[]>> history(Repository repo, RevCommit commit, SortedMap<String, byte[]> now,
+                                                   int max) throws IOException {
+        SortedMap<String, List<byte[]>> history = new TreeMap<>();
+        try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(repo)) {
+            walk.markStart(walk.parseCommit(commit));
+            walk.setTreeFilter(org.eclipse.jgit.treewalk.filter.AndTreeFilter.create(PathFilter.create(DIRECTORY),
+                    org.eclipse.jgit.treewalk.filter.TreeFilter.ANY_DIFF));
+            int seen = 0;
+            for (RevCommit c : walk) {
+                if (c.equals(commit)) {
+                    continue;
+                }
+                if (seen++ >= max) {
+                    break;
+                }
+                for (var e : fromCommit(repo, c, new java.util.ArrayList<>()).entrySet()) {
+                    byte[] current = now.get(e.getKey());
+                    if (current != null && java.util.Arrays.equals(current, e.getValue())) {
+                        continue;
+                    }
+                    List<byte[]> versions = history.computeIfAbsent(e.getKey(), k -> new java.util.ArrayList<>());
+                    if (versions.stream().noneMatch(v -> java.util.Arrays.equals(v, e.getValue()))) {
+                        versions.add(e.getValue());
+                    }
+                }
+            }
+        }
+        return history;
+    }
+
     /** Every file under {@code clusters/} of a directory that is not a git repository. */
     static SortedMap<String, byte[]> fromDisk(Path root, String where, List<String> warnings) {
         SortedMap<String, byte[]> files = new TreeMap<>();

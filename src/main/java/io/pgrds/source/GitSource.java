@@ -120,7 +120,8 @@ public final class GitSource {
     private static Snapshot snapshot(Repository repo, String ref, RevCommit commit, List<String> warnings)
             throws IOException {
         SortedMap<String, byte[]> files = ClusterFiles.fromCommit(repo, commit, warnings);
-        return new Snapshot(Optional.of(commit.name()), ref, files, warnings);
+        return new Snapshot(Optional.of(commit.name()), ref, files, warnings,
+                ClusterFiles.history(repo, commit, files, ClusterFiles.HISTORY_COMMITS));
     }
 
     /** A directory inside a repository is refused: the fleet's paths are relative to the root. */

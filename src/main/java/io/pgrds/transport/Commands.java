@@ -38,7 +38,7 @@ final class Commands {
 
     /** A command for a message: its quoted command line, shortened when long. */
     static String show(List<String> argv) {
-        String line = ShellQuote.join(argv);
+        String line = ShellQuote.display(argv);
         return line.length() <= MAX_SHOWN ? line : line.substring(0, MAX_SHOWN) + "…";
     }
 

@@ -32,4 +32,19 @@ public final class ShellQuote {
         }
         return argv.stream().map(ShellQuote::quote).collect(Collectors.joining(" "));
     }
+
+    /**
+     * The argv as a person reads it: an argument is quoted only when the shell would otherwise change it. The
+     * result runs the same as {@link #join} (both are valid sh), it is just easier to read in --dry-run output.
+     */
+    public static String display(List<String> argv) {
+        StringBuilder b = new StringBuilder();
+        for (String arg : argv) {
+            if (b.length() > 0) {
+                b.append(' ');
+            }
+            b.append(!arg.isEmpty() && arg.matches("[A-Za-z0-9_@%+=:,./-]+") ? arg : quote(arg));
+        }
+        return b.toString();
+    }
 }

@@ -200,6 +200,7 @@ class ApplyIT {
         commit(List.of(c, d), c.name());
         Cli.Run plan = pgrds("plan");
         assertEquals(0, plan.exit(), plan.toString());
+        assertTrue(plan.out().contains("~ switchover      " + a.name() + " → " + c.name()), plan.out());
         apply();
         writeBatch(c, 2);
         awaitBatch(d, 2);

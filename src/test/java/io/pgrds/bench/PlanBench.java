@@ -49,7 +49,7 @@ public final class PlanBench {
             DesiredCluster d = scenarioDesired.get(i % scenarioDesired.size());
             ClusterId id = new ClusterId("team" + (i / 4), "stage" + (i % 4));
             desired.add(new DesiredCluster(id, d.file(), d.transport(), d.postgres(), d.nodes(), d.primary(),
-                    d.bootstrap(), d.backup(), d.service(), d.policy()));
+                    d.bootstrap(), d.backup(), d.service(), d.policy(), List.of()));
             recorded.add(scenarioObserved.get(i % scenarioObserved.size()));
         }
 

@@ -74,7 +74,7 @@ class PlannerPropertiesTest {
                 ? Optional.of(new ServiceSpec("db.example.com", Optional.empty())) : Optional.empty();
         DesiredCluster desired = new DesiredCluster(ID, "clusters/prop/random.yaml", Transport.SSH,
                 new PostgresSettings(15, params, List.of()), desiredNodes, pin, bootstrap, Optional.empty(), service,
-                ReconcilePolicy.FULL);
+                ReconcilePolicy.FULL, List.of());
 
         List<Marker.Member> members = all.stream().map(s -> new Marker.Member(s.name(), s.host(), 22, "root",
                 "/data", 5432, s.binDir())).toList();

@@ -183,6 +183,8 @@ public final class FleetLoader {
             }
             List<Problem> own = new ArrayList<>();
             DesiredCluster cluster = map(id, e.getValue().path(), doc, layers, own);
+            cluster = withFormerNodes(cluster, formerNodes(id, cluster, files, snapshot.history()
+                    .getOrDefault(e.getValue().path(), List.of())));
             problems.addAll(own);
             mapped.put(id, new Mapped(cluster, layers)); // still checked against the others, dropped below
         }
@@ -317,7 +319,56 @@ public final class FleetLoader {
         ReconcilePolicy policy = ReconcilePolicy.valueOf(
                 doc.path("reconcile").path("policy").asText().toUpperCase(Locale.ROOT));
         return new DesiredCluster(id, file, transport, new PostgresSettings(version, parameters, hba), nodes, primary,
-                bootstrap, backup, service, policy);
+                bootstrap, backup, service, policy, List.of());
+    }
+
+    /**
+     * The nodes earlier versions of the cluster file listed that this one does not, each resolved with today's
+     * defaults and team file. Versions that no longer parse are skipped: this is a search for servers that may
+     * hold the cluster's data, not a validation.
+     */
+    private static List<NodeSpec> formerNodes(ClusterId id, DesiredCluster now, List<YamlFile> layers,
+                                              List<byte[]> versions) {
+        Map<String, NodeSpec> found = new LinkedHashMap<>();
+        java.util.Set<String> current = new java.util.HashSet<>();
+        now.nodes().forEach(n -> {
+            current.add(n.name());
+            current.add(n.host() + ":" + n.dataDirectory());
+        });
+        for (byte[] version : versions) {
+            YamlFile old = YamlFile.parse(now.file(), version, false);
+            if (old.root().isEmpty()) {
+                continue;
+            }
+            List<YamlFile> files = new ArrayList<>(layers.subList(0, layers.size() - 1));
+            files.add(old);
+            try {
+                ObjectNode doc = new Layers(files, now.file()).merge();
+                Map<String, String> vars = new LinkedHashMap<>();
+                vars.put("team", id.team());
+                vars.put("stage", id.stage());
+                JsonNode version2 = doc.path("postgres").path("version");
+                vars.put("version", version2.isValueNode() ? version2.asText() : "");
+                Layers.expand(doc, vars);
+                if (!SchemaCheck.check(doc).isEmpty()) {
+                    continue;
+                }
+                DesiredCluster then = map(id, now.file(), doc, new Layers(files, now.file()), new ArrayList<>());
+                for (NodeSpec n : then.nodes()) {
+                    if (!current.contains(n.name()) && !current.contains(n.host() + ":" + n.dataDirectory())) {
+                        found.putIfAbsent(n.name(), n);
+                    }
+                }
+            } catch (RuntimeException e) {
+                // an old version pgrds cannot read any more holds no servers it can find
+            }
+        }
+        return new ArrayList<>(found.values());
+    }
+
+    private static DesiredCluster withFormerNodes(DesiredCluster c, List<NodeSpec> former) {
+        return new DesiredCluster(c.id(), c.file(), c.transport(), c.postgres(), c.nodes(), c.primary(), c.bootstrap(),
+                c.backup(), c.service(), c.policy(), former);
     }
 
     private static SshSettings ssh(JsonNode n, SshSettings base) {

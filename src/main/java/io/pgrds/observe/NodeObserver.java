@@ -1,0 +1,104 @@
+package io.pgrds.observe;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.pgrds.desired.ClusterId;
+import io.pgrds.desired.NodeSpec;
+import io.pgrds.desired.Transport;
+import io.pgrds.transport.NodeShell;
+import io.pgrds.transport.Sessions;
+import io.pgrds.transport.TransportException;
+import io.pgrds.util.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Observes one node: one SSH round trip runs the probe script as the postgres user (shell facts), then, when
+ * the server runs, one JDBC connection through the node's tunnel reads the SQL facts. Never throws for a bad
+ * node: failures become an UNREACHABLE or UNKNOWN node, or a recorded reason why SQL facts are missing.
+ */
+final class NodeObserver {
+    private static final byte[] PROBE = probeScript();
+
+    private NodeObserver() {
+    }
+
+    static ObservedNode observe(Sessions sessions, Transport transport, ClusterId cluster, int version,
+                                NodeSpec node, Duration sqlTimeout) {
+        NodeShell shell;
+        try {
+            shell = sessions.shell(transport, node);
+        } catch (TransportException e) {
+            return ObservedNode.unreachable(node.name(), node.host(), e.getMessage());
+        }
+        ShellFacts facts;
+        try {
+            NodeShell.ExecResult r = shell.exec(new NodeShell.Exec(List.of("sh", "-s", "--", node.dataDirectory(),
+                    node.binDir(), NodePaths.of(node).stateDirectory()), true, PROBE, sessions.options()
+                    .commandTimeout()));
+            if (!r.ok()) {
+                return ObservedNode.unknown(node.name(), node.host(), "the probe failed with exit status "
+                        + r.exitCode() + ": " + firstLine(r.stderr()));
+            }
+            facts = Json.mapper().readValue(r.stdout(), ShellFacts.class);
+        } catch (TransportException e) {
+            return ObservedNode.unreachable(node.name(), node.host(), e.getMessage());
+        } catch (JsonProcessingException e) {
+            return ObservedNode.unknown(node.name(), node.host(), "the probe printed something that is not its "
+                    + "JSON (" + e.getOriginalMessage() + ")");
+        }
+        ObservedNode shellSide = Classifier.classify(node.name(), node.host(), cluster, version, facts);
+        if (!shellSide.running() || !(shellSide.state().holdsClusterData()
+                || shellSide.state() == NodeState.DEACTIVATED)) {
+            return shellSide;
+        }
+        try {
+            NodeShell.Endpoint at = shell.tunnel(node.host(), node.port());
+            SqlProbe.Login login = facts.managementPassword().isPresent()
+                    ? new SqlProbe.Login(at.host(), at.port(), "pgrds", facts.managementPassword())
+                    : new SqlProbe.Login(at.host(), at.port(), "postgres", Optional.empty());
+            SqlFacts sql = SqlProbe.read(login, (int) Math.max(1, sqlTimeout.toSeconds()));
+            return withSql(shellSide, sql);
+        } catch (SQLException e) {
+            String why = facts.managementPassword().isPresent() ? "" : " (no pgrds credentials on the node yet)";
+            return withError(shellSide, "SQL not possible" + why + ": " + firstLine(e.getMessage()));
+        } catch (TransportException e) {
+            return withError(shellSide, "SQL not possible: " + e.getMessage());
+        }
+    }
+
+    private static ObservedNode withSql(ObservedNode n, SqlFacts sql) {
+        return new ObservedNode(n.name(), n.host(), n.state(), n.error(), n.running(), n.version(),
+                n.systemIdentifier(), n.timeline(), n.upstream(), n.marker(), n.configFiles(), n.configParameters(),
+                n.memoryBytes(), n.freeDiskBytes(), n.rebootRequired(), Optional.of(sql));
+    }
+
+    private static ObservedNode withError(ObservedNode n, String error) {
+        return new ObservedNode(n.name(), n.host(), n.state(), Optional.of(error), n.running(), n.version(),
+                n.systemIdentifier(), n.timeline(), n.upstream(), n.marker(), n.configFiles(), n.configParameters(),
+                n.memoryBytes(), n.freeDiskBytes(), n.rebootRequired(), n.sql());
+    }
+
+    private static String firstLine(String s) {
+        if (s == null || s.isBlank()) {
+            return "(no message)";
+        }
+        return s.strip().lines().findFirst().orElse("");
+    }
+
+    private static byte[] probeScript() {
+        try (InputStream in = NodeObserver.class.getResourceAsStream("/io/pgrds/observe/probe.sh")) {
+            if (in == null) {
+                throw new IllegalStateException("probe.sh is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
