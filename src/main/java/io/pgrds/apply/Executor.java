@@ -269,15 +269,28 @@ public final class Executor {
             s.write(n);
             n.beginCreate("clone from " + from);
             NodeSpec src = source.node();
-            listener.progress(desired.id(), name, "pg_basebackup from " + from + " (WAL streamed)");
-            n.change("pg_basebackup", List.of("env", "PGPASSFILE=" + Secrets.passfile(n), n.bin("pg_basebackup"),
-                    "-h", src.host(), "-p", Integer.toString(src.port()), "-U", "replicator", "-D",
-                    n.node().dataDirectory(), "-X", "stream", "-c", "fast", "--no-password",
-                    "--label=pgrds clone " + name), null, Duration.ofHours(12), null);
+            long total = options.dryRun() ? 0 : sourceSize(source);
+            listener.progress(desired.id(), name, "pg_basebackup from " + from + " (WAL streamed"
+                    + (total > 0 ? ", about " + io.pgrds.render.Units.bytes(total) : "") + ")");
+            try (Progress p = Progress.watch(n, total, desired.id(), listener, options.dryRun())) {
+                n.change("pg_basebackup", List.of("env", "PGPASSFILE=" + Secrets.passfile(n), n.bin("pg_basebackup"),
+                        "-h", src.host(), "-p", Integer.toString(src.port()), "-U", "replicator", "-D",
+                        n.node().dataDirectory(), "-X", "stream", "-c", "fast", "--no-password",
+                        "--label=pgrds clone " + name), null, Duration.ofHours(12), null);
+            }
             writeConfig(n, Optional.of(src));
             n.endCreate();
             n.start();
             waitStreaming(n, from);
+        }
+
+        private long sourceSize(NodeOps source) {
+            try {
+                List<String> r = source.query("select sum(pg_database_size(oid))::bigint from pg_database");
+                return r.isEmpty() ? 0 : Long.parseLong(r.get(0).strip());
+            } catch (RuntimeException e) {
+                return 0; // progress is a courtesy; the copy itself does not depend on it
+            }
         }
 
         private void promote(String name) {

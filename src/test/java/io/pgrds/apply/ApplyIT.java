@@ -395,6 +395,45 @@ class ApplyIT {
         assertEquals(Integer.toString(batches + 1), sql(c, "select count(*) from batches"));
     }
 
+    @Test
+    void aSavedPlanIsAppliedExactlyAndRefusedOnceTheServersChanged() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        commit(List.of(a, b), a.name());
+        Path first = tmp.resolve("first.plan");
+        assertEquals(0, pgrds("plan", "--out", first.toString()).exit());
+        Cli.Run applied = pgrds("apply", first.toString(), "--auto-approve");
+        assertEquals(0, applied.exit(), applied.toString());
+        assertEquals("t", sql(b, "select pg_is_in_recovery()"));
+
+        fleet.commit("orderdata/integration", cluster(List.of(a, b), a.name(), "max_connections: 80"));
+        Path second = tmp.resolve("second.plan");
+        assertEquals(0, pgrds("plan", "--out", second.toString()).exit());
+        hosts.stop(b);
+        Cli.Run stale = pgrds("apply", second.toString(), "--auto-approve");
+        assertEquals(1, stale.exit(), stale.toString());
+        assertTrue(stale.err().contains("error [PLAN_STALE]: the saved plan " + second + " is stale"), stale.err());
+        assertTrue(stale.err().contains(b.name() + ":"), "names the node that changed: " + stale.err());
+        assertEquals("50", sql(a, "show max_connections"), "nothing was applied");
+    }
+
+    @Test
+    void historyShowsEveryApplyNewestFirstFromTheNodes() throws Exception {
+        TestNode a = hosts.node(0);
+        commit(List.of(a), a.name());
+        apply();
+        fleet.commit("orderdata/integration", cluster(List.of(a), a.name(), "max_connections: 55"));
+        apply();
+        Cli.Run history = pgrds("history", "orderdata/integration");
+        assertEquals(0, history.exit(), history.toString());
+        String out = history.out();
+        int change = out.indexOf("done  change 1 parameter on " + a.name());
+        int init = out.indexOf("done  init primary " + a.name());
+        assertTrue(change > 0 && init > change, "newest first:\n" + out);
+        assertFalse(out.contains(Files.readString(Path.of(a.dataDirectory() + ".pgrds/secrets/admin.password"))
+                .strip()), "no secret in the history");
+    }
+
     /** Runs the packaged jar and SIGKILLs it once {@code n} actions have finished; true when it ended first. */
     private boolean killAfterActions(int n) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder("java", "-jar", System.getProperty("pgrds.jar", "target/pgrds.jar"),

@@ -105,7 +105,7 @@ class CliIT {
     void anUnknownCommandSuggestsTheRightOne() throws Exception {
         Run r = pgrds(tmp, "validat");
         assertEquals(1, r.exit());
-        assertTrue(r.err().contains("Did you mean: pgrds validate?"), r.err());
+        assertTrue(r.err().contains("Did you mean: pgrds validate"), r.err());
     }
 
     @Test

@@ -65,6 +65,8 @@ class GitSourceSshIT {
                 "PermitRootLogin prohibit-password",
                 "StrictModes no",
                 "UsePAM no",
+                // bash reads root's ~/.bashrc for an SSH command unless SHLVL is set; this machine's runs pyenv
+                "SetEnv SHLVL=1",
                 "") );
         Files.writeString(dir.resolve("known_hosts"),
                 "[127.0.0.1]:" + port + " " + Files.readString(dir.resolve("host_key.pub")));
