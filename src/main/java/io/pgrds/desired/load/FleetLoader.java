@@ -168,12 +168,7 @@ public final class FleetLoader {
             }
             Layers layers = new Layers(files, e.getValue().path());
             ObjectNode doc = layers.merge();
-            Map<String, String> vars = new LinkedHashMap<>();
-            vars.put("team", id.team());
-            vars.put("stage", id.stage());
-            JsonNode version = doc.path("postgres").path("version");
-            vars.put("version", version.isValueNode() ? version.asText() : "");
-            Layers.expand(doc, vars);
+            Layers.expand(doc, placeholders(id, doc));
             List<SchemaCheck.Finding> findings = SchemaCheck.check(doc);
             if (!findings.isEmpty()) {
                 for (SchemaCheck.Finding f : findings) {
@@ -344,12 +339,7 @@ public final class FleetLoader {
             files.add(old);
             try {
                 ObjectNode doc = new Layers(files, now.file()).merge();
-                Map<String, String> vars = new LinkedHashMap<>();
-                vars.put("team", id.team());
-                vars.put("stage", id.stage());
-                JsonNode version2 = doc.path("postgres").path("version");
-                vars.put("version", version2.isValueNode() ? version2.asText() : "");
-                Layers.expand(doc, vars);
+                Layers.expand(doc, placeholders(id, doc));
                 if (!SchemaCheck.check(doc).isEmpty()) {
                     continue;
                 }
@@ -364,6 +354,16 @@ public final class FleetLoader {
             }
         }
         return new ArrayList<>(found.values());
+    }
+
+    /** The values of {team}, {stage} and {version} for one cluster's merged document. */
+    private static Map<String, String> placeholders(ClusterId id, JsonNode doc) {
+        Map<String, String> vars = new LinkedHashMap<>();
+        vars.put("team", id.team());
+        vars.put("stage", id.stage());
+        JsonNode version = doc.path("postgres").path("version");
+        vars.put("version", version.isValueNode() ? version.asText() : "");
+        return vars;
     }
 
     private static DesiredCluster withFormerNodes(DesiredCluster c, List<NodeSpec> former) {
