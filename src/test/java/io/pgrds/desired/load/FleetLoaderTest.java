@@ -196,4 +196,21 @@ class FleetLoaderTest {
         assertEquals(Optional.of("int-postgres-orderdata-1.int.example.com"), c.primary());
         assertEquals("/var/lib/pgrds/orderdata-integration/data", c.nodes().get(1).dataDirectory());
     }
+
+    @Test
+    void nodesThatEarlierVersionsListedBecomeCandidateFormerNodes() {
+        TreeMap<String, byte[]> files = new TreeMap<>();
+        files.put("clusters/orderdata/integration.yaml", "nodes: [{host: new1}, {host: new2}]\n"
+                .getBytes(StandardCharsets.UTF_8));
+        TreeMap<String, List<byte[]>> history = new TreeMap<>();
+        history.put("clusters/orderdata/integration.yaml", List.of(
+                "nodes: [{host: old1, postgres: {port: 5433}}, {host: new1}]\n".getBytes(StandardCharsets.UTF_8),
+                "nodes: [{hots: broken}]\n".getBytes(StandardCharsets.UTF_8),
+                "nodes: [{host: old0}]\n".getBytes(StandardCharsets.UTF_8)));
+        FleetLoader.Result r = FleetLoader.load(new io.pgrds.source.Snapshot(Optional.of("c"), "HEAD", files,
+                List.of(), history));
+        DesiredCluster c = only(r);
+        assertEquals(List.of("old1", "old0"), c.formerNodes().stream().map(NodeSpec::name).toList());
+        assertEquals(5433, c.formerNodes().get(0).port());
+    }
 }
