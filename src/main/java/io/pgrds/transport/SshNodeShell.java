@@ -127,7 +127,8 @@ public final class SshNodeShell implements NodeShell {
     public static SshNodeShell connect(NodeSpec node, ShellOptions options) {
         SshSettings settings = node.ssh();
         String where = describe(node);
-        Path knownHosts = settings.knownHostsFile().map(Path::of).orElse(userHome().resolve(".ssh/known_hosts"));
+        Path knownHosts = settings.knownHostsFile().map(SshNodeShell::expandHome)
+                .orElse(userHome().resolve(".ssh/known_hosts"));
         List<Path> keys = identityFiles(settings, where);
 
         SSHClient ssh = new SSHClient(config());
@@ -357,9 +358,17 @@ public final class SshNodeShell implements NodeShell {
         return Path.of(System.getProperty("user.home"));
     }
 
+    /** {@code ~/x} as OpenSSH reads it: relative to the home directory of the user running pgrds. */
+    static Path expandHome(String path) {
+        if (path.equals("~")) {
+            return userHome();
+        }
+        return path.startsWith("~/") ? userHome().resolve(path.substring(2)) : Path.of(path);
+    }
+
     private static List<Path> identityFiles(SshSettings settings, String where) {
         if (settings.identityFile().isPresent()) {
-            Path key = Path.of(settings.identityFile().get());
+            Path key = expandHome(settings.identityFile().get());
             if (!Files.isReadable(key)) {
                 throw new TransportException("Unable to connect to " + where + ": identity file " + key
                         + (Files.exists(key) ? " is not readable" : " does not exist")

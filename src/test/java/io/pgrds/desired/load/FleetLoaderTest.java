@@ -188,8 +188,8 @@ class FleetLoaderTest {
     @Test
     void theExampleFleetInThisRepositoryIsValid() {
         DesiredFleet fleet = FleetLoader.loadOrThrow(Fixtures.snapshot(Path.of(".")));
-        assertEquals(List.of("demo/local", "orderdata/integration", "orderdata/production", "payments/integration",
-                "payments/production"), fleet.clusters().stream().map(c -> c.id().toString()).toList());
+        assertEquals(List.of("demo/local", "lab/vagrant", "orderdata/integration", "orderdata/production",
+                "payments/integration", "payments/production"), fleet.clusters().stream().map(c -> c.id().toString()).toList());
         DesiredCluster c = fleet.cluster(new ClusterId("orderdata", "integration")).orElseThrow();
         assertEquals("pg_stat_statements", c.postgres().parameters().get("shared_preload_libraries"));
         assertEquals("200", c.postgres().parameters().get("max_connections"));

@@ -1,0 +1,22 @@
+package io.pgrds.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class ExpandHomeTest {
+    private static final Path HOME = Path.of(System.getProperty("user.home"));
+
+    @Test
+    void aTildeMeansTheHomeOfTheUserRunningPgrdsAsInOpenSsh() {
+        assertEquals(HOME.resolve(".ssh/id_ed25519"), SshNodeShell.expandHome("~/.ssh/id_ed25519"));
+        assertEquals(HOME, SshNodeShell.expandHome("~"));
+    }
+
+    @Test
+    void otherPathsAreLeftAlone() {
+        assertEquals(Path.of("/etc/pgrds/key"), SshNodeShell.expandHome("/etc/pgrds/key"));
+        assertEquals(Path.of("keys/~/x"), SshNodeShell.expandHome("keys/~/x"));
+    }
+}
