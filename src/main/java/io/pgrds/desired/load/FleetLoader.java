@@ -12,6 +12,7 @@ import io.pgrds.desired.HbaRule;
 import io.pgrds.desired.NodeSpec;
 import io.pgrds.desired.PostgresSettings;
 import io.pgrds.desired.ReconcilePolicy;
+import io.pgrds.desired.Repository;
 import io.pgrds.desired.ServiceSpec;
 import io.pgrds.desired.SshSettings;
 import io.pgrds.desired.Transport;
@@ -298,12 +299,25 @@ public final class FleetLoader {
             bootstrap = new Bootstrap.Restore(ClusterId.parse(restore.path("from").asText()), target);
         }
 
+        Map<String, Repository> repositories = repositories(doc.path("repositories"), layers, out);
         Optional<BackupSpec> backup = Optional.empty();
         JsonNode b = doc.path("backup");
         if (b.isObject()) {
             TreeMap<String, Integer> retention = new TreeMap<>();
             b.path("retention").fields().forEachRemaining(r -> retention.put(r.getKey(), r.getValue().asInt()));
-            backup = Optional.of(new BackupSpec(b.path("repository").asText(), text(b, "schedule"), retention));
+            String name = b.path("repository").asText();
+            Repository repository = repositories.get(name);
+            if (repository == null) {
+                if (!doc.path("repositories").has(name)) {
+                    out.add(layers.problem("/backup/repository", ProblemCode.BACKUP_REPOSITORY_UNKNOWN,
+                            "the backup repository \"" + name + "\" is not declared under `repositories:` ("
+                                    + (repositories.isEmpty() ? "none is" : "declared: " + String.join(", ",
+                                    new java.util.TreeSet<>(repositories.keySet()))) + "); declare it, typically "
+                                    + "in clusters/defaults.yaml, or name a declared one."));
+                }
+            } else {
+                backup = Optional.of(new BackupSpec(repository, text(b, "schedule"), retention));
+            }
         }
         Optional<ServiceSpec> service = Optional.empty();
         JsonNode s = doc.path("service");
@@ -315,6 +329,36 @@ public final class FleetLoader {
                 doc.path("reconcile").path("policy").asText().toUpperCase(Locale.ROOT));
         return new DesiredCluster(id, file, transport, new PostgresSettings(version, parameters, hba), nodes, primary,
                 bootstrap, backup, service, policy, List.of());
+    }
+
+    /** The declared repositories; one that lacks what its type needs is reported and left out. */
+    private static Map<String, Repository> repositories(JsonNode node, Layers layers, List<Problem> out) {
+        Map<String, Repository> all = new TreeMap<>();
+        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String name = e.getKey();
+            JsonNode r = e.getValue();
+            String pointer = "/repositories/" + YamlFile.escape(name);
+            String type = r.path("type").asText();
+            List<String> needs = type.equals("posix") ? List.of("path")
+                    : List.of("bucket", "endpoint", "region", "credentialsFile");
+            List<String> missing = needs.stream().filter(k -> !r.hasNonNull(k)).toList();
+            if (!missing.isEmpty()) {
+                out.add(layers.problem(pointer, ProblemCode.MISSING_KEY, "a " + type + " repository needs "
+                        + String.join(", ", missing) + "; add " + (missing.size() == 1 ? "it" : "them") + "."));
+                continue;
+            }
+            if (type.equals("posix")) {
+                all.put(name, new Repository.Posix(name, r.path("path").asText()));
+            } else {
+                all.put(name, new Repository.S3(name, r.path("bucket").asText(), r.path("endpoint").asText(),
+                        r.path("region").asText(), text(r, "path").orElse("/pgbackrest"),
+                        r.path("credentialsFile").asText(), text(r, "caFile"),
+                        text(r, "uriStyle").orElse("host").equals("path"), r.path("verifyTls").asBoolean(true)));
+            }
+        }
+        return all;
     }
 
     /**
@@ -424,6 +468,10 @@ public final class FleetLoader {
                     out.add(m.layers().problem("/bootstrap/restore/from", ProblemCode.RESTORE_SOURCE_UNKNOWN,
                             "the restore source " + r.from() + " is not a cluster of this repository (clusters/"
                                     + r.from() + ".yaml does not exist); name an existing team/stage."));
+                } else if (clusters.containsKey(r.from()) && clusters.get(r.from()).cluster().backup().isEmpty()) {
+                    out.add(m.layers().problem("/bootstrap/restore/from", ProblemCode.RESTORE_SOURCE_UNKNOWN,
+                            "the restore source " + r.from() + " has no `backup:`, so there are no backups to "
+                                    + "restore from; add `backup: {repository: …}` to " + r.from() + " first."));
                 }
             }
         }

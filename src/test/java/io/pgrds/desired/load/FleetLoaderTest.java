@@ -72,7 +72,8 @@ class FleetLoaderTest {
     @Test
     void aClusterFileReplacesTheBootstrapChoiceInsteadOfMergingIt() {
         DesiredFleet fleet = FleetLoader.loadOrThrow(Fixtures.snapshot(new TreeMap<>(Map.of(
-                "clusters/orderdata/production.yaml", "nodes: [{host: p1}]\n".getBytes(StandardCharsets.UTF_8),
+                "clusters/orderdata/production.yaml", ("nodes: [{host: p1}]\nrepositories: {main: {type: posix, "
+                        + "path: /b}}\nbackup: {repository: main}\n").getBytes(StandardCharsets.UTF_8),
                 "clusters/orderdata/integration.yaml", ("bootstrap: {restore: {from: orderdata/production, "
                         + "target: {time: '2026-11-27 03:00:00+00'}}}\nnodes: [{host: h1}]\n")
                         .getBytes(StandardCharsets.UTF_8)))));

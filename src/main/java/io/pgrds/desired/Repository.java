@@ -1,0 +1,28 @@
+package io.pgrds.desired;
+
+import java.util.Optional;
+
+/**
+ * A pgBackRest repository, declared once under {@code repositories:} and named by clusters' {@code backup}.
+ * Credentials are never part of it: an S3 repository names a file outside the fleet repository that holds them,
+ * read on the node when pgBackRest runs.
+ */
+public sealed interface Repository permits Repository.Posix, Repository.S3 {
+    /** The name under {@code repositories:}. */
+    String name();
+
+    /** A directory every node of a cluster reaches at the same path (local disk for one host, else NFS). */
+    record Posix(String name, String path) implements Repository {
+    }
+
+    /**
+     * An S3-compatible bucket.
+     *
+     * @param credentialsFile a file on each node with {@code repo1-s3-key=} and {@code repo1-s3-key-secret=}
+     *                        lines (pgBackRest's own option names), owned by postgres, mode 0600
+     * @param caFile          a CA bundle on the nodes for a private endpoint's TLS certificate
+     */
+    record S3(String name, String bucket, String endpoint, String region, String path, String credentialsFile,
+              Optional<String> caFile, boolean pathStyle, boolean verifyTls) implements Repository {
+    }
+}
