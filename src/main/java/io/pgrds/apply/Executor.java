@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Carries out one cluster's plan, action by action, through the nodes' shells. Every action checks its own
@@ -37,6 +38,8 @@ public final class Executor {
     private final Sessions sessions;
     private final ApplyListener listener;
     private final Options options;
+    /** Other clusters of the fleet, by id: a restore reads its source's repository and secrets. */
+    private final Function<ClusterId, Optional<DesiredCluster>> fleet;
 
     /** @param streamingTimeout how long a new or repointed standby may take to stream */
     public record Options(boolean dryRun, Duration lockTimeout, Duration streamingTimeout, String user, String host) {
@@ -57,9 +60,15 @@ public final class Executor {
     }
 
     public Executor(Sessions sessions, ApplyListener listener, Options options) {
+        this(sessions, listener, options, id -> Optional.empty());
+    }
+
+    public Executor(Sessions sessions, ApplyListener listener, Options options,
+                    Function<ClusterId, Optional<DesiredCluster>> fleet) {
         this.sessions = sessions;
         this.listener = listener;
         this.options = options;
+        this.fleet = fleet;
     }
 
     public Result apply(DesiredCluster desired, ObservedCluster observed, ClusterPlan plan, Optional<String> commit) {
@@ -136,6 +145,12 @@ public final class Executor {
         return o.toString();
     }
 
+    /** The recovery settings pgBackRest writes into postgresql.auto.conf, reset once a restored node is promoted. */
+    private static final String RESET_RECOVERY = String.join("\n", java.util.stream.Stream.of("restore_command",
+            "recovery_target", "recovery_target_time", "recovery_target_lsn", "recovery_target_name",
+            "recovery_target_xid", "recovery_target_action", "recovery_target_inclusive",
+            "recovery_target_timeline").map(s -> "alter system reset " + s + ";").toList());
+
     /** The state of one apply: the nodes, their shells, the secrets and who is primary as actions go. */
     private final class Run {
         private final DesiredCluster desired;
@@ -188,11 +203,7 @@ public final class Executor {
             // a switch expression over the kind: a new kind of action fails to compile until it is handled here
             Runnable step = switch (action.kind()) {
                 case INIT_PRIMARY -> () -> initPrimary(((Action.InitPrimary) action).node());
-                case RESTORE_PRIMARY -> () -> {
-                    Action.RestorePrimary a = (Action.RestorePrimary) action;
-                    throw new ApplyException("restoring " + a.node() + " from " + a.from() + " needs backups, "
-                            + "which this version of pgrds does not take yet; use `bootstrap: {initdb: {}}` for now");
-                };
+                case RESTORE_PRIMARY -> () -> restorePrimary((Action.RestorePrimary) action);
                 case CLONE_STANDBY -> () -> cloneStandby(((Action.CloneStandby) action).node(),
                         ((Action.CloneStandby) action).from());
                 case START_NODE -> () -> {
@@ -210,6 +221,7 @@ public final class Executor {
                 case CHANGE_PARAMETERS -> () -> changeParameters((Action.ChangeParameters) action);
                 case CHANGE_HBA -> () -> changeHba((Action.ChangeHba) action);
                 case ENSURE_ROLES -> () -> createRoles(ops(((Action.EnsureRoles) action).node()));
+                case CONFIGURE_BACKUP -> () -> configureBackup((Action.ConfigureBackup) action);
                 case REGISTER_ENDPOINT -> () -> registerEndpoint(((Action.RegisterEndpoint) action).service(),
                         ((Action.RegisterEndpoint) action).primary());
             };
@@ -259,6 +271,146 @@ public final class Executor {
                     + "credentials " + desired.id() + " shows it again):\n    " + (options.dryRun() ? "(dry run)"
                     : secrets.password("admin")) + "\n  Connect with:\n    psql \"host=" + s.host() + " port="
                     + s.port() + " user=admin dbname=postgres\"");
+        }
+
+        /**
+         * Restores the source cluster's backup into an empty data directory (flagged as being created until the
+         * node is promoted), recovers to the target and promotes. Recovery reads the SOURCE's stanza through a
+         * restore-only pgBackRest file; pgrds.conf carries this cluster's own archive_command, so nothing the
+         * clone writes ever reaches the source's archive. The recovery settings pgBackRest wrote are reset once
+         * promoted, so that standbys cloned from this node do not inherit them.
+         */
+        private void restorePrimary(Action.RestorePrimary a) {
+            DesiredCluster source = fleet.apply(a.from()).orElseThrow(() -> new ApplyException("the restore "
+                    + "source " + a.from() + " is not in the fleet repository"));
+            io.pgrds.desired.BackupSpec backup = source.backup().orElseThrow(() -> new ApplyException("the "
+                    + "restore source " + a.from() + " has no backup: in its file; there is nothing to restore"));
+            if (backup.repository() instanceof io.pgrds.desired.Repository.S3) {
+                throw new ApplyException("restoring from an s3 repository is not supported by this version of "
+                        + "pgrds yet (repository " + backup.repository().name() + ")");
+            }
+            NodeOps n = ops(a.node());
+            n.prepareDirectories();
+            n.beginCreate("restore from " + a.from());
+            String conf = n.paths().stateDirectory() + "/pgbackrest-restore.conf";
+            n.write(conf, ConfigFiles.pgbackrestRestoreConf(a.from(), backup.repository(), n.node()), 0600);
+            Backups.prepareDirectories(n);
+            List<String> argv = new ArrayList<>(List.of("pgbackrest", "--config=" + conf, "--stanza="
+                    + io.pgrds.desired.BackupSpec.stanza(a.from())));
+            argv.addAll(Backups.targetOptions(a.target()));
+            argv.add("restore");
+            listener.progress(desired.id(), a.node(), "pgbackrest restore from " + a.from() + " (" + a.target()
+                    + ")");
+            try (Progress p = Progress.watch(n, 0, desired.id(), listener, options.dryRun())) {
+                n.change("pgbackrest restore", argv, null, Duration.ofHours(12), null);
+            }
+            n.change("no standby.signal", List.of("rm", "-f", n.node().dataDirectory() + "/standby.signal"));
+            Optional<Secrets> copied = sourceSecrets(source);
+            secrets = copied.orElseGet(Secrets::generate);
+            secrets.write(n);
+            if (copied.isEmpty() && !options.dryRun()) {
+                // the role passwords pgrds does not know: pgrds and replicator get new ones below; admin keeps
+                // the source's, which the team knows
+                n.writeSecret(Secrets.file(n, "admin"), "(the admin password " + a.from() + " had at the "
+                        + "restored point)\n");
+                secrets = Secrets.read(n).orElse(secrets);
+            }
+            writeConfig(n, Optional.empty());
+            n.start();
+            listener.progress(desired.id(), a.node(), "recovering to " + a.target() + ", then promoting");
+            waitPromoted(n);
+            n.execute("reset recovery settings", RESET_RECOVERY, RESET_RECOVERY);
+            n.reload();
+            if (copied.isEmpty()) {
+                StringBuilder sql = new StringBuilder("set log_statement = 'none';\n");
+                StringBuilder shown = new StringBuilder("set log_statement = 'none';\n");
+                for (String role : List.of("pgrds", "replicator")) {
+                    String stmt = "do $$ begin if exists (select 1 from pg_roles where rolname = '" + role
+                            + "') then alter role " + role + " password '%s'; end if; end $$;\n";
+                    sql.append(String.format(stmt, secrets.password(role)));
+                    shown.append(String.format(stmt, "********"));
+                }
+                n.execute("new passwords for pgrds and replicator", sql.toString(), shown.toString().strip());
+                listener.notice(desired.id(), "No node of " + a.from() + " gave its secrets: pgrds and replicator "
+                        + "have new passwords; admin keeps the password " + a.from() + " had at the restored point.");
+            }
+            n.endCreate();
+            primary = Optional.of(a.node());
+        }
+
+        private Optional<Secrets> sourceSecrets(DesiredCluster source) {
+            for (NodeSpec s : source.nodes()) {
+                try {
+                    NodeOps o = new NodeOps(sessions.shell(source.transport(), s), s, source.id(), listener,
+                            options.dryRun());
+                    Optional<Secrets> found = Secrets.read(o);
+                    if (found.isPresent()) {
+                        return found;
+                    }
+                } catch (RuntimeException e) {
+                    // unreachable or unreadable: try the next node, else new passwords
+                }
+            }
+            return Optional.empty();
+        }
+
+        private void waitPromoted(NodeOps n) {
+            if (options.dryRun()) {
+                return;
+            }
+            long until = System.nanoTime() + Duration.ofHours(12).toNanos();
+            while (System.nanoTime() < until) {
+                if (!n.running()) {
+                    throw new ApplyException(n.node().name() + " stopped during recovery (a target after the "
+                            + "end of the archived WAL, or WAL missing from the archive); see " + n.paths()
+                            .serverLog() + ". The data directory is flagged as being created: fix the target and "
+                            + "apply again, it is restored afresh");
+                }
+                try {
+                    List<String> r = n.query("select pg_is_in_recovery()");
+                    if (!r.isEmpty() && r.get(0).equals("f")) {
+                        return;
+                    }
+                } catch (ApplyException e) {
+                    // not accepting connections yet
+                }
+                pause(500);
+            }
+            throw new ApplyException(n.node().name() + " is still recovering after 12 h; see " + n.paths()
+                    .serverLog());
+        }
+
+        /**
+         * Writes the pgBackRest configuration on the nodes, creates the stanza (idempotent) and checks that the
+         * primary's WAL reaches the repository; then each node remembers what it was configured with.
+         */
+        private void configureBackup(Action.ConfigureBackup a) {
+            io.pgrds.desired.BackupSpec backup = desired.backup().orElseThrow(() -> new ApplyException(
+                    desired.id() + " has no backup: in its file any more; plan again"));
+            if (backup.repository() instanceof io.pgrds.desired.Repository.S3) {
+                throw new ApplyException("s3 repositories are not applied by this version of pgrds yet (repository "
+                        + backup.repository().name() + "); use a posix repository");
+            }
+            for (String node : a.nodes()) {
+                NodeOps n = ops(node);
+                n.write(ConfigFiles.pgbackrestConfPath(n.node()), ConfigFiles.pgbackrestConf(desired, n.node()), 0600);
+                Backups.prepareDirectories(n);
+            }
+            NodeOps p = ops(a.primary());
+            if (backup.repository() instanceof io.pgrds.desired.Repository.Posix posix) {
+                p.change("repository directory", List.of("mkdir", "-p", posix.path()));
+            }
+            String conf = "--config=" + ConfigFiles.pgbackrestConfPath(p.node());
+            String stanza = "--stanza=" + a.stanza();
+            p.change("pgbackrest stanza-create", List.of("pgbackrest", conf, stanza, "stanza-create"));
+            p.change("pgbackrest check", List.of("pgbackrest", conf, stanza, "check"), null, Duration.ofMinutes(5),
+                    null);
+            for (String node : a.nodes()) {
+                NodeOps n = ops(node);
+                n.write(n.paths().stateDirectory() + "/backup.configured", ConfigFiles.sha256(
+                        ConfigFiles.pgbackrestConf(desired, n.node())) + "\n", 0600);
+            }
+            listener.progress(desired.id(), a.primary(), "WAL archiving into stanza " + a.stanza() + " checked");
         }
 
         private void cloneStandby(String name, String from) {

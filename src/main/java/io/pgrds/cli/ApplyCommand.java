@@ -121,7 +121,7 @@ final class ApplyCommand implements Callable<Integer> {
                 Executor.Options.defaults(dryRun).host());
         int failed = 0;
         try (Sessions sessions = new Sessions(observe.shellOptions())) {
-            Executor executor = new Executor(sessions, new Printer(t, dryRun), options);
+            Executor executor = new Executor(sessions, new Printer(t, dryRun), options, fleet::cluster);
             for (ClusterPlan cp : plan.clusters()) {
                 if (cp.refused() || !cp.hasChanges()) {
                     continue;

@@ -17,7 +17,8 @@ import picocli.CommandLine.ScopeType;
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Declarative PostgreSQL clusters from a git repository of YAML files, over SSH.",
         subcommands = {ValidateCommand.class, StatusCommand.class, PlanCommand.class, ApplyCommand.class,
-                CredentialsCommand.class, HistoryCommand.class, InitCommand.class, CommandLine.HelpCommand.class},
+                CredentialsCommand.class, HistoryCommand.class, BackupCommand.class, BackupsCommand.class,
+                VerifyBackupCommand.class, InitCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit status:%n",
         footer = {"  0  success (plan: no changes)", "  1  error: invalid files, refused plan, failed apply",
                 "  2  plan --detailed-exitcode: changes present"})

@@ -42,6 +42,8 @@ final class Classifier {
         SortedMap<String, String> files = new TreeMap<>();
         f.hbaSha256().ifPresent(h -> files.put("pg_hba.conf", h));
         f.confSha256().ifPresent(h -> files.put("pgrds.conf", h));
+        // the hash of the pgBackRest configuration with which the stanza was last created and checked
+        f.backupConfigured().ifPresent(h -> files.put("pgbackrest.conf", h));
         SortedMap<String, String> parameters = parameters(f.pgrdsConf());
         Optional<Long> memory = f.memoryKb().map(k -> k * 1024);
         Optional<Long> disk = f.freeDiskKb().map(k -> k * 1024);

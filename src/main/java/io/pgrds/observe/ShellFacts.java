@@ -15,7 +15,7 @@ record ShellFacts(boolean binaries, Optional<String> binaryVersion, boolean data
                   Optional<String> standbyConf, boolean creating,
                   Optional<String> hbaSha256, Optional<String> confSha256, Optional<String> marker,
                   Optional<String> managementPassword, Optional<Long> memoryKb, Optional<Long> freeDiskKb,
-                  boolean rebootRequired) {
+                  boolean rebootRequired, Optional<String> backupConfigured) {
 
     /** A line of pg_controldata's output, e.g. "Database system identifier". */
     Optional<String> control(String label) {

@@ -12,7 +12,8 @@ import java.util.Optional;
  */
 public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary, Action.CloneStandby,
         Action.StartNode, Action.Promote, Action.Switchover, Action.Rejoin, Action.Repoint, Action.Deactivate,
-        Action.ChangeParameters, Action.ChangeHba, Action.EnsureRoles, Action.RegisterEndpoint {
+        Action.ChangeParameters, Action.ChangeHba, Action.EnsureRoles, Action.ConfigureBackup,
+        Action.RegisterEndpoint {
 
     ActionKind kind();
 
@@ -232,6 +233,26 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
 
         public List<String> nodes() {
             return List.of(node);
+        }
+    }
+
+    /**
+     * Write the pgBackRest configuration on {@code nodes}, then create the cluster's stanza in the repository and
+     * check that the primary's WAL reaches it ({@code stanza-create} and {@code check} are idempotent).
+     */
+    record ConfigureBackup(String stanza, String repository, String primary, List<String> nodes, String reason,
+                           Optional<String> risk) implements Action {
+        public ConfigureBackup {
+            nodes = List.copyOf(nodes);
+        }
+
+        public ActionKind kind() {
+            return ActionKind.CONFIGURE_BACKUP;
+        }
+
+        public String describe() {
+            return "configure backup stanza " + stanza + " on repository " + repository + " (" + String.join(", ",
+                    nodes) + ")";
         }
     }
 

@@ -17,6 +17,7 @@ public enum ActionKind {
     CHANGE_PARAMETERS(Symbol.CHANGE, "parameter", "change_parameters"),
     CHANGE_HBA(Symbol.CHANGE, "hba", "change_hba"),
     ENSURE_ROLES(Symbol.CHANGE, "roles", "ensure_roles"),
+    CONFIGURE_BACKUP(Symbol.CHANGE, "backup", "configure_backup"),
     REGISTER_ENDPOINT(Symbol.CHANGE, "endpoint", "register_endpoint");
 
     /** What an action does to the fleet, as terraform shows it. */

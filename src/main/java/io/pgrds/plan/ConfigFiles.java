@@ -1,8 +1,11 @@
 package io.pgrds.plan;
 
+import io.pgrds.desired.BackupSpec;
+import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.HbaRule;
 import io.pgrds.desired.NodeSpec;
+import io.pgrds.desired.Repository;
 import io.pgrds.observe.NodePaths;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -48,11 +51,102 @@ public final class ConfigFiles {
 
     /** Every parameter of one node's pgrds configuration file. */
     public static SortedMap<String, String> nodeParameters(DesiredCluster desired, NodeSpec node) {
-        SortedMap<String, String> all = clusterParameters(desired);
+        SortedMap<String, String> all = comparedParameters(desired, node);
         all.put("listen_addresses", node.host());
         all.put("port", Integer.toString(node.port()));
         all.put("unix_socket_directories", socketDirectory(node));
         return all;
+    }
+
+    /**
+     * The parameters of one node that the planner compares with the node's file: the cluster's, plus WAL
+     * archiving into the cluster's own pgBackRest stanza when it has {@code backup:} (the command names the
+     * node's own pgBackRest configuration, so it differs per node). {@code archive_mode} stays {@code on}, not
+     * {@code always}: only the primary archives, and after a switchover or failover the new primary does.
+     */
+    public static SortedMap<String, String> comparedParameters(DesiredCluster desired, NodeSpec node) {
+        SortedMap<String, String> all = clusterParameters(desired);
+        if (desired.backup().isPresent()) {
+            all.put("archive_mode", "on");
+            all.put("archive_command", "pgbackrest --config=" + pgbackrestConfPath(node) + " --stanza="
+                    + BackupSpec.stanza(desired.id()) + " archive-push %p");
+        }
+        return all;
+    }
+
+    /** Name of the backup configuration in {@code ObservedNode.configFiles()}: the hash of the configured file. */
+    public static final String PGBACKREST = "pgbackrest.conf";
+
+    /** The node's pgBackRest configuration: beside the data directory, so nodes sharing a machine do not share it. */
+    public static String pgbackrestConfPath(NodeSpec node) {
+        return NodePaths.of(node).stateDirectory() + "/pgbackrest.conf";
+    }
+
+    /**
+     * One node's pgBackRest configuration for its own cluster's stanza. Logs, locks and the spool live in the
+     * node's state directory; the stanza is the cluster's slug.
+     */
+    public static String pgbackrestConf(DesiredCluster desired, NodeSpec node) {
+        BackupSpec backup = desired.backup().orElseThrow(() -> new IllegalArgumentException(desired.id()
+                + " has no backup"));
+        StringBuilder out = new StringBuilder();
+        out.append("# Written by pgrds for cluster ").append(desired.id()).append(", node ").append(node.name())
+                .append(".\n# Do not edit: change backup in ").append(desired.file()).append(" (and repositories in "
+                + "clusters/defaults.yaml) instead.\n");
+        out.append("[global]\n");
+        pgbackrestGlobal(out, backup.repository(), node);
+        backup.retention().forEach((type, count) -> out.append("repo1-retention-").append(type).append('=')
+                .append(count).append('\n'));
+        out.append("start-fast=y\n");
+        out.append('\n');
+        pgbackrestStanza(out, BackupSpec.stanza(desired.id()), node);
+        return out.toString();
+    }
+
+    /**
+     * The pgBackRest configuration a restore reads: the source cluster's repository and stanza, with this node's
+     * data directory. pgBackRest names this file in the {@code restore_command} it writes, so recovery reads the
+     * source's archive while the new cluster archives into its own stanza.
+     */
+    public static String pgbackrestRestoreConf(ClusterId source, Repository repository, NodeSpec node) {
+        StringBuilder out = new StringBuilder();
+        out.append("# Written by pgrds: restore of ").append(source).append(" into node ").append(node.name())
+                .append(".\n# Read by recovery (restore_command) only; this node archives through pgbackrest.conf."
+                        + "\n");
+        out.append("[global]\n");
+        pgbackrestGlobal(out, repository, node);
+        out.append('\n');
+        pgbackrestStanza(out, BackupSpec.stanza(source), node);
+        return out.toString();
+    }
+
+    private static void pgbackrestGlobal(StringBuilder out, Repository repository, NodeSpec node) {
+        if (repository instanceof Repository.Posix p) {
+            out.append("repo1-type=posix\nrepo1-path=").append(p.path()).append('\n');
+        } else if (repository instanceof Repository.S3 s) {
+            out.append("repo1-type=s3\nrepo1-path=").append(s.path()).append('\n');
+            out.append("repo1-s3-bucket=").append(s.bucket()).append('\n');
+            out.append("repo1-s3-endpoint=").append(s.endpoint()).append('\n');
+            out.append("repo1-s3-region=").append(s.region()).append('\n');
+            if (s.pathStyle()) {
+                out.append("repo1-s3-uri-style=path\n");
+            }
+            s.caFile().ifPresent(ca -> out.append("repo1-storage-ca-file=").append(ca).append('\n'));
+            if (!s.verifyTls()) {
+                out.append("repo1-storage-verify-tls=n\n");
+            }
+        }
+        String state = NodePaths.of(node).stateDirectory();
+        out.append("log-path=").append(state).append("/pgbackrest/log\n");
+        out.append("lock-path=").append(state).append("/pgbackrest/lock\n");
+        out.append("spool-path=").append(state).append("/pgbackrest/spool\n");
+    }
+
+    private static void pgbackrestStanza(StringBuilder out, String stanza, NodeSpec node) {
+        out.append('[').append(stanza).append("]\n");
+        out.append("pg1-path=").append(node.dataDirectory()).append('\n');
+        out.append("pg1-port=").append(node.port()).append('\n');
+        out.append("pg1-socket-path=").append(socketDirectory(node)).append('\n');
     }
 
     /** Where the node's server puts its socket: beside the data directory, never inside it. */

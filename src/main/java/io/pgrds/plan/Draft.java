@@ -18,14 +18,14 @@ final class Draft {
     enum Group {
         STOP_STALE_PRIMARY, DEACTIVATE_REMOVED, CREATE_PRIMARY, START_PRIMARY, HBA, ROLES_ON_CURRENT_PRIMARY,
         PREPARE_TARGET, DEACTIVATE_BEFORE_PROMOTE, HANDOVER, DEACTIVATE_OLD_PRIMARY, ROLES_ON_NEW_PRIMARY,
-        PARAMETERS, CLONE, FOLLOW, ENDPOINT
+        PARAMETERS, CLONE, FOLLOW, BACKUP, ENDPOINT
     }
 
     record Step(Group group, Action action) {
         String node() {
             List<String> nodes = action.nodes();
             return action.kind() == ActionKind.CHANGE_PARAMETERS || action.kind() == ActionKind.CHANGE_HBA
-                    || nodes.isEmpty() ? "" : nodes.get(0);
+                    || action.kind() == ActionKind.CONFIGURE_BACKUP || nodes.isEmpty() ? "" : nodes.get(0);
         }
     }
 

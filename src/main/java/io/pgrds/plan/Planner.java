@@ -75,6 +75,7 @@ public final class Planner {
         hba(f, x, primary);
         parameters(f, x, primary);
         roles(f, x, primary);
+        backup(f, x, primary);
         endpoint(f, x, primary);
         List<Action> actions = x.actions();
         return new ClusterPlan(desired.id(), actions, List.of(), x.warnings, decision(f, x, primary, actions));
@@ -596,19 +597,27 @@ public final class Planner {
     }
 
     private static void parameters(Facts f, Draft x, String primary) {
-        SortedMap<String, String> want = ConfigFiles.clusterParameters(f.desired);
         List<String> nodes = existing(f, x, primary);
+        Map<String, SortedMap<String, String>> wantByNode = new TreeMap<>();
+        for (String name : nodes) {
+            wantByNode.put(name, f.desired.node(name).map(s -> ConfigFiles.comparedParameters(f.desired, s))
+                    .orElseGet(() -> ConfigFiles.clusterParameters(f.desired)));
+        }
+        // the value shown as "new": the primary's (archive_command names each node's own files)
+        SortedMap<String, String> want = wantByNode.getOrDefault(primary, wantByNode.isEmpty()
+                ? ConfigFiles.clusterParameters(f.desired) : wantByNode.values().iterator().next());
         Map<String, Map<String, Optional<String>>> oldByName = new TreeMap<>();
         List<String> drifted = new ArrayList<>();
         for (String name : nodes) {
             ObservedNode n = f.get(name);
+            SortedMap<String, String> nodeWant = wantByNode.get(name);
             boolean any = false;
-            TreeSet<String> keys = new TreeSet<>(want.keySet());
+            TreeSet<String> keys = new TreeSet<>(nodeWant.keySet());
             n.configParameters().keySet().stream().filter(k -> !ConfigFiles.NODE_PARAMETERS.contains(k))
                     .forEach(keys::add);
             for (String k : keys) {
                 Optional<String> have = Optional.ofNullable(n.configParameters().get(k));
-                Optional<String> wanted = Optional.ofNullable(want.get(k));
+                Optional<String> wanted = Optional.ofNullable(nodeWant.get(k));
                 Optional<Setting> live = n.sql().map(s -> s.settings().get(k));
                 if (!have.equals(wanted)) {
                     oldByName.computeIfAbsent(k, key -> new LinkedHashMap<>()).putIfAbsent(name, have);
@@ -648,6 +657,35 @@ public final class Planner {
                 + "while " + primary + " restarts" : ""));
         x.add(Group.PARAMETERS, new Action.ChangeParameters(changes, drifted, "pgrds's configuration file on "
                 + String.join(", ", drifted) + " differs from the file (" + names + ")", risk));
+    }
+
+    /**
+     * A cluster with {@code backup:} has the pgBackRest configuration on every node and its stanza created and
+     * checked. Each node remembers the hash of the configuration it was last configured with; a node created in
+     * this plan, or one whose hash differs (repository, retention, port moved), is (re)configured, after every
+     * parameter change so that the primary archives with {@code archive_mode = on} by then.
+     */
+    private static void backup(Facts f, Draft x, String primary) {
+        if (f.desired.backup().isEmpty()) {
+            return;
+        }
+        List<String> nodes = new ArrayList<>();
+        for (String name : new TreeSet<>(f.desiredNames)) {
+            String want = ConfigFiles.sha256(ConfigFiles.pgbackrestConf(f.desired, f.desired.node(name).orElseThrow()));
+            if (x.fresh.contains(name) || !want.equals(f.get(name).configFiles().get(ConfigFiles.PGBACKREST))) {
+                nodes.add(name);
+            }
+        }
+        if (nodes.isEmpty()) {
+            return;
+        }
+        String stanza = io.pgrds.desired.BackupSpec.stanza(f.desired.id());
+        String repository = f.desired.backup().get().repository().name();
+        x.add(Group.BACKUP, new Action.ConfigureBackup(stanza, repository, primary, nodes, "the pgBackRest "
+                + "configuration of " + String.join(", ", nodes) + (nodes.size() == 1 ? " is" : " are")
+                + " missing or differs from the file's backup (repository " + repository + "); the stanza " + stanza
+                + " is created where missing and checked from " + primary, Optional.of("none: stanza-create "
+                + "and check change no data; a failing check stops the apply (WAL archiving is broken then)")));
     }
 
     private static String unit(String unit) {
@@ -770,6 +808,7 @@ public final class Planner {
             case CHANGE_HBA -> new String[] {"rewrite pg_hba.conf", ""};
             case ENSURE_ROLES -> new String[] {"create roles " + String.join(", ", ((Action.EnsureRoles) a).roles()),
                     ""};
+            case CONFIGURE_BACKUP -> new String[] {"configure backup", ""};
             case REGISTER_ENDPOINT -> new String[] {"register endpoint", ""};
         };
     }

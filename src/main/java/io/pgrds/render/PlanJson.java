@@ -140,6 +140,13 @@ public final class PlanJson {
                 o.put("node", r.node());
                 strings(o.putArray("roles"), r.roles());
             }
+            case CONFIGURE_BACKUP -> {
+                Action.ConfigureBackup b = (Action.ConfigureBackup) a;
+                o.put("stanza", b.stanza());
+                o.put("repository", b.repository());
+                o.put("primary", b.primary());
+                strings(o.putArray("nodes"), b.nodes());
+            }
             case REGISTER_ENDPOINT -> {
                 Action.RegisterEndpoint r = (Action.RegisterEndpoint) a;
                 o.put("service", r.service());
@@ -204,6 +211,8 @@ public final class PlanJson {
             }
             case CHANGE_HBA -> new Action.ChangeHba(strings(o.path("nodes")), reason, risk);
             case ENSURE_ROLES -> new Action.EnsureRoles(text(o, "node"), strings(o.path("roles")), reason, risk);
+            case CONFIGURE_BACKUP -> new Action.ConfigureBackup(text(o, "stanza"), text(o, "repository"),
+                    text(o, "primary"), strings(o.path("nodes")), reason, risk);
             case REGISTER_ENDPOINT -> new Action.RegisterEndpoint(text(o, "service"), text(o, "primary"), reason,
                     risk);
         };

@@ -150,6 +150,11 @@ public final class PlanRenderer {
                 Action.EnsureRoles r = (Action.EnsureRoles) a;
                 yield one(a, r.node(), "create " + String.join(", ", r.roles()));
             }
+            case CONFIGURE_BACKUP -> {
+                Action.ConfigureBackup b = (Action.ConfigureBackup) a;
+                yield List.of(new Row(k.symbol(), k.label(), "stanza " + b.stanza(), "on repository "
+                        + b.repository() + " (" + String.join(", ", b.nodes()) + ")", false, a));
+            }
             case REGISTER_ENDPOINT -> {
                 Action.RegisterEndpoint r = (Action.RegisterEndpoint) a;
                 yield List.of(new Row(k.symbol(), k.label(), r.service(), "→ " + r.primary(), false, a));

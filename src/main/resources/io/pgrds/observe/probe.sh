@@ -28,6 +28,7 @@ printf ','; kv standbyConf; if [ -f "$D/pgrds-standby.conf" ]; then str < "$D/pg
 printf ','; kv creating; if [ -f "$S/creating" ]; then printf 'true'; else printf 'false'; fi
 printf ','; kv hbaSha256; if [ -f "$D/pg_hba.conf" ]; then sha256sum "$D/pg_hba.conf" | cut -d' ' -f1 | tr -d '\n' | str; else printf 'null'; fi
 printf ','; kv confSha256; if [ -f "$D/pgrds.conf" ]; then sha256sum "$D/pgrds.conf" | cut -d' ' -f1 | tr -d '\n' | str; else printf 'null'; fi
+printf ','; kv backupConfigured; if [ -f "$S/backup.configured" ]; then tr -d '\n' < "$S/backup.configured" | str; else printf 'null'; fi
 printf ','; kv marker; if [ -f "$S/marker.json" ]; then str < "$S/marker.json"; else printf 'null'; fi
 printf ','; kv managementPassword; if [ -r "$S/secrets/pgrds.password" ]; then tr -d '\n' < "$S/secrets/pgrds.password" | str; else printf 'null'; fi
 printf ','; kv memoryKb; awk '/^MemTotal:/ { printf "%s", $2; found = 1 } END { if (!found) printf "null" }' /proc/meminfo 2>/dev/null || printf 'null'

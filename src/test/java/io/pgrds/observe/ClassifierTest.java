@@ -25,7 +25,7 @@ class ClassifierTest {
                 Optional.ofNullable(pgVersion), standby, false, running,
                 Optional.ofNullable(pgVersion == null ? null : CONTROL), Optional.empty(), Optional.ofNullable(conf), Optional.empty(), creating,
                 Optional.of("abc"), Optional.empty(), Optional.ofNullable(marker), Optional.of("secret"),
-                Optional.of(1024L), Optional.of(2048L), false);
+                Optional.of(1024L), Optional.of(2048L), false, Optional.empty());
     }
 
     private static ObservedNode classify(ShellFacts f) {

@@ -72,8 +72,11 @@ class PlannerPropertiesTest {
                 : new Bootstrap.Initdb();
         Optional<ServiceSpec> service = r.nextBoolean()
                 ? Optional.of(new ServiceSpec("db.example.com", Optional.empty())) : Optional.empty();
+        Optional<io.pgrds.desired.BackupSpec> backup = r.nextInt(3) == 0 ? Optional.of(new io.pgrds.desired.BackupSpec(
+                new io.pgrds.desired.Repository.Posix("main", "/var/lib/pgbackrest"), Optional.empty(),
+                new TreeMap<>(Map.of("full", 2)))) : Optional.empty();
         DesiredCluster desired = new DesiredCluster(ID, "clusters/prop/random.yaml", Transport.SSH,
-                new PostgresSettings(15, params, List.of()), desiredNodes, pin, bootstrap, Optional.empty(), service,
+                new PostgresSettings(15, params, List.of()), desiredNodes, pin, bootstrap, backup, service,
                 ReconcilePolicy.FULL, List.of());
 
         List<Marker.Member> members = all.stream().map(s -> new Marker.Member(s.name(), s.host(), 22, "root",
@@ -112,6 +115,9 @@ class PlannerPropertiesTest {
             TreeMap<String, String> cp = new TreeMap<>();
             if (data) {
                 files.put(ConfigFiles.HBA, r.nextInt(4) == 0 ? "stale" : hbaHash);
+                if (backup.isPresent() && r.nextInt(3) != 0) {
+                    files.put(ConfigFiles.PGBACKREST, ConfigFiles.sha256(ConfigFiles.pgbackrestConf(desired, s)));
+                }
                 cp.putAll(ConfigFiles.nodeParameters(desired, s));
                 if (r.nextInt(4) == 0) {
                     cp.put("max_connections", "50");

@@ -1,0 +1,314 @@
+package io.pgrds.apply;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgrds.desired.BackupSpec;
+import io.pgrds.desired.Bootstrap;
+import io.pgrds.desired.DesiredCluster;
+import io.pgrds.desired.NodeSpec;
+import io.pgrds.desired.Repository;
+import io.pgrds.plan.ConfigFiles;
+import io.pgrds.render.Units;
+import io.pgrds.transport.NodeShell;
+import io.pgrds.transport.Sessions;
+import io.pgrds.util.Json;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Backups of a cluster with pgBackRest, on its nodes as the postgres user, each node with its own configuration
+ * file (written by apply): take one from the primary, list them, and a restore drill into a scratch directory.
+ */
+public final class Backups {
+    private final Sessions sessions;
+    private final ApplyListener listener;
+
+    public Backups(Sessions sessions, ApplyListener listener) {
+        this.sessions = sessions;
+        this.listener = listener;
+    }
+
+    /** One backup as {@code pgbackrest info} reports it. */
+    public record BackupInfo(String label, String type, Instant start, Instant stop, long size, long repositorySize,
+                             String walStart, String walStop) {
+    }
+
+    /**
+     * The backups of a cluster's stanza, oldest first, and the restorable window: from the oldest backup's start
+     * to the latest archived WAL segment.
+     */
+    public record Info(String stanza, String repository, String status, List<BackupInfo> backups,
+                       Optional<String> walMin, Optional<String> walMax) {
+        public Optional<Instant> windowStart() {
+            return backups.isEmpty() ? Optional.empty() : Optional.of(backups.get(0).start());
+        }
+    }
+
+    /** The outcome of a backup. */
+    public record BackupResult(String node, String type, Optional<BackupInfo> backup, Duration took) {
+    }
+
+    /** The outcome of a restore drill. */
+    public record VerifyResult(String node, boolean ok, Optional<String> backupLabel, Optional<String> lastTransaction,
+                               Duration took, Optional<String> error) {
+    }
+
+    // ---- taking a backup ----
+
+    /** Takes a backup ({@code full}, {@code diff} or {@code incr}) from the cluster's running primary. */
+    public BackupResult backup(DesiredCluster c, String type) {
+        BackupSpec spec = spec(c);
+        NodeOps p = primary(c);
+        String conf = "--config=" + ConfigFiles.pgbackrestConfPath(p.node());
+        String stanza = "--stanza=" + BackupSpec.stanza(c.id());
+        listener.progress(c.id(), p.node().name(), "pgbackrest backup --type=" + type + " into repository "
+                + spec.repository().name());
+        Instant start = Instant.now();
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pgrds-backup-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                progress(c, p, conf, stanza);
+            } catch (RuntimeException e) {
+                // progress is a courtesy: never let it disturb the backup
+            }
+        }, 3, 3, TimeUnit.SECONDS);
+        try {
+            p.change("pgbackrest backup", List.of("pgbackrest", conf, stanza, "--type=" + type, "backup"), null,
+                    Duration.ofHours(24), null);
+        } finally {
+            timer.shutdownNow();
+        }
+        Info info = info(c, p);
+        Optional<BackupInfo> newest = info.backups().isEmpty() ? Optional.empty()
+                : Optional.of(info.backups().get(info.backups().size() - 1));
+        return new BackupResult(p.node().name(), type, newest, Duration.between(start, Instant.now()));
+    }
+
+    private void progress(DesiredCluster c, NodeOps p, String conf, String stanza) {
+        NodeShell.ExecResult r = p.check(List.of("pgbackrest", conf, stanza, "--output=json", "info"));
+        if (!r.ok()) {
+            return;
+        }
+        JsonNode lock = read(r.stdout()).path(0).path("status").path("lock").path("backup");
+        if (lock.path("held").asBoolean(false)) {
+            long size = lock.path("size").asLong(0);
+            long done = lock.path("size-cplt").asLong(0);
+            listener.progress(c.id(), p.node().name(), size > 0 ? "backed up " + Units.bytes(done) + " of "
+                    + Units.bytes(size) + " (" + Math.min(99, done * 100 / size) + "%)" : "backup running");
+        }
+    }
+
+    // ---- listing ----
+
+    /** The stanza's backups, read on the first node that answers. */
+    public Info info(DesiredCluster c) {
+        spec(c);
+        List<String> errors = new ArrayList<>();
+        for (NodeSpec s : c.nodes()) {
+            try {
+                return info(c, ops(c, s));
+            } catch (RuntimeException e) {
+                errors.add(s.name() + ": " + e.getMessage());
+            }
+        }
+        throw new ApplyException("no node of " + c.id() + " could list its backups: " + String.join("; ", errors));
+    }
+
+    private Info info(DesiredCluster c, NodeOps n) {
+        NodeShell.ExecResult r = n.check(List.of("pgbackrest", "--config=" + ConfigFiles.pgbackrestConfPath(n.node()),
+                "--stanza=" + BackupSpec.stanza(c.id()), "--output=json", "info"));
+        if (!r.ok()) {
+            throw new ApplyException(n.node().name() + ": pgbackrest info failed (exit " + r.exitCode() + "): "
+                    + NodeOps.tail(r.stderr().isBlank() ? r.stdout() : r.stderr()) + "; was backup configured by "
+                    + "pgrds apply?");
+        }
+        return parseInfo(r.stdout(), spec(c).repository().name());
+    }
+
+    /** Reads the JSON of {@code pgbackrest info --output=json} for one stanza. */
+    static Info parseInfo(String json, String repository) {
+        JsonNode stanza = read(json).path(0);
+        List<BackupInfo> backups = new ArrayList<>();
+        for (JsonNode b : stanza.path("backup")) {
+            backups.add(new BackupInfo(b.path("label").asText(), b.path("type").asText(),
+                    Instant.ofEpochSecond(b.path("timestamp").path("start").asLong()),
+                    Instant.ofEpochSecond(b.path("timestamp").path("stop").asLong()),
+                    b.path("info").path("size").asLong(), b.path("info").path("repository").path("size").asLong(),
+                    b.path("archive").path("start").asText(""), b.path("archive").path("stop").asText("")));
+        }
+        Optional<String> min = Optional.empty();
+        Optional<String> max = Optional.empty();
+        for (JsonNode a : stanza.path("archive")) {
+            String lo = a.path("min").asText("");
+            String hi = a.path("max").asText("");
+            if (!lo.isEmpty() && (min.isEmpty() || lo.compareTo(min.get()) < 0)) {
+                min = Optional.of(lo);
+            }
+            if (!hi.isEmpty() && (max.isEmpty() || hi.compareTo(max.get()) > 0)) {
+                max = Optional.of(hi);
+            }
+        }
+        return new Info(stanza.path("name").asText(), repository, stanza.path("status").path("message").asText(""),
+                backups, min, max);
+    }
+
+    private static JsonNode read(String json) {
+        try {
+            return Json.mapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new ApplyException("pgbackrest info printed something that is not JSON: " + e.getMessage());
+        }
+    }
+
+    // ---- the restore drill ----
+
+    /**
+     * Restores the latest backup (and the archived WAL after it) into a scratch directory beside the node's state
+     * directory, starts it with archiving off, no TCP listener and its own socket directory, checks that it
+     * opens, reads the last transaction time recovery reached, then stops and removes it. The cluster's own
+     * server and stanza are never touched; the scratch copy is removed even when the drill fails.
+     */
+    public VerifyResult verify(DesiredCluster c, Optional<String> nodeName) {
+        BackupSpec spec = spec(c);
+        NodeSpec s = nodeName.map(name -> c.node(name).orElseThrow(() -> new ApplyException(name
+                + " is not a node of " + c.id()))).orElse(c.nodes().get(0));
+        NodeOps n = ops(c, s);
+        String scratch = n.paths().stateDirectory() + "/verify";
+        NodeSpec drill = new NodeSpec(s.name() + "-verify", s.host(), s.ssh(), s.binDir(), scratch + "/data", s.port());
+        NodeOps d = new NodeOps(n.shell(), drill, c.id(), listener, false);
+        Instant start = Instant.now();
+        Optional<String> label = Optional.empty();
+        try {
+            label = info(c, n).backups().stream().reduce((a, b) -> b).map(BackupInfo::label);
+            if (label.isEmpty()) {
+                throw new ApplyException("the stanza " + BackupSpec.stanza(c.id()) + " has no backup yet; take one "
+                        + "with pgrds backup " + c.id());
+            }
+            cleanup(n, d, scratch);
+            d.change("scratch directories", List.of("sh", "-c", "umask 077 && mkdir -p \"$1\" \"$2\" && chmod 0700 "
+                    + "\"$1\"", "sh", drill.dataDirectory(), d.paths().socketDirectory()));
+            String conf = d.paths().stateDirectory() + "/pgbackrest-restore.conf";
+            d.write(conf, ConfigFiles.pgbackrestRestoreConf(c.id(), spec.repository(), drill), 0600);
+            prepareDirectories(d);
+            listener.progress(c.id(), s.name(), "restoring backup " + label.get() + " into " + drill.dataDirectory());
+            d.change("pgbackrest restore", List.of("pgbackrest", "--config=" + conf, "--stanza="
+                    + BackupSpec.stanza(c.id()), "--set=" + label.get(), "--type=default", "restore"), null, Duration.ofHours(12), null);
+            d.change("no standby.signal", List.of("rm", "-f", drill.dataDirectory() + "/standby.signal"));
+            d.change("start scratch copy", List.of(d.bin("pg_ctl"), "start", "-D", drill.dataDirectory(), "-l",
+                    d.paths().serverLog(), "-w", "-t", "600", "-s", "-o", "-c archive_mode=off -c listen_addresses='' "
+                    + "-c unix_socket_directories='" + d.paths().socketDirectory() + "' -c port=" + drill.port()),
+                    null, Duration.ofMinutes(11), null);
+            Optional<String> last = Optional.empty();
+            for (int i = 0; i < 1200; i++) {
+                List<String> r = d.query("select pg_is_in_recovery(), coalesce(pg_last_xact_replay_timestamp()::text,"
+                        + " ''), (select count(*) from pg_database)");
+                if (!r.isEmpty() && r.get(0).startsWith("f|")) {
+                    String[] cols = r.get(0).split("\\|", -1);
+                    last = cols[1].isEmpty() ? Optional.empty() : Optional.of(cols[1]);
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            if (d.query("select pg_is_in_recovery()").get(0).equals("t")) {
+                throw new ApplyException("the scratch copy is still recovering after 10 min");
+            }
+            return new VerifyResult(s.name(), true, label, last, Duration.between(start, Instant.now()),
+                    Optional.empty());
+        } catch (RuntimeException e) {
+            return new VerifyResult(s.name(), false, label, Optional.empty(), Duration.between(start, Instant.now()),
+                    Optional.of(e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new VerifyResult(s.name(), false, label, Optional.empty(), Duration.between(start, Instant.now()),
+                    Optional.of("interrupted"));
+        } finally {
+            cleanup(n, d, scratch);
+        }
+    }
+
+    private static void cleanup(NodeOps n, NodeOps d, String scratch) {
+        try {
+            if (d.running()) {
+                d.stop("immediate");
+            }
+        } catch (RuntimeException e) {
+            // removed below either way
+        }
+        n.change("remove scratch copy", List.of("rm", "-rf", scratch));
+    }
+
+    /** Appends a drill's result to the audit trail on the cluster's nodes and locally. */
+    public void audit(DesiredCluster c, VerifyResult r, Audit audit) {
+        String line = audit.toJsonLine() + "\n";
+        for (NodeSpec s : c.nodes()) {
+            try {
+                NodeOps n = ops(c, s);
+                n.shell().exec(new NodeShell.Exec(List.of("sh", "-c", "umask 077; mkdir -p \"$(dirname \"$1\")\" && "
+                        + "cat >> \"$1\"", "sh", n.paths().audit()), true,
+                        line.getBytes(java.nio.charset.StandardCharsets.UTF_8), Duration.ofSeconds(30)));
+            } catch (RuntimeException e) {
+                // the local copy and the other nodes still have it
+            }
+        }
+        LocalAudit.append(line);
+    }
+
+    // ---- shared with apply ----
+
+    /** pgBackRest's log, lock and spool directories in the node's state directory. */
+    static void prepareDirectories(NodeOps n) {
+        String base = n.paths().stateDirectory() + "/pgbackrest";
+        n.change("pgbackrest directories", List.of("sh", "-c", "umask 077 && mkdir -p \"$1/log\" \"$1/lock\" "
+                + "\"$1/spool\"", "sh", base));
+    }
+
+    /** pgBackRest's restore options for a recovery target; {@code latest} replays all archived WAL. */
+    static List<String> targetOptions(Bootstrap.RecoveryTarget t) {
+        return switch (t.kind()) {
+            case LATEST -> List.of("--type=default");
+            case TIME -> List.of("--type=time", "--target=" + t.value(), "--target-action=promote");
+            case LSN -> List.of("--type=lsn", "--target=" + t.value(), "--target-action=promote");
+            case NAME -> List.of("--type=name", "--target=" + t.value(), "--target-action=promote");
+        };
+    }
+
+    private NodeOps primary(DesiredCluster c) {
+        List<String> tried = new ArrayList<>();
+        for (NodeSpec s : c.nodes()) {
+            try {
+                NodeOps n = ops(c, s);
+                if (n.running() && n.query("select pg_is_in_recovery()").equals(List.of("f"))) {
+                    return n;
+                }
+                tried.add(s.name() + ": not a running primary");
+            } catch (RuntimeException e) {
+                tried.add(s.name() + ": " + e.getMessage());
+            }
+        }
+        throw new ApplyException("no running primary of " + c.id() + " to back up from (" + String.join("; ", tried)
+                + ")");
+    }
+
+    private NodeOps ops(DesiredCluster c, NodeSpec s) {
+        return new NodeOps(sessions.shell(c.transport(), s), s, c.id(), listener, false);
+    }
+
+    private static BackupSpec spec(DesiredCluster c) {
+        BackupSpec spec = c.backup().orElseThrow(() -> new ApplyException(c.id() + " has no backup: in its file; "
+                + "add `backup: {repository: …}` and apply first"));
+        if (spec.repository() instanceof Repository.S3) {
+            throw new ApplyException("s3 repositories are not supported by this version of pgrds yet (repository "
+                    + spec.repository().name() + ")");
+        }
+        return spec;
+    }
+}

@@ -1,0 +1,75 @@
+package io.pgrds.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.pgrds.desired.ClusterId;
+import io.pgrds.desired.DesiredCluster;
+import io.pgrds.desired.Repository;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class PgbackrestConfTest {
+    static final DesiredCluster CLUSTER = ScenarioDesired.parse("""
+            repositories: {main: {type: posix, path: /var/lib/pgbackrest}}
+            backup: {repository: main, retention: {full: 7, diff: 2}}
+            nodes:
+              - {name: pg1, host: 10.0.0.1, postgres: {dataDirectory: /srv/pg1/data, port: 5433}}
+              - {name: pg2, host: 10.0.0.2}
+            """);
+
+    @Test
+    void eachNodeGetsItsOwnConfigurationForTheClusterStanza() {
+        assertEquals("""
+                # Written by pgrds for cluster test/scenario, node pg1.
+                # Do not edit: change backup in clusters/test/scenario.yaml (and repositories in clusters/defaults.yaml) instead.
+                [global]
+                repo1-type=posix
+                repo1-path=/var/lib/pgbackrest
+                log-path=/srv/pg1/data.pgrds/pgbackrest/log
+                lock-path=/srv/pg1/data.pgrds/pgbackrest/lock
+                spool-path=/srv/pg1/data.pgrds/pgbackrest/spool
+                repo1-retention-diff=2
+                repo1-retention-full=7
+                start-fast=y
+
+                [test-scenario]
+                pg1-path=/srv/pg1/data
+                pg1-port=5433
+                pg1-socket-path=/srv/pg1/data.pgrds/run
+                """, ConfigFiles.pgbackrestConf(CLUSTER, CLUSTER.node("pg1").orElseThrow()));
+    }
+
+    @Test
+    void archivingGoesToTheClusterStanzaThroughTheNodeOwnConfiguration() {
+        String conf = ConfigFiles.postgresqlConf(CLUSTER, CLUSTER.node("pg2").orElseThrow());
+        assertEquals(true, conf.contains("archive_command = 'pgbackrest "
+                + "--config=/var/lib/pgrds/test-scenario/data.pgrds/pgbackrest.conf --stanza=test-scenario "
+                + "archive-push %p'\narchive_mode = 'on'\n"), conf);
+    }
+
+    @Test
+    void aRestoreReadsTheSourceStanzaIntoThisNodeDataDirectory() {
+        assertEquals("""
+                # Written by pgrds: restore of orderdata/production into node pg2.
+                # Read by recovery (restore_command) only; this node archives through pgbackrest.conf.
+                [global]
+                repo1-type=s3
+                repo1-path=/pgbackrest
+                repo1-s3-bucket=pg
+                repo1-s3-endpoint=127.0.0.1:9000
+                repo1-s3-region=local
+                repo1-s3-uri-style=path
+                repo1-storage-ca-file=/etc/ssl/ca.pem
+                log-path=/var/lib/pgrds/test-scenario/data.pgrds/pgbackrest/log
+                lock-path=/var/lib/pgrds/test-scenario/data.pgrds/pgbackrest/lock
+                spool-path=/var/lib/pgrds/test-scenario/data.pgrds/pgbackrest/spool
+
+                [orderdata-production]
+                pg1-path=/var/lib/pgrds/test-scenario/data
+                pg1-port=5432
+                pg1-socket-path=/var/lib/pgrds/test-scenario/data.pgrds/run
+                """, ConfigFiles.pgbackrestRestoreConf(new ClusterId("orderdata", "production"),
+                new Repository.S3("s3", "pg", "127.0.0.1:9000", "local", "/pgbackrest", "/etc/pgrds/s3.conf",
+                        Optional.of("/etc/ssl/ca.pem"), true, true), CLUSTER.node("pg2").orElseThrow()));
+    }
+}
