@@ -681,11 +681,11 @@ public final class Planner {
         }
         String stanza = io.pgrds.desired.BackupSpec.stanza(f.desired.id());
         String repository = f.desired.backup().get().repository().name();
-        x.add(Group.BACKUP, new Action.ConfigureBackup(stanza, repository, primary, nodes, "the pgBackRest "
-                + "configuration of " + String.join(", ", nodes) + (nodes.size() == 1 ? " is" : " are")
-                + " missing or differs from the file's backup (repository " + repository + "); the stanza " + stanza
-                + " is created where missing and checked from " + primary, Optional.of("none: stanza-create "
-                + "and check change no data; a failing check stops the apply (WAL archiving is broken then)")));
+        x.add(Group.BACKUP, new Action.ConfigureBackup(stanza, repository, primary, nodes, "pgBackRest on "
+                + String.join(", ", nodes) + " is not configured for the file's backup (repository " + repository
+                + ") yet, or differently; the stanza " + stanza + " is created where missing and checked from "
+                + primary, Optional.of("stanza-create and check change no data; a failing check stops the apply, "
+                + "since WAL archiving is broken then")));
     }
 
     private static String unit(String unit) {
