@@ -88,6 +88,47 @@ final class BenchCluster {
         return a;
     }
 
+    /**
+     * {@code pgrds apply --auto-approve} as an operator runs it: {@code java -jar target/pgrds.jar} in a new JVM
+     * (cold: nothing loaded, nothing compiled), each stdout line time-stamped as it arrives; fails unless it exits 0.
+     */
+    Applied applyInNewJvm() {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String jar = System.getProperty("pgrds.jar", "target/pgrds.jar");
+        Path err = null;
+        try {
+            err = Files.createTempFile("pgrds-bench", ".err");
+            long start = System.currentTimeMillis();
+            Process p = new ProcessBuilder(java, "-jar", jar, "--repo", fleet.dir().toString(), "apply",
+                    "--auto-approve").redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            List<Line> lines = new ArrayList<>();
+            try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    lines.add(new Line(System.currentTimeMillis(), line));
+                }
+            }
+            int exit = p.waitFor();
+            long end = System.currentTimeMillis();
+            Applied a = new Applied(exit, lines, Files.readString(err, StandardCharsets.UTF_8), start, end);
+            if (exit != 0) {
+                throw new IllegalStateException("java -jar " + jar + " apply exited " + exit + ":\n" + a.text() + a.err());
+            }
+            return a;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            if (err != null) {
+                err.toFile().delete();
+            }
+        }
+    }
+
     /** One run of pgrds apply: its output lines with the wall-clock time each was printed. */
     record Applied(int exit, List<Line> out, String err, long startMillis, long endMillis) {
         String text() {

@@ -150,6 +150,19 @@ final class CommitWriter implements AutoCloseable {
         }
     }
 
+    /** The wall-clock ms of the first commit acknowledged at or after {@code wallMillis}; 0 when none. */
+    long firstAckAfter(long wallMillis) {
+        synchronized (lock) {
+            for (int i = 0; i < acked; i++) {
+                long w = wall(nanos[i]);
+                if (w >= wallMillis) {
+                    return w;
+                }
+            }
+            return 0;
+        }
+    }
+
     /** The acknowledged ids, in order, of commits acknowledged in [from, to) (nanoTime). */
     long[] ackedIds(long from, long to) {
         synchronized (lock) {
