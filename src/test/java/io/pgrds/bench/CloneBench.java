@@ -53,7 +53,7 @@ public final class CloneBench {
         int scale = Integer.parseInt(given.strip());
         int rounds = Integer.parseInt((args.length > 1 ? args[1] : System.getenv().getOrDefault("ROUNDS", "3"))
                 .strip());
-        BenchCluster.quietSshjOnClose();
+        BenchCluster.quietSshj();
         Path work = Files.createTempDirectory("pgrds-bench-clone-");
         TestHosts hosts = TestHosts.create(2);
         try {
