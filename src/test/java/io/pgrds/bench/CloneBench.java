@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 /**
  * How long pgrds takes to add a standby next to what the copy itself costs. A primary that pgrds created on one
  * harness node is filled with {@code pgbench -i -s SCALE} (70 by default: about 1 GB); then, in each of ROUNDS
- * rounds (3 by default), timed:
+ * rounds (4 by default; which goes first alternates), timed:
  * <ol>
  *   <li>raw: {@code pg_basebackup -X stream -c fast} (as pgrds runs it: as postgres, user replicator with the
  *       cluster's passfile) into an empty directory on the other node;</li>
@@ -51,7 +51,7 @@ public final class CloneBench {
     public static void main(String[] args) throws Exception {
         String given = args.length > 0 ? args[0] : System.getenv().getOrDefault("SCALE", "70");
         int scale = Integer.parseInt(given.strip());
-        int rounds = Integer.parseInt((args.length > 1 ? args[1] : System.getenv().getOrDefault("ROUNDS", "3"))
+        int rounds = Integer.parseInt((args.length > 1 ? args[1] : System.getenv().getOrDefault("ROUNDS", "4"))
                 .strip());
         BenchCluster.quietSshj();
         Path work = Files.createTempDirectory("pgrds-bench-clone-");
@@ -95,30 +95,16 @@ public final class CloneBench {
         List<Long> clones = new ArrayList<>();
         List<List<Long>> breakdowns = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
-            long raw = rawClone(a, rawDir);
+            boolean rawFirst = round % 2 == 1; // alternate, so that neither always follows the other
+            long raw = rawFirst ? rawClone(a, rawDir) : 0;
+            Clone clone = pgrdsClone(round, a, b);
+            raw = rawFirst ? raw : rawClone(a, rawDir);
             raws.add(raw);
-            if (round == 1) {
-                cluster.commit(List.of(a, b), a.name()); // the new node: pgrds plans to clone it
-            } else {
-                hosts.reset(b); // wiped: pgrds plans to clone it again, the same action
-                hosts.run("rm", "-rf", b.dataDirectory() + ".pgrds");
-            }
-            hosts.run("sync"); // no copy pays for writing back the one before
-            BenchCluster.Applied applied = cluster.apply();
-            String done = applied.line("✓ clone standby").orElseThrow(() -> new IllegalStateException(
-                    "apply did not clone " + b + ":\n" + applied.text()));
-            long start = applied.out().stream().filter(l -> l.text().contains("clone standby")
-                    && l.text().endsWith("…")).map(BenchCluster.Line::millis).findFirst().orElseThrow();
-            long end = applied.at("✓ clone standby").orElseThrow();
-            clones.add(end - start);
-            breakdowns.add(List.of(start, applied.at("pg_basebackup from").orElse(0L),
-                    BenchCluster.logged(b, start, "starting PostgreSQL").orElse(0L),
-                    BenchCluster.logged(b, start, "ready to accept read-only connections").orElse(0L),
-                    BenchCluster.logged(b, start, "started streaming WAL").orElse(0L),
-                    applied.at(b.name() + ": streaming from").orElse(0L), end));
-            System.out.printf(Locale.ROOT, "  round %d: raw pg_basebackup %s; pgrds clone action %s (apply printed: %s;"
-                    + " whole apply %s)%n", round, ms(raw), ms(end - start), done.substring(done.indexOf('✓')),
-                    ms(applied.endMillis() - applied.startMillis()));
+            clones.add(clone.millis());
+            breakdowns.add(clone.milestones());
+            System.out.printf(Locale.ROOT, "  round %d (%s first): raw pg_basebackup %s; pgrds clone action %s (apply "
+                    + "printed: %s; whole apply %s)%n", round, rawFirst ? "raw" : "pgrds", ms(raw), ms(clone.millis()),
+                    clone.printed(), ms(clone.applyMillis()));
         }
 
         double raw = median(raws);
@@ -132,8 +118,29 @@ public final class CloneBench {
         System.out.printf(Locale.ROOT, "  pgrds clone standby action:          median %s  (%s)  %.0f MiB/s%n",
                 ms(Math.round(pgrds)), String.join(", ", clones.stream().map(CloneBench::ms).toList()),
                 dbSize / 1048576.0 / (pgrds / 1000.0));
+        List<Double> paired = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            paired.add((double) clones.get(i) / raws.get(i));
+        }
+        double pairedMedian = medianOf(paired);
         System.out.printf(Locale.ROOT, "  ratio pgrds / raw (medians): %.2f×  (target: at most %.1f×)%s%n", ratio,
                 TARGET_RATIO, ratio <= TARGET_RATIO ? "" : "  TARGET MISSED");
+        System.out.printf(Locale.ROOT, "  ratio round by round: %s; median %.2f×%s%n", String.join(", ", paired.stream()
+                .map(r -> String.format(Locale.ROOT, "%.2f×", r)).toList()), pairedMedian,
+                pairedMedian <= TARGET_RATIO ? "" : "  (above the target)");
+        List<Long> outside = new ArrayList<>();
+        List<Long> ownOnly = new ArrayList<>();
+        for (List<Long> m : breakdowns) {
+            if (m.stream().allMatch(v -> v != 0)) {
+                outside.add(m.get(1) - m.get(0) + m.get(6) - m.get(2));
+                ownOnly.add(m.get(1) - m.get(0) + m.get(6) - m.get(4));
+            }
+        }
+        if (!outside.isEmpty()) {
+            System.out.printf(Locale.ROOT, "  the clone action beyond pg_basebackup: median %s (the standby starting "
+                    + "and connecting, which any new standby needs, and pgrds's own steps: median %s)%n",
+                    ms(Math.round(median(outside))), ms(Math.round(median(ownOnly))));
+        }
         System.out.println("  inside the pgrds clone action (ms, from the apply output and the standby's log):");
         String[] labels = {
             "prepare: directories, secrets, creating flag, size query",
@@ -166,10 +173,44 @@ public final class CloneBench {
         }
     }
 
+    private static double medianOf(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int m = sorted.size() / 2;
+        return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2.0;
+    }
+
     private static double median(List<Long> values) {
         List<Long> sorted = values.stream().sorted().toList();
         int m = sorted.size() / 2;
         return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2.0;
+    }
+
+    /** One clone by pgrds; milestones (wall-clock ms, 0 when not found) as the breakdown's rows need them. */
+    private record Clone(long millis, long applyMillis, String printed, List<Long> milestones) {
+    }
+
+    /** The node added to the file (first round) or wiped (later rounds), then pgrds apply: the same clone action. */
+    private Clone pgrdsClone(int round, TestNode a, TestNode b) {
+        if (round == 1) {
+            cluster.commit(List.of(a, b), a.name());
+        } else {
+            hosts.reset(b);
+            hosts.run("rm", "-rf", b.dataDirectory() + ".pgrds");
+        }
+        hosts.run("sync"); // no copy pays for writing back the one before
+        BenchCluster.Applied applied = cluster.apply();
+        String done = applied.line("✓ clone standby").orElseThrow(() -> new IllegalStateException(
+                "apply did not clone " + b + ":\n" + applied.text()));
+        long start = applied.out().stream().filter(l -> l.text().contains("clone standby") && l.text().endsWith("…"))
+                .map(BenchCluster.Line::millis).findFirst().orElseThrow();
+        long end = applied.at("✓ clone standby").orElseThrow();
+        List<Long> milestones = List.of(start, applied.at("pg_basebackup from").orElse(0L),
+                BenchCluster.logged(b, start, "starting PostgreSQL").orElse(0L),
+                BenchCluster.logged(b, start, "ready to accept read-only connections").orElse(0L),
+                BenchCluster.logged(b, start, "started streaming WAL").orElse(0L),
+                applied.at(b.name() + ": streaming from").orElse(0L), end);
+        return new Clone(end - start, applied.endMillis() - applied.startMillis(), done.substring(done.indexOf('✓')),
+                milestones);
     }
 
     /** pg_basebackup exactly as pgrds runs it, locally as postgres; the time in ms. Removes the copy after. */
