@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -228,7 +227,6 @@ public final class CloneBench {
     }
 
     private static String ms(long millis) {
-        return Optional.of(millis).map(m -> m < 1000 ? m + " ms" : String.format(Locale.ROOT, "%.2f s", m / 1000.0))
-                .get();
+        return millis < 1000 ? millis + " ms" : String.format(Locale.ROOT, "%.2f s", millis / 1000.0);
     }
 }
