@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Benchmark: the unavailability window of a planned switchover by `pgrds apply`, and acknowledged commits lost.
+# Two harness nodes (real sshd and PostgreSQL 15 on their own 127.0.0.x) form a cluster pgrds creates; a writer
+# commits single-row inserts without pause through a multi-host JDBC URL with targetServerType=primary. The
+# primary pin is moved back and forth N times, each followed by `pgrds apply --auto-approve` (in-process); the
+# window is the longest pause between two acknowledged commits. Then a few switchovers by `java -jar
+# target/pgrds.jar apply`, a new JVM each as an operator runs it. Raw floor in the same run, same nodes, same
+# writer: `pg_ctl stop -m fast` + `pg_ctl promote -w` by hand. Prints windows, median and max, the ratio, lost
+# commits (must be 0) and where the time goes. Targets: at most 0.5 s, 0 lost. Needs root. Takes about a minute.
+#   bench/switchover.sh [runs=5] [raw-runs=runs] [new-jvm-runs=2]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+"$here/bin/install-deps"
+export LANG=C.UTF-8
+[ -f target/pgrds.jar ] || mvn -q -B -DskipTests package
+cp_file="$here/target/bench-apply.classpath"
+mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test
+java -cp "target/classes:target/test-classes:$(cat "$cp_file")" io.pgrds.bench.SwitchoverBench "${1:-5}" "${2:-${1:-5}}" "${3:-2}"
