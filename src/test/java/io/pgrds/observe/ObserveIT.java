@@ -10,6 +10,7 @@ import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.NodeSpec;
 import io.pgrds.desired.load.FleetLoader;
 import io.pgrds.harness.Keys;
+import io.pgrds.harness.LatencyProxy;
 import io.pgrds.harness.TestHosts;
 import io.pgrds.harness.TestNode;
 import io.pgrds.render.StatusView;
@@ -19,10 +20,12 @@ import io.pgrds.transport.Sessions;
 import io.pgrds.transport.ShellOptions;
 import io.pgrds.util.Json;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -108,8 +111,12 @@ class ObserveIT {
     }
 
     private static ObservedCluster observe(DesiredCluster cluster, int parallel) {
+        return observe(cluster, parallel, Duration.ofSeconds(30));
+    }
+
+    private static ObservedCluster observe(DesiredCluster cluster, int parallel, Duration deadline) {
         try (Sessions sessions = new Sessions(ShellOptions.defaults())) {
-            return new Observer(sessions, parallel, Duration.ofSeconds(30)).observe(cluster);
+            return new Observer(sessions, parallel, deadline).observe(cluster);
         }
     }
 
@@ -552,6 +559,37 @@ class ObserveIT {
         }
         assertEquals(List.of("node1", "node2", "node3"),
                 StatusView.of(parallel).rows().stream().map(StatusView.Row::node).toList());
+    }
+
+    @Test
+    void everyNodeHasTheWholeDeadlineEvenWhenItWaitedForAFreeSlot() throws Exception {
+        // three nodes 200 ms of round trip away, one observed at a time: each takes well under the deadline
+        // (about 2 s), all three together well over it
+        List<LatencyProxy> proxies = new ArrayList<>();
+        try {
+            StringBuilder knownHosts = new StringBuilder();
+            List<String> entries = new ArrayList<>();
+            Path file = tmp.resolve("known_hosts_proxied");
+            for (TestNode n : hosts.nodes()) {
+                LatencyProxy p = LatencyProxy.start(n.address(), new InetSocketAddress(n.address(), n.sshPort()),
+                        Duration.ofMillis(100));
+                proxies.add(p);
+                String[] key = Files.readString(n.hostPublicKey()).trim().split("\\s+");
+                knownHosts.append("[").append(n.address()).append("]:").append(p.port()).append(' ').append(key[0])
+                        .append(' ').append(key[1]).append('\n');
+                entries.add(entry(n, "{port: " + p.port() + ", knownHostsFile: " + file + "}", null));
+            }
+            Files.writeString(file, knownHosts);
+            DesiredCluster cluster = load(clusterFile(entries));
+            Duration deadline = Duration.ofSeconds(5);
+
+            ObservedCluster o = observe(cluster, 1, deadline);
+
+            assertEquals(List.of(NodeState.EMPTY, NodeState.EMPTY, NodeState.EMPTY),
+                    o.nodes().stream().map(ObservedNode::state).toList(), o.toString());
+        } finally {
+            proxies.forEach(LatencyProxy::close);
+        }
     }
 
     // ---- former members -------------------------------------------------------------------------------
