@@ -346,7 +346,7 @@ class SshNodeShellIT {
                 java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
                         () -> running.get(10, java.util.concurrent.TimeUnit.SECONDS));
                 assertTrue(e.getCause() instanceof TransportException, String.valueOf(e.getCause()));
-                assertTrue(e.getCause().getMessage().startsWith("Unable to run `'sleep' '39.5'` on " + shell.describe()),
+                assertTrue(e.getCause().getMessage().startsWith("Unable to run `sleep 39.5` on " + shell.describe()),
                         e.getCause().getMessage());
             } finally {
                 runner.shutdownNow();
