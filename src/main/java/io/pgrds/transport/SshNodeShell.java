@@ -364,11 +364,49 @@ public final class SshNodeShell implements NodeShell {
 
         @Override
         public Socket accept() throws IOException {
-            Socket socket = super.accept();
+            Socket socket = new HalfClosingSocket();
+            implAccept(socket);
             socket.setTcpNoDelay(true);
             accepted.removeIf(Socket::isClosed);
             accepted.add(socket);
             return socket;
+        }
+    }
+
+    /**
+     * A tunnelled connection whose output stream, closed, ends only this direction (a TCP half-close, as OpenSSH
+     * forwards it). sshj closes the output stream when the node's side ends; with a plain socket that closes the
+     * whole socket under the thread still reading what the local client sends, which sshj logs as an error with
+     * a stack trace. Half-closed, the client sees the end of the stream, closes its side, and sshj closes the
+     * socket once both directions have ended.
+     */
+    private static final class HalfClosingSocket extends Socket {
+        private OutputStream out;
+
+        @Override
+        public synchronized OutputStream getOutputStream() throws IOException {
+            if (out == null) {
+                OutputStream socketOut = super.getOutputStream();
+                out = new java.io.FilterOutputStream(socketOut) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        socketOut.write(b, off, len);
+                    }
+
+                    @Override
+                    public void close() {
+                        try {
+                            socketOut.flush();
+                            if (!isClosed() && !isOutputShutdown()) {
+                                shutdownOutput();
+                            }
+                        } catch (IOException e) {
+                            // the client is gone already; the socket is closed with the channel
+                        }
+                    }
+                };
+            }
+            return out;
         }
     }
 

@@ -319,6 +319,37 @@ class SshNodeShellIT {
                 .map(e -> e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage()).toList());
     }
 
+    @Test
+    void aTunnelledConnectionTheNodeEndsFirstIsHalfClosedWithoutErrors() throws Exception {
+        // PostgreSQL answers a startup packet without a user name with an error and closes: the node's side ends
+        // while the local client still holds its side open
+        hosts.initPrimary(node);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.addAppender(log);
+        try (NodeShell shell = open(node.spec())) {
+            Endpoint endpoint = shell.tunnel(node.address(), node.pgPort());
+            try (Socket client = new Socket(endpoint.host(), endpoint.port())) {
+                client.setSoTimeout(10_000);
+                // length 9, protocol 3.0, no parameters, the terminator
+                client.getOutputStream().write(new byte[] {0, 0, 0, 9, 0, 3, 0, 0, 0});
+                byte[] answer = client.getInputStream().readAllBytes(); // until the node's end of stream
+                assertEquals('E', answer[0], "an ErrorResponse");
+                assertTrue(new String(answer, StandardCharsets.UTF_8).contains("no PostgreSQL user name specified"),
+                        new String(answer, StandardCharsets.UTF_8));
+                Thread.sleep(200); // the client still holds its side open, as pgjdbc does until it notices
+                assertFalse(client.isInputShutdown());
+            }
+            Thread.sleep(200);
+        } finally {
+            root.detachAppender(log);
+            hosts.reset(node);
+        }
+        assertEquals(List.of(), log.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                .map(e -> e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage()).toList());
+    }
+
     // ---- failures to connect -------------------------------------------------------------------------
 
     @Test
