@@ -33,6 +33,7 @@ public final class LatencyProxy implements AutoCloseable {
     private final long delayNanos;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger roundTrips = new AtomicInteger();
     private volatile boolean closed;
 
     private record Chunk(long due, byte[] bytes) {
@@ -69,6 +70,14 @@ public final class LatencyProxy implements AutoCloseable {
         return connections.get();
     }
 
+    /**
+     * How many times, over all connections, the server answered after the client had sent: each is one round
+     * trip the client waited for (messages sent back to back without waiting count once).
+     */
+    public int roundTrips() {
+        return roundTrips.get();
+    }
+
     private void acceptLoop() {
         while (!closed) {
             Socket client;
@@ -90,13 +99,18 @@ public final class LatencyProxy implements AutoCloseable {
             }
             sockets.add(client);
             sockets.add(server);
-            pipe(client, server, "up");
-            pipe(server, client, "down");
+            AtomicInteger lastSender = new AtomicInteger(); // 0 nobody yet, 1 the client, 2 the server
+            pipe(client, server, "up", () -> lastSender.set(1));
+            pipe(server, client, "down", () -> {
+                if (lastSender.getAndSet(2) == 1) {
+                    roundTrips.incrementAndGet();
+                }
+            });
         }
     }
 
     /** One direction: a reader that stamps chunks, a writer that sends each when it is due. */
-    private void pipe(Socket from, Socket to, String direction) {
+    private void pipe(Socket from, Socket to, String direction, Runnable onChunk) {
         BlockingQueue<Chunk> line = new LinkedBlockingQueue<>();
         String name = "latency-proxy " + direction + " " + from.getPort();
         daemon(name + " read", () -> {
@@ -104,6 +118,7 @@ public final class LatencyProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    onChunk.run();
                     line.add(new Chunk(System.nanoTime() + delayNanos, Arrays.copyOf(buffer, n)));
                 }
             } catch (IOException e) {
