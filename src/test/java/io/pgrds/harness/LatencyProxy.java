@@ -65,6 +65,11 @@ public final class LatencyProxy implements AutoCloseable {
         return listener.getLocalPort();
     }
 
+    /** How many connections are open through the proxy now. */
+    public int openConnections() {
+        return sockets.size() / 2;
+    }
+
     /** How many connections the proxy has accepted. */
     public int connections() {
         return connections.get();

@@ -72,11 +72,16 @@ class ObserveIT {
 
     /** A cluster file as an operator writes it: cluster-wide ssh and postgres settings, one line per node. */
     private static String clusterFile(List<String> nodeEntries) {
+        return clusterFile(15, nodeEntries);
+    }
+
+    /** A cluster of PostgreSQL {@code version}, with the harness's binaries (15) whatever the version says. */
+    private static String clusterFile(int version, List<String> nodeEntries) {
         TestNode any = hosts.node(0);
         StringBuilder y = new StringBuilder();
         y.append("ssh: {user: root, port: ").append(any.sshPort()).append(", identityFile: ").append(hosts.clientKey())
                 .append(", knownHostsFile: ").append(hosts.knownHosts()).append(", become: runuser}\n");
-        y.append("postgres: {version: 15, binDir: ").append(any.binDir()).append("}\n");
+        y.append("postgres: {version: ").append(version).append(", binDir: ").append(any.binDir()).append("}\n");
         y.append("nodes:\n");
         nodeEntries.forEach(e -> y.append("  - ").append(e).append('\n'));
         return y.toString();
@@ -160,6 +165,26 @@ class ObserveIT {
         Files.writeString(dir.resolve("marker.json"), Json.mapper().writeValueAsString(marker));
         hosts.run("chown", "-R", "postgres:postgres", dir.toString());
         hosts.run("chmod", "-R", "go-rwx", dir.toString());
+    }
+
+    /**
+     * Cluster-file entries for {@code nodes}, each reached through a {@link LatencyProxy} in front of its sshd
+     * ({@code oneWay} per direction), with a known_hosts file for the proxies' ports.
+     */
+    private List<String> proxied(List<TestNode> nodes, Duration oneWay, List<LatencyProxy> proxies) throws IOException {
+        Path file = tmp.resolve("known_hosts_proxied");
+        StringBuilder knownHosts = new StringBuilder();
+        List<String> entries = new ArrayList<>();
+        for (TestNode n : nodes) {
+            LatencyProxy p = LatencyProxy.start(n.address(), new InetSocketAddress(n.address(), n.sshPort()), oneWay);
+            proxies.add(p);
+            String[] key = Files.readString(n.hostPublicKey()).trim().split("\\s+");
+            knownHosts.append('[').append(n.address()).append("]:").append(p.port()).append(' ').append(key[0])
+                    .append(' ').append(key[1]).append('\n');
+            entries.add(entry(n, "{port: " + p.port() + ", knownHostsFile: " + file + "}", null));
+        }
+        Files.writeString(file, knownHosts);
+        return entries;
     }
 
     /** What pgrds says about a node whose sshd does not listen. */
@@ -445,6 +470,84 @@ class ObserveIT {
                 StatusView.of(c).summary());
     }
 
+    // ---- UNKNOWN, and EMPTY after an interrupted create -------------------------------------------------
+
+    @Test
+    void aDataDirectoryWithFilesButNoPgVersionIsUnknown() throws Exception {
+        TestNode a = hosts.node(0);
+        Files.createDirectories(a.dataDirectory());
+        Files.writeString(a.dataDirectory().resolve("notes.txt"), "someone else's files\n");
+        hosts.run("chown", "-R", "postgres:postgres", a.dataDirectory().toString());
+
+        ObservedNode n = only(observe(load(clusterFile(List.of(entry(a))))));
+
+        assertEquals(NodeState.UNKNOWN, n.state());
+        assertEquals(Optional.of("the data directory is not empty but has no PG_VERSION: not a PostgreSQL data"
+                + " directory"), n.error());
+        assertFalse(n.running());
+    }
+
+    @Test
+    void aDataDirectoryThePostgresUserCannotReadIsUnknown() throws Exception {
+        TestNode a = hosts.node(0);
+        Files.createDirectories(a.dataDirectory());
+        hosts.run("chmod", "700", a.dataDirectory().toString()); // root's
+
+        ObservedNode n = only(observe(load(clusterFile(List.of(entry(a))))));
+
+        assertEquals(NodeState.UNKNOWN, n.state());
+        assertEquals(Optional.of("the data directory exists but the postgres user cannot read it"), n.error());
+    }
+
+    @Test
+    void aMarkerThatIsNotJsonMakesTheNodeUnknownAndPgrdsDoesNotLogIn() throws Exception {
+        TestNode a = hosts.node(0);
+        hosts.initPrimary(a);
+        Files.createDirectories(stateDirectory(a));
+        Files.writeString(stateDirectory(a).resolve("marker.json"), "{\"cluster\": \"orderdata/integ");
+        hosts.run("chown", "-R", "postgres:postgres", stateDirectory(a).toString());
+
+        ObservedNode n = only(observe(load(clusterFile(List.of(entry(a))))));
+
+        assertEquals(NodeState.UNKNOWN, n.state());
+        assertTrue(n.error().orElseThrow().startsWith("the pgrds marker on the node cannot be read ("), n.error().get());
+        assertTrue(n.running());
+        assertEquals(Optional.empty(), n.marker());
+        assertEquals(Optional.empty(), n.sql());
+    }
+
+    @Test
+    void aDataDirectoryOfAnotherMajorVersionThanTheClusterWantsIsUnknown() {
+        TestNode a = hosts.node(0);
+        hosts.initPrimary(a);
+
+        ObservedNode n = only(observe(load(clusterFile(16, List.of(entry(a))))));
+
+        assertEquals(NodeState.UNKNOWN, n.state());
+        assertEquals(Optional.of("the data directory is PostgreSQL 15, the cluster wants 16 (major upgrades are not"
+                + " done by pgrds)"), n.error());
+        assertEquals(Optional.of(15), n.version());
+        assertTrue(n.running());
+        assertEquals(Optional.empty(), n.sql());
+    }
+
+    @Test
+    void aPartialDataDirectoryLeftByAnInterruptedCreateIsEmptyAndSaysItWillBeRedone() throws Exception {
+        TestNode a = hosts.node(0);
+        Files.createDirectories(a.dataDirectory().resolve("base"));
+        Files.writeString(a.dataDirectory().resolve("PG_VERSION"), "15\n");
+        Files.createDirectories(stateDirectory(a));
+        Files.writeString(stateDirectory(a).resolve("creating"), "");
+        hosts.run("chown", "-R", "postgres:postgres", a.dataDirectory().toString(), stateDirectory(a).toString());
+
+        ObservedNode n = only(observe(load(clusterFile(List.of(entry(a))))));
+
+        assertEquals(NodeState.EMPTY, n.state());
+        assertEquals(Optional.of("an interrupted create by pgrds left a partial data directory; it will be redone"),
+                n.error());
+        assertFalse(n.running());
+    }
+
     // ---- UNREACHABLE ----------------------------------------------------------------------------------
 
     @Test
@@ -563,30 +666,35 @@ class ObserveIT {
 
     @Test
     void everyNodeHasTheWholeDeadlineEvenWhenItWaitedForAFreeSlot() throws Exception {
-        // three nodes 200 ms of round trip away, one observed at a time: each takes well under the deadline
-        // (about 2 s), all three together well over it
+        // three nodes 300 ms of round trip away, one observed at a time: each takes well under the deadline
+        // (about 2.5 s), all three together well over it
         List<LatencyProxy> proxies = new ArrayList<>();
         try {
-            StringBuilder knownHosts = new StringBuilder();
-            List<String> entries = new ArrayList<>();
-            Path file = tmp.resolve("known_hosts_proxied");
-            for (TestNode n : hosts.nodes()) {
-                LatencyProxy p = LatencyProxy.start(n.address(), new InetSocketAddress(n.address(), n.sshPort()),
-                        Duration.ofMillis(100));
-                proxies.add(p);
-                String[] key = Files.readString(n.hostPublicKey()).trim().split("\\s+");
-                knownHosts.append("[").append(n.address()).append("]:").append(p.port()).append(' ').append(key[0])
-                        .append(' ').append(key[1]).append('\n');
-                entries.add(entry(n, "{port: " + p.port() + ", knownHostsFile: " + file + "}", null));
-            }
-            Files.writeString(file, knownHosts);
-            DesiredCluster cluster = load(clusterFile(entries));
-            Duration deadline = Duration.ofSeconds(5);
+            List<String> entries = proxied(hosts.nodes(), Duration.ofMillis(150), proxies);
+            // the first SSH connection of a JVM pays for loading and initialising sshj and its crypto: not here
+            observe(load(clusterFile(hosts.nodes().stream().map(ObserveIT::entry).toList())));
 
-            ObservedCluster o = observe(cluster, 1, deadline);
+            ObservedCluster o = observe(load(clusterFile(entries)), 1, Duration.ofSeconds(5));
 
             assertEquals(List.of(NodeState.EMPTY, NodeState.EMPTY, NodeState.EMPTY),
                     o.nodes().stream().map(ObservedNode::state).toList(), o.toString());
+        } finally {
+            proxies.forEach(LatencyProxy::close);
+        }
+    }
+
+    @Test
+    void aNodeThatDoesNotAnswerWithinTheDeadlineIsUnknownAndItsLateConnectionIsClosed() throws Exception {
+        // 200 ms of round trip: the SSH handshake alone takes longer than a deadline of 1 s
+        List<LatencyProxy> proxies = new ArrayList<>();
+        try {
+            List<String> entries = proxied(List.of(hosts.node(0)), Duration.ofMillis(100), proxies);
+            ObservedNode n = only(observe(load(clusterFile(entries)), 16, Duration.ofSeconds(1)));
+
+            assertEquals(ObservedNode.unknown("node1", hosts.node(0).address(), "no answer within 1 s"), n);
+            LatencyProxy proxy = proxies.get(0);
+            await(() -> proxy.openConnections() == 0, "the connection that was still being opened at the deadline"
+                    + " is closed once it is open (" + proxy.openConnections() + " open)");
         } finally {
             proxies.forEach(LatencyProxy::close);
         }
