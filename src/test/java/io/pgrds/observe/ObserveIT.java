@@ -299,6 +299,21 @@ class ObserveIT {
     }
 
     @Test
+    void aCrashedPrimaryWhosePidFileRemainsIsAStoppedPrimary() {
+        TestNode a = hosts.node(0);
+        hosts.initPrimary(a);
+        hosts.kill(a);
+        assertTrue(Files.exists(a.dataDirectory().resolve("postmaster.pid")), "a crash leaves the pid file");
+
+        ObservedNode n = only(observe(load(clusterFile(List.of(entry(a))))));
+
+        assertEquals(NodeState.PRIMARY, n.state());
+        assertFalse(n.running());
+        assertEquals(Optional.empty(), n.error());
+        assertEquals(Optional.empty(), n.sql());
+    }
+
+    @Test
     void aRunningServerThatRefusesPgrdsLoginKeepsItsShellFactsAndSaysWhySqlIsMissing() throws Exception {
         TestNode a = hosts.node(0);
         hosts.initPrimary(a);
@@ -723,6 +738,21 @@ class ObserveIT {
         assertEquals(NodeState.DEACTIVATED, former.state());
         assertEquals(b.address(), former.host());
         assertEquals(Optional.of(sysid), former.systemIdentifier());
+    }
+
+    @Test
+    void aFormerMemberThatCannotBeReachedIsStillListedAsUnreachable() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        hosts.initPrimary(a);
+        writeMarker(a, new Marker(CLUSTER, Optional.of(systemIdentifier(a)), false, List.of(member(a), member(b)),
+                Optional.of("node1"), Optional.empty()));
+        hosts.makeUnreachable(b);
+
+        ObservedCluster o = observe(load(clusterFile(List.of(entry(a)))));
+
+        assertEquals(List.of("node1", "node2"), o.nodes().stream().map(ObservedNode::name).toList());
+        assertEquals(ObservedNode.unreachable("node2", b.address(), refused(b)), o.nodes().get(1));
     }
 
     @Test
