@@ -99,6 +99,17 @@ class StatusIT {
     }
 
     @Test
+    void aStoppedStandbyIsNamedAndStatusExitsOne() {
+        hosts.stop(standby);
+
+        Cli.Run r = status();
+
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals("STANDBY", state(r, standby));
+        assertEquals(List.of("  ✗ node2 is stopped"), lastLines(r, 1));
+    }
+
+    @Test
     void aStandbyWhoseSshdIsDownIsNamedUnreachableAndStatusExitsOne() {
         hosts.makeUnreachable(standby);
 
