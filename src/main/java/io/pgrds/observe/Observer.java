@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,7 +20,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
- * Observes every node of the selected clusters in parallel (a bounded pool, a deadline per node). The nodes
+ * Observes every node of the selected clusters in parallel (a bounded pool, a deadline per node counted from when
+ * its observation starts, so that waiting for a free slot does not use it up). The nodes
  * of the file come first; then every former member that the cluster's own markers still list, so a node
  * removed from the file is seen (and can be deactivated) from any machine.
  */
@@ -75,30 +77,38 @@ public final class Observer {
         return observe(List.of(cluster)).get(0);
     }
 
+    /** One node's observation in the pool; {@code started} completes with System.nanoTime() when it begins. */
+    private record Pending(NodeSpec node, Future<ObservedNode> result, CompletableFuture<Long> started) {
+    }
+
     private Map<DesiredCluster, List<ObservedNode>> observeAll(ExecutorService pool,
                                                                Map<DesiredCluster, List<NodeSpec>> work) {
-        Map<DesiredCluster, List<Future<ObservedNode>>> futures = new LinkedHashMap<>();
+        Map<DesiredCluster, List<Pending>> pending = new LinkedHashMap<>();
         for (Map.Entry<DesiredCluster, List<NodeSpec>> e : work.entrySet()) {
             DesiredCluster c = e.getKey();
-            List<Future<ObservedNode>> fs = new ArrayList<>();
+            List<Pending> ps = new ArrayList<>();
             for (NodeSpec n : e.getValue()) {
-                fs.add(pool.submit(() -> NodeObserver.observe(sessions, c.transport(), c.id(), c.postgres().version(),
-                        n, deadline)));
+                CompletableFuture<Long> started = new CompletableFuture<>();
+                ps.add(new Pending(n, pool.submit(() -> {
+                    started.complete(System.nanoTime());
+                    return NodeObserver.observe(sessions, c.transport(), c.id(), c.postgres().version(), n, deadline);
+                }), started));
             }
-            futures.put(c, fs);
+            pending.put(c, ps);
         }
-        long until = System.nanoTime() + deadline.toNanos();
         Map<DesiredCluster, List<ObservedNode>> out = new LinkedHashMap<>();
-        for (Map.Entry<DesiredCluster, List<Future<ObservedNode>>> e : futures.entrySet()) {
+        for (Map.Entry<DesiredCluster, List<Pending>> e : pending.entrySet()) {
             List<ObservedNode> nodes = new ArrayList<>();
-            List<NodeSpec> specs = work.get(e.getKey());
-            for (int i = 0; i < specs.size(); i++) {
-                NodeSpec n = specs.get(i);
-                Future<ObservedNode> f = e.getValue().get(i);
+            for (Pending p : e.getValue()) {
+                NodeSpec n = p.node();
                 try {
-                    nodes.add(f.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS));
+                    // the deadline is the node's own, counted from when its observation starts, not from when it
+                    // was queued behind other nodes: the pool starts them in order, and every one before it ends
+                    // or is cancelled at its own deadline
+                    long until = p.started().get() + deadline.toNanos();
+                    nodes.add(p.result().get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS));
                 } catch (TimeoutException ex) {
-                    f.cancel(true);
+                    p.result().cancel(true);
                     nodes.add(ObservedNode.unknown(n.name(), n.host(), "no answer within " + deadline.toSeconds()
                             + " s"));
                 } catch (ExecutionException ex) {

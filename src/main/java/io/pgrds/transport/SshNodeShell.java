@@ -62,6 +62,8 @@ public final class SshNodeShell implements NodeShell {
     private static final Duration KILL_AFTER = Duration.ofSeconds(5);
     /** How long after that this side stops waiting for the node. */
     private static final Duration GIVE_UP_AFTER = Duration.ofSeconds(5);
+    /** How long closing waits for tunnelled connections that just ended to finish closing their channels. */
+    private static final Duration TUNNEL_DRAIN = Duration.ofSeconds(2);
     private static final List<String> DEFAULT_KEYS = List.of("id_ed25519", "id_ecdsa", "id_rsa");
 
     /**
@@ -282,7 +284,7 @@ public final class SshNodeShell implements NodeShell {
                     + description + ": the connection is closed");
         }
         try {
-            ServerSocket socket = new NoDelayServerSocket();
+            NoDelayServerSocket socket = new NoDelayServerSocket();
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             String localHost = socket.getInetAddress().getHostAddress();
@@ -321,25 +323,91 @@ public final class SshNodeShell implements NodeShell {
             }
             closeQuietly(forward.socket);
         }
+        awaitTunnelledConnectionsClosed();
         tunnels.clear();
         closeQuietly(ssh);
         io.shutdownNow();
     }
 
-    private record Forward(Endpoint local, LocalPortForwarder forwarder, ServerSocket socket) {
+    /**
+     * A client that just closed its tunnelled connection (the SQL probe, right before the run ends) leaves its
+     * channel closing for a round trip or two: sshj closes the channel, then the local socket, once both
+     * directions have ended. Disconnecting in that window breaks the channel's copier threads, which sshj logs as
+     * errors with stack traces on stderr. So wait, briefly, until every accepted socket is closed.
+     */
+    private void awaitTunnelledConnectionsClosed() {
+        long deadline = System.nanoTime() + TUNNEL_DRAIN.toNanos();
+        for (Forward forward : tunnels.values()) {
+            for (Socket socket : forward.socket.accepted) {
+                while (!socket.isClosed() && ssh.isConnected() && System.nanoTime() < deadline) {
+                    try {
+                        Thread.sleep(2);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    private record Forward(Endpoint local, LocalPortForwarder forwarder, NoDelayServerSocket socket) {
     }
 
     /** A tunnel's listener; its client connections skip Nagle's algorithm, like {@link #NO_DELAY} (SQL is chatty). */
     private static final class NoDelayServerSocket extends ServerSocket {
+        /** Every connection accepted, so that closing the shell can wait for them to end. */
+        final List<Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+
         NoDelayServerSocket() throws IOException {
             super();
         }
 
         @Override
         public Socket accept() throws IOException {
-            Socket socket = super.accept();
+            Socket socket = new HalfClosingSocket();
+            implAccept(socket);
             socket.setTcpNoDelay(true);
+            accepted.removeIf(Socket::isClosed);
+            accepted.add(socket);
             return socket;
+        }
+    }
+
+    /**
+     * A tunnelled connection whose output stream, closed, ends only this direction (a TCP half-close, as OpenSSH
+     * forwards it). sshj closes the output stream when the node's side ends; with a plain socket that closes the
+     * whole socket under the thread still reading what the local client sends, which sshj logs as an error with
+     * a stack trace. Half-closed, the client sees the end of the stream, closes its side, and sshj closes the
+     * socket once both directions have ended.
+     */
+    private static final class HalfClosingSocket extends Socket {
+        private OutputStream out;
+
+        @Override
+        public synchronized OutputStream getOutputStream() throws IOException {
+            if (out == null) {
+                OutputStream socketOut = super.getOutputStream();
+                out = new java.io.FilterOutputStream(socketOut) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        socketOut.write(b, off, len);
+                    }
+
+                    @Override
+                    public void close() {
+                        try {
+                            socketOut.flush();
+                            if (!isClosed() && !isOutputShutdown()) {
+                                shutdownOutput();
+                            }
+                        } catch (IOException e) {
+                            // the client is gone already; the socket is closed with the channel
+                        }
+                    }
+                };
+            }
+            return out;
         }
     }
 

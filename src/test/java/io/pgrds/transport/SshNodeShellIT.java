@@ -5,6 +5,7 @@ import io.pgrds.desired.NodeSpec;
 import io.pgrds.desired.SshSettings;
 import io.pgrds.desired.Transport;
 import io.pgrds.harness.Keys;
+import io.pgrds.harness.LatencyProxy;
 import io.pgrds.harness.TestHosts;
 import io.pgrds.harness.TestNode;
 import io.pgrds.transport.NodeShell.Endpoint;
@@ -14,7 +15,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -273,6 +280,74 @@ class SshNodeShellIT {
             }
         }
         assertThrows(java.net.ConnectException.class, () -> new Socket(endpoint.host(), endpoint.port()).close());
+    }
+
+    @Test
+    void closingTheShellJustAfterATunnelledConnectionEndedLogsNoErrors() throws Exception {
+        // 100 ms of round trip: the channel of a connection that just ended is still closing when the shell closes,
+        // as when pgrds status closes its sessions right after the last node's SQL
+        hosts.initPrimary(node);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.addAppender(log);
+        try (LatencyProxy proxy = LatencyProxy.start(node.address(),
+                new InetSocketAddress(node.address(), node.sshPort()), Duration.ofMillis(50))) {
+            Path knownHosts = tmp.resolve("known_hosts_proxied");
+            String[] key = Files.readString(node.hostPublicKey()).trim().split("\\s+");
+            Files.writeString(knownHosts, "[" + node.address() + "]:" + proxy.port() + " " + key[0] + " " + key[1]
+                    + "\n");
+            NodeSpec spec = node.spec(new SshSettings("root", proxy.port(), node.ssh().identityFile(),
+                    Optional.of(knownHosts.toString()), Become.RUNUSER));
+            Properties props = new Properties();
+            props.setProperty("user", "postgres");
+            for (int i = 0; i < 3; i++) {
+                try (NodeShell shell = open(spec)) {
+                    Endpoint endpoint = shell.tunnel(node.address(), node.pgPort());
+                    String url = "jdbc:postgresql://" + endpoint.host() + ":" + endpoint.port() + "/postgres";
+                    try (Connection c = DriverManager.getConnection(url, props)) {
+                        assertTrue(c.isValid(5));
+                    }
+                }
+            }
+            Thread.sleep(500); // sshj's copier threads log after the disconnect, if they do
+        } finally {
+            root.detachAppender(log);
+            hosts.reset(node);
+        }
+        assertEquals(List.of(), log.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                .map(e -> e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage()).toList());
+    }
+
+    @Test
+    void aTunnelledConnectionTheNodeEndsFirstIsHalfClosedWithoutErrors() throws Exception {
+        // PostgreSQL answers a startup packet without a user name with an error and closes: the node's side ends
+        // while the local client still holds its side open
+        hosts.initPrimary(node);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.addAppender(log);
+        try (NodeShell shell = open(node.spec())) {
+            Endpoint endpoint = shell.tunnel(node.address(), node.pgPort());
+            try (Socket client = new Socket(endpoint.host(), endpoint.port())) {
+                client.setSoTimeout(10_000);
+                // length 9, protocol 3.0, no parameters, the terminator
+                client.getOutputStream().write(new byte[] {0, 0, 0, 9, 0, 3, 0, 0, 0});
+                byte[] answer = client.getInputStream().readAllBytes(); // until the node's end of stream
+                assertEquals('E', answer[0], "an ErrorResponse");
+                assertTrue(new String(answer, StandardCharsets.UTF_8).contains("no PostgreSQL user name specified"),
+                        new String(answer, StandardCharsets.UTF_8));
+                Thread.sleep(200); // the client still holds its side open, as pgjdbc does until it notices
+                assertFalse(client.isInputShutdown());
+            }
+            Thread.sleep(200);
+        } finally {
+            root.detachAppender(log);
+            hosts.reset(node);
+        }
+        assertEquals(List.of(), log.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                .map(e -> e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage()).toList());
     }
 
     // ---- failures to connect -------------------------------------------------------------------------

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Benchmark: wall time of `bin/pgrds status` as a user sees it, JVM start included, on a 2-node cluster: a real
+# PostgreSQL primary and a streaming standby, each behind its own sshd on loopback (the integration test harness),
+# read from a real git fleet repository. Runs the command as a subprocess several times and prints best and median,
+# and the same for `bin/pgrds --version` as the raw baseline (JVM and CLI start only) and for `bin/pgrds validate`
+# (git and loading the fleet, no SSH). Target: status under 2 s.
+# Needs root (sshd, runuser).
+#   bench/status.sh [runs=7]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+if [ "$(id -u)" != 0 ]; then
+  echo "bench/status.sh: run as root (the harness starts sshd and acts as postgres through runuser)" >&2
+  exit 2
+fi
+if [ ! -f target/pgrds.jar ]; then
+  mvn -q -B -DskipTests package
+fi
+mvn -q -B test-compile
+mvn -q -B dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+java -cp "target/classes:target/test-classes:$(cat target/cp.txt)" io.pgrds.bench.StatusBench "${1:-7}"
