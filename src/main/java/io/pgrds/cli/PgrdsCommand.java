@@ -2,6 +2,7 @@ package io.pgrds.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import io.pgrds.daemon.DaemonCommand;
 import io.pgrds.desired.DesiredFleet;
 import io.pgrds.desired.load.FleetLoader;
 import io.pgrds.source.GitSource;
@@ -18,7 +19,7 @@ import picocli.CommandLine.ScopeType;
         description = "Declarative PostgreSQL clusters from a git repository of YAML files, over SSH.",
         subcommands = {ValidateCommand.class, StatusCommand.class, PlanCommand.class, ApplyCommand.class,
                 CredentialsCommand.class, HistoryCommand.class, BackupCommand.class, BackupsCommand.class,
-                VerifyBackupCommand.class, InitCommand.class, CommandLine.HelpCommand.class},
+                VerifyBackupCommand.class, InitCommand.class, DaemonCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit status:%n",
         footer = {"  0  success (plan: no changes)", "  1  error: invalid files, refused plan, failed apply",
                 "  2  plan --detailed-exitcode: changes present"})
@@ -54,7 +55,7 @@ public final class PgrdsCommand implements Runnable {
         return terminal;
     }
 
-    boolean debug() {
+    public boolean debug() {
         return debug;
     }
 
@@ -68,7 +69,12 @@ public final class PgrdsCommand implements Runnable {
         return s;
     }
 
-    String repoLocation() {
+    /** The --ref option, or null for HEAD. */
+    public String ref() {
+        return ref;
+    }
+
+    public String repoLocation() {
         return repo != null ? repo : System.getenv().getOrDefault("PGRDS_REPO", ".");
     }
 
@@ -77,7 +83,7 @@ public final class PgrdsCommand implements Runnable {
         return FleetLoader.loadOrThrow(snapshot());
     }
 
-    static Path cacheDir() {
+    public static Path cacheDir() {
         String explicit = System.getenv("PGRDS_CACHE");
         if (explicit != null && !explicit.isBlank()) {
             return Path.of(explicit);

@@ -1,0 +1,48 @@
+package io.pgrds.daemon;
+
+import io.pgrds.desired.ClusterId;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What the daemon knows about one cluster after its last run. Plain data; {@link Outcomes} builds it.
+ *
+ * @param policy            the cluster's {@code reconcile.policy} (empty when the file could not be read)
+ * @param differences       the plan's actions ({@code describe()}), in plan order: what differs
+ * @param heldBack          the planned actions the daemon did not apply, in plan order
+ * @param refusalCode       the planner's refusal code, when refused
+ * @param message           the refusal's message or the error, when refused or failed
+ * @param commit            the commit the last run read
+ * @param lastAppliedCommit the commit the servers last matched after a run (applied or found in sync)
+ * @param lastAppliedAt     when that was established
+ * @param lastResult        {@code synced}, {@code applied}, {@code partial}, {@code held}, {@code observed},
+ *                          {@code stopped}, {@code refused} or {@code error}
+ * @param planned           number of actions planned in the last run
+ * @param applied           number of actions applied in the last run
+ * @param nodes             node name → observed state ({@code PRIMARY}, {@code STANDBY}, ...)
+ * @param lagBytes          standby name → bytes it has yet to replay, as the primary reports it
+ * @param sentence          the one sentence the run logged
+ */
+public record ClusterStatus(ClusterId cluster, Optional<String> policy, Sync sync, List<String> differences,
+                            List<String> heldBack, Optional<String> refusalCode, Optional<String> message,
+                            Optional<String> commit, Optional<String> lastAppliedCommit,
+                            Optional<Instant> lastAppliedAt, Optional<Instant> lastRunAt, long lastRunMillis,
+                            String lastResult, int planned, int applied, SortedMap<String, String> nodes,
+                            SortedMap<String, Long> lagBytes, String sentence) {
+    public ClusterStatus {
+        differences = List.copyOf(differences);
+        heldBack = List.copyOf(heldBack);
+        nodes = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
+        lagBytes = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(lagBytes));
+    }
+
+    /** A cluster with a job but no finished run yet. */
+    public static ClusterStatus pending(ClusterId id) {
+        return new ClusterStatus(id, Optional.empty(), Sync.UNKNOWN, List.of(), List.of(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 0,
+                "pending", 0, 0, new TreeMap<>(), new TreeMap<>(), id + ": no run yet");
+    }
+}

@@ -1,0 +1,290 @@
+package io.pgrds.daemon;
+
+import io.pgrds.desired.ClusterId;
+import io.pgrds.desired.DesiredCluster;
+import io.pgrds.desired.load.FleetLoader;
+import io.pgrds.source.GitSource;
+import io.pgrds.source.Snapshot;
+import io.pgrds.transport.ShellOptions;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.quartz.JobBuilder;
+import org.quartz.JobDataMap;
+import org.quartz.JobDetail;
+import org.quartz.JobKey;
+import org.quartz.ObjectAlreadyExistsException;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.SimpleScheduleBuilder;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.quartz.impl.StdSchedulerFactory;
+import org.quartz.impl.matchers.GroupMatcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reconcile daemon: a Quartz scheduler with one job per cluster (never two runs of one cluster at once), a
+ * fleet job that gives new clusters a job and takes removed ones' away, and the HTTP endpoints. {@link #close()}
+ * stops between actions and waits for running jobs.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    static final String CONTEXT_KEY = "io.pgrds.daemon";
+    static final String CLUSTERS = "clusters";
+    static final JobKey FLEET_JOB = JobKey.jobKey("fleet", "pgrds");
+    static final String TRIGGER_ALL = "triggerAll";
+    static final String CLUSTER = "cluster";
+
+    /**
+     * @param repo           path or URL of the fleet repository
+     * @param ref            branch, tag or commit (null: HEAD)
+     * @param interval       time between two runs of a cluster
+     * @param http           where to listen (port 0: any free port); null: no HTTP
+     * @param webhookSecret  the shared secret of {@code POST /hooks/git}; empty: the webhook is disabled
+     * @param jobStore       a clustered JDBC job store; empty: in memory
+     * @param schedulerName  Quartz instance name: daemons sharing a JDBC job store must use the same
+     */
+    public record Config(String repo, String ref, Duration interval, InetSocketAddress http,
+                         Optional<byte[]> webhookSecret, Optional<JobStores.Jdbc> jobStore, Path cacheDir,
+                         ShellOptions shellOptions, int parallel, Duration observeDeadline, Duration lockTimeout,
+                         int threads, String schedulerName, String host) {
+        public Config {
+            if (interval.toMillis() < 1000) {
+                throw new IllegalArgumentException("the interval must be at least 1 s");
+            }
+            webhookSecret.ifPresent(s -> {
+                if (s.length == 0) {
+                    throw new IllegalArgumentException("the webhook secret is empty");
+                }
+            });
+        }
+    }
+
+    private final Config config;
+    private final Map<ClusterId, ClusterStatus> statuses = new ConcurrentHashMap<>();
+    private final Reconciler reconciler = new Reconciler(this);
+    private final Object gitLock = new Object();
+    private volatile boolean stopping;
+    private Scheduler scheduler;
+    private HttpApi http;
+
+    public Daemon(Config config) {
+        this.config = config;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /** Starts the scheduler (the fleet job fires at once) and the HTTP server. */
+    public synchronized Daemon start() {
+        try {
+            Properties p = new Properties();
+            p.setProperty("org.quartz.scheduler.instanceName", config.schedulerName());
+            p.setProperty("org.quartz.scheduler.instanceId", "AUTO");
+            p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+            p.setProperty("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
+            p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(Math.max(2, config.threads())));
+            p.setProperty("org.quartz.threadPool.threadNamePrefix", "pgrds-" + config.schedulerName());
+            p.setProperty("org.quartz.jobStore.misfireThreshold", "5000");
+            if (config.jobStore().isPresent()) {
+                JobStores.prepare(config.jobStore().get());
+                p.putAll(JobStores.properties(config.jobStore().get()));
+            } else {
+                p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+            }
+            scheduler = new StdSchedulerFactory(p).getScheduler();
+            scheduler.getContext().put(CONTEXT_KEY, this);
+            JobDetail fleet = JobBuilder.newJob(FleetJob.class).withIdentity(FLEET_JOB).storeDurably()
+                    .withDescription("reads the fleet repository; adds and removes the clusters' jobs").build();
+            Trigger every = TriggerBuilder.newTrigger().withIdentity("fleet", "pgrds").forJob(FLEET_JOB).startNow()
+                    .withSchedule(SimpleScheduleBuilder.simpleSchedule()
+                            .withIntervalInMilliseconds(config.interval().toMillis()).repeatForever()
+                            .withMisfireHandlingInstructionNextWithRemainingCount()).build();
+            try {
+                scheduler.addJob(fleet, true);
+                if (scheduler.getTrigger(every.getKey()) == null) {
+                    scheduler.scheduleJob(every);
+                }
+            } catch (ObjectAlreadyExistsException e) {
+                // another daemon on the same job store scheduled it first
+            }
+            scheduler.start();
+            if (config.http() != null) {
+                http = new HttpApi(this, config.http()).start();
+            }
+            LOG.info("pgrds daemon started: {} at {}, every {} s{}{}", config.repo(),
+                    config.ref() == null ? "HEAD" : config.ref(), config.interval().toSeconds(),
+                    http == null ? "" : ", HTTP on " + http.address(),
+                    config.jobStore().map(j -> ", clustered job store " + j.redactedUrl()).orElse(""));
+            return this;
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("Unable to start the scheduler: " + e.getMessage(), e);
+        }
+    }
+
+    /** The address HTTP listens on (with the real port when 0 was asked). */
+    public Optional<InetSocketAddress> httpAddress() {
+        return Optional.ofNullable(http).map(HttpApi::address);
+    }
+
+    public boolean running() {
+        try {
+            return scheduler != null && scheduler.isStarted() && !scheduler.isShutdown() && !scheduler.isInStandbyMode()
+                    && !stopping;
+        } catch (SchedulerException e) {
+            return false;
+        }
+    }
+
+    boolean stopping() {
+        return stopping;
+    }
+
+    /**
+     * Stops taking new runs, lets running ones finish the action they are in (the apply stops before the next
+     * one), waits for them, then stops HTTP.
+     */
+    @Override
+    public synchronized void close() {
+        if (scheduler == null || stopping) {
+            return;
+        }
+        stopping = true;
+        LOG.info("pgrds daemon stopping: waiting for running reconciles to reach the end of their current action");
+        try {
+            scheduler.standby();
+            scheduler.shutdown(true);
+        } catch (SchedulerException e) {
+            LOG.warn("stopping the scheduler: {}", e.getMessage());
+        } finally {
+            if (http != null) {
+                http.stop();
+            }
+        }
+        LOG.info("pgrds daemon stopped");
+    }
+
+    /** The fleet repository at the ref; one read at a time (the cache directory of a remote is shared). */
+    Snapshot snapshot() {
+        synchronized (gitLock) {
+            Snapshot s = GitSource.read(config.repo(), config.ref(), config.cacheDir());
+            s.warnings().forEach(w -> LOG.warn("repository: {}", w));
+            return s;
+        }
+    }
+
+    /** Every cluster's status, sorted by id. */
+    public List<ClusterStatus> statuses() {
+        return statuses.values().stream().sorted(java.util.Comparator.comparing(ClusterStatus::cluster)).toList();
+    }
+
+    public Optional<ClusterStatus> status(ClusterId id) {
+        return Optional.ofNullable(statuses.get(id));
+    }
+
+    ClusterStatus record(Outcomes.Run run) {
+        return statuses.compute(run.id(), (k, before) -> Outcomes.status(
+                before == null ? ClusterStatus.pending(k) : before, run));
+    }
+
+    ClusterStatus reconcile(ClusterId id) {
+        if (stopping) {
+            return statuses.get(id);
+        }
+        return reconciler.run(id);
+    }
+
+    /** Reads the repository and gives each cluster a job, removes the jobs of clusters no longer there. */
+    void refreshFleet(boolean triggerAll) throws SchedulerException {
+        if (stopping) {
+            return;
+        }
+        FleetLoader.Result loaded = FleetLoader.load(snapshot());
+        if (!loaded.ok()) {
+            LOG.warn("the repository has invalid files; the clusters' jobs are left as they are:\n{}",
+                    FleetLoader.describe(loaded.problems()));
+            // the clusters' own runs report the same problem as their Error status
+        }
+        Set<ClusterId> wanted = new TreeSet<>();
+        loaded.fleet().clusters().stream().map(DesiredCluster::id).forEach(wanted::add);
+        Set<JobKey> existing = scheduler.getJobKeys(GroupMatcher.jobGroupEquals(CLUSTERS));
+        for (ClusterId id : wanted) {
+            JobKey key = JobKey.jobKey(id.toString(), CLUSTERS);
+            if (!existing.contains(key)) {
+                schedule(id, key);
+            }
+            statuses.putIfAbsent(id, ClusterStatus.pending(id));
+        }
+        if (loaded.ok()) {
+            for (JobKey key : existing) {
+                ClusterId id = ClusterId.parse(key.getName());
+                if (!wanted.contains(id)) {
+                    forget(id);
+                    LOG.info("{}: removed from the repository, its job is deleted", id);
+                }
+            }
+        }
+        if (triggerAll) {
+            for (ClusterId id : wanted) {
+                scheduler.triggerJob(JobKey.jobKey(id.toString(), CLUSTERS));
+            }
+        }
+    }
+
+    private void schedule(ClusterId id, JobKey key) throws SchedulerException {
+        JobDetail job = JobBuilder.newJob(ClusterJob.class).withIdentity(key).storeDurably()
+                .usingJobData(CLUSTER, id.toString()).withDescription("reconciles " + id).build();
+        // a small random delay spreads the first runs of many clusters (at most a quarter interval, 5 s)
+        long jitter = ThreadLocalRandom.current().nextLong(Math.min(5000, config.interval().toMillis() / 4) + 1);
+        Trigger trigger = TriggerBuilder.newTrigger().withIdentity(key.getName(), CLUSTERS).forJob(key)
+                .startAt(new Date(System.currentTimeMillis() + jitter))
+                .withSchedule(SimpleScheduleBuilder.simpleSchedule()
+                        .withIntervalInMilliseconds(config.interval().toMillis()).repeatForever()
+                        // a missed run (busy threads, daemon down) runs once now, not once per missed interval
+                        .withMisfireHandlingInstructionNowWithExistingCount()).build();
+        try {
+            scheduler.addJob(job, true);
+            scheduler.scheduleJob(trigger);
+            LOG.info("{}: job scheduled every {} s", id, config.interval().toSeconds());
+        } catch (ObjectAlreadyExistsException e) {
+            // another daemon on the same job store scheduled it first
+        }
+    }
+
+    /** Deletes a cluster's job and status. */
+    void forget(ClusterId id) {
+        statuses.remove(id);
+        try {
+            scheduler.deleteJob(JobKey.jobKey(id.toString(), CLUSTERS));
+        } catch (SchedulerException e) {
+            LOG.warn("{}: could not delete its job: {}", id, e.getMessage());
+        }
+    }
+
+    /** A push arrived: read the repository now and run every cluster (also the new ones) once. */
+    void triggerAll() throws SchedulerException {
+        JobDataMap data = new JobDataMap();
+        data.put(TRIGGER_ALL, "true");
+        scheduler.triggerJob(FLEET_JOB, data);
+    }
+
+    Collection<String> clusterJobs() throws SchedulerException {
+        List<String> out = new ArrayList<>();
+        scheduler.getJobKeys(GroupMatcher.jobGroupEquals(CLUSTERS)).forEach(k -> out.add(k.getName()));
+        return out;
+    }
+}

@@ -1,0 +1,101 @@
+package io.pgrds.daemon;
+
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Prometheus text exposition format (version 0.0.4) of the clusters' status. Pure; sorted by cluster, node
+ * and label so the output is stable. Every sync status is exported for every cluster (1 for the current one,
+ * 0 for the others) so an alert can test {@code == 0} as well as {@code == 1}.
+ */
+public final class Metrics {
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private Metrics() {
+    }
+
+    public static String render(Collection<ClusterStatus> clusters, boolean schedulerRunning) {
+        List<ClusterStatus> sorted = clusters.stream().sorted(Comparator.comparing(ClusterStatus::cluster)).toList();
+        StringBuilder out = new StringBuilder();
+        header(out, "pgrds_up", "gauge", "1 while the daemon's scheduler runs.");
+        out.append("pgrds_up ").append(schedulerRunning ? 1 : 0).append('\n');
+        header(out, "pgrds_cluster_sync_status", "gauge", "1 for the cluster's current sync status, 0 for the others.");
+        for (ClusterStatus c : sorted) {
+            for (Sync s : Sync.values()) {
+                sample(out, "pgrds_cluster_sync_status", c, "status", s.label(), c.sync() == s ? 1 : 0);
+            }
+        }
+        header(out, "pgrds_cluster_last_run_timestamp_seconds", "gauge", "When the last run started (Unix time).");
+        for (ClusterStatus c : sorted) {
+            c.lastRunAt().ifPresent(t -> sample(out, "pgrds_cluster_last_run_timestamp_seconds", c, null, null,
+                    t.toEpochMilli() / 1000.0));
+        }
+        header(out, "pgrds_cluster_last_run_duration_seconds", "gauge", "How long the last run took.");
+        for (ClusterStatus c : sorted) {
+            c.lastRunAt().ifPresent(t -> sample(out, "pgrds_cluster_last_run_duration_seconds", c, null, null,
+                    c.lastRunMillis() / 1000.0));
+        }
+        header(out, "pgrds_cluster_last_run_result", "gauge", "1 with the result of the last run as a label.");
+        for (ClusterStatus c : sorted) {
+            c.lastRunAt().ifPresent(t -> sample(out, "pgrds_cluster_last_run_result", c, "result", c.lastResult(), 1));
+        }
+        header(out, "pgrds_cluster_last_applied_timestamp_seconds", "gauge",
+                "When the servers last matched a commit after a run (Unix time).");
+        for (ClusterStatus c : sorted) {
+            c.lastAppliedAt().ifPresent(t -> sample(out, "pgrds_cluster_last_applied_timestamp_seconds", c, null,
+                    null, t.toEpochMilli() / 1000.0));
+        }
+        header(out, "pgrds_cluster_planned_actions", "gauge", "Actions in the last run's plan.");
+        for (ClusterStatus c : sorted) {
+            sample(out, "pgrds_cluster_planned_actions", c, null, null, c.planned());
+        }
+        header(out, "pgrds_cluster_applied_actions", "gauge", "Actions the last run applied.");
+        for (ClusterStatus c : sorted) {
+            sample(out, "pgrds_cluster_applied_actions", c, null, null, c.applied());
+        }
+        header(out, "pgrds_node_state", "gauge", "1 with the node's observed state as a label.");
+        for (ClusterStatus c : sorted) {
+            for (Map.Entry<String, String> n : c.nodes().entrySet()) {
+                out.append("pgrds_node_state{cluster=\"").append(escape(c.cluster().toString())).append("\",node=\"")
+                        .append(escape(n.getKey())).append("\",state=\"").append(escape(n.getValue()))
+                        .append("\"} 1\n");
+            }
+        }
+        header(out, "pgrds_replication_lag_bytes", "gauge", "Bytes a standby has yet to replay, as its primary reports.");
+        for (ClusterStatus c : sorted) {
+            for (Map.Entry<String, Long> n : c.lagBytes().entrySet()) {
+                out.append("pgrds_replication_lag_bytes{cluster=\"").append(escape(c.cluster().toString()))
+                        .append("\",standby=\"").append(escape(n.getKey())).append("\"} ").append(n.getValue())
+                        .append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    private static void header(StringBuilder out, String name, String type, String help) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private static void sample(StringBuilder out, String name, ClusterStatus c, String label, String value,
+                               double number) {
+        out.append(name).append("{cluster=\"").append(escape(c.cluster().toString())).append('"');
+        if (label != null) {
+            out.append(',').append(label).append("=\"").append(escape(value)).append('"');
+        }
+        out.append("} ").append(number(number)).append('\n');
+    }
+
+    static String number(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return Double.toString(v);
+    }
+
+    static String escape(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+}

@@ -1,0 +1,173 @@
+package io.pgrds.daemon;
+
+import io.pgrds.apply.ApplyListener;
+import io.pgrds.apply.Executor;
+import io.pgrds.desired.ClusterId;
+import io.pgrds.desired.DesiredCluster;
+import io.pgrds.desired.DesiredFleet;
+import io.pgrds.desired.ReconcilePolicy;
+import io.pgrds.desired.load.FleetLoader;
+import io.pgrds.observe.NodeState;
+import io.pgrds.observe.ObservedCluster;
+import io.pgrds.observe.ObservedNode;
+import io.pgrds.observe.Observer;
+import io.pgrds.observe.ReplicationPeer;
+import io.pgrds.plan.Action;
+import io.pgrds.plan.ClusterPlan;
+import io.pgrds.plan.Planner;
+import io.pgrds.transport.Sessions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of one cluster, as a chain of named steps: read the ref, load the fleet, observe the cluster, plan,
+ * cut the plan by the policy, apply the allowed prefix. Every run ends in one logged sentence.
+ */
+final class Reconciler {
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+
+    private final Daemon daemon;
+
+    Reconciler(Daemon daemon) {
+        this.daemon = daemon;
+    }
+
+    /** Thrown by the listener between two actions when the daemon stops: the executor stops there. */
+    static final class Stopping extends RuntimeException {
+        Stopping() {
+            super("the daemon is stopping", null, false, false);
+        }
+    }
+
+    ClusterStatus run(ClusterId id) {
+        Instant started = Instant.now();
+        long t0 = System.nanoTime();
+        Optional<String> commit = Optional.empty();
+        Optional<ReconcilePolicy> policy = Optional.empty();
+        Outcomes.Run run;
+        try {
+            DesiredFleet fleet = FleetLoader.loadOrThrow(daemon.snapshot());
+            commit = fleet.commit();
+            Optional<DesiredCluster> found = fleet.cluster(id);
+            if (found.isEmpty()) {
+                daemon.forget(id);
+                LOG.info("{}: removed from the repository, its job is deleted{}", id,
+                        commit.map(c -> ", commit " + Outcomes.shortCommit(c)).orElse(""));
+                return null;
+            }
+            DesiredCluster desired = found.get();
+            policy = Optional.of(desired.policy());
+            run = reconcile(desired, commit, started, t0);
+        } catch (RuntimeException e) {
+            run = Outcomes.Run.failed(id, policy, commit, String.valueOf(e.getMessage()), started, millisSince(t0));
+            LOG.debug("{}: run failed", id, e);
+        }
+        ClusterStatus status = daemon.record(run);
+        LOG.info(status.sentence());
+        return status;
+    }
+
+    private Outcomes.Run reconcile(DesiredCluster desired, Optional<String> commit, Instant started, long t0) {
+        ClusterId id = desired.id();
+        Daemon.Config config = daemon.config();
+        try (Sessions sessions = new Sessions(config.shellOptions())) {
+            ObservedCluster observed = new Observer(sessions, config.parallel(), config.observeDeadline())
+                    .observe(desired);
+            ClusterPlan plan = Planner.plan(desired, observed);
+            Policy.Split split = plan.refused() ? new Policy.Split(List.of(), List.of())
+                    : Policy.split(desired.policy(), plan);
+            AtomicInteger applied = new AtomicInteger();
+            boolean stopped = false;
+            Optional<String> error = Optional.empty();
+            if (!split.apply().isEmpty()) {
+                // the allowed prefix only: the executor never sees the held-back actions
+                ClusterPlan prefix = new ClusterPlan(id, split.apply(), List.of(), plan.warnings(), plan.decision());
+                Executor executor = new Executor(sessions, new LogListener(daemon, applied), new Executor.Options(
+                        false, config.lockTimeout(), Duration.ofMinutes(2), "pgrds-daemon", config.host()));
+                try {
+                    executor.apply(desired, observed, prefix, commit);
+                } catch (Stopping s) {
+                    stopped = true;
+                } catch (RuntimeException e) {
+                    error = Optional.of(String.valueOf(e.getMessage()));
+                }
+            }
+            return new Outcomes.Run(id, Optional.of(desired.policy()), commit, Optional.of(plan), split,
+                    applied.get(), stopped, error, states(observed), lag(observed), started, millisSince(t0));
+        }
+    }
+
+    private static long millisSince(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    static SortedMap<String, String> states(ObservedCluster observed) {
+        SortedMap<String, String> out = new TreeMap<>();
+        observed.nodes().forEach(n -> out.put(n.name(), n.state().name()));
+        return out;
+    }
+
+    /** Per standby, the bytes it has yet to replay, as a running primary reports them. */
+    static SortedMap<String, Long> lag(ObservedCluster observed) {
+        SortedMap<String, Long> out = new TreeMap<>();
+        for (ObservedNode n : observed.nodes()) {
+            if (n.state() == NodeState.PRIMARY && n.running() && n.sql().isPresent()) {
+                for (ReplicationPeer p : n.sql().get().replication()) {
+                    out.put(p.applicationName(), p.lagBytes());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Logs the executor's events and counts finished actions; stops the apply between actions on shutdown. */
+    private static final class LogListener implements ApplyListener {
+        private static final Logger APPLY = LoggerFactory.getLogger("io.pgrds.daemon.apply");
+        private final Daemon daemon;
+        private final AtomicInteger finished;
+
+        LogListener(Daemon daemon, AtomicInteger finished) {
+            this.daemon = daemon;
+            this.finished = finished;
+        }
+
+        @Override
+        public void actionStarted(ClusterId cluster, Action action) {
+            // called before each action and outside the executor's per-action error handling: throwing here
+            // stops the apply between two actions; the executor still appends the audit and releases the lock
+            if (daemon.stopping()) {
+                throw new Stopping();
+            }
+            APPLY.info("{}: {} {} …", cluster, action.kind().symbol().text(), action.describe());
+        }
+
+        @Override
+        public void actionFinished(ClusterId cluster, Action action, Duration took) {
+            finished.incrementAndGet();
+            APPLY.info("{}: done {} ({} ms)", cluster, action.describe(), took.toMillis());
+        }
+
+        @Override
+        public void actionFailed(ClusterId cluster, Action action, Duration took, String why) {
+            APPLY.warn("{}: failed {} ({} ms): {}", cluster, action.describe(), took.toMillis(), why);
+        }
+
+        @Override
+        public void progress(ClusterId cluster, String node, String message) {
+            APPLY.debug("{}: {}: {}", cluster, node, message);
+        }
+
+        @Override
+        public void notice(ClusterId cluster, String message) {
+            // the first line only: a new cluster's notice carries its admin password on the next lines
+            APPLY.info("{}: {}", cluster, message.strip().lines().findFirst().orElse(""));
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.pgrds.daemon;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgrds.util.Json;
+import java.util.Collection;
+
+/** {@code GET /status}: every cluster's status as JSON. */
+public final class StatusJson {
+    private StatusJson() {
+    }
+
+    public static String render(Collection<ClusterStatus> clusters, boolean running) {
+        ObjectNode root = Json.mapper().createObjectNode();
+        root.put("running", running);
+        ArrayNode list = root.putArray("clusters");
+        for (ClusterStatus c : clusters) {
+            ObjectNode o = list.addObject();
+            o.put("cluster", c.cluster().toString());
+            o.put("policy", c.policy().orElse(null));
+            o.put("sync", c.sync().label());
+            ArrayNode differences = o.putArray("differences");
+            c.differences().forEach(differences::add);
+            ArrayNode held = o.putArray("heldBack");
+            c.heldBack().forEach(held::add);
+            o.put("refusalCode", c.refusalCode().orElse(null));
+            o.put("message", c.message().orElse(null));
+            o.put("commit", c.commit().orElse(null));
+            o.put("lastAppliedCommit", c.lastAppliedCommit().orElse(null));
+            o.put("lastAppliedAt", c.lastAppliedAt().map(Object::toString).orElse(null));
+            o.put("lastRunAt", c.lastRunAt().map(Object::toString).orElse(null));
+            o.put("lastRunMillis", c.lastRunMillis());
+            o.put("lastResult", c.lastResult());
+            o.put("planned", c.planned());
+            o.put("applied", c.applied());
+            ObjectNode nodes = o.putObject("nodes");
+            c.nodes().forEach(nodes::put);
+            ObjectNode lag = o.putObject("lagBytes");
+            c.lagBytes().forEach(lag::put);
+            o.put("sentence", c.sentence());
+        }
+        try {
+            return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
