@@ -1,0 +1,360 @@
+package io.pgrds.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgrds.desired.ClusterId;
+import io.pgrds.harness.TestHosts;
+import io.pgrds.harness.TestNode;
+import io.pgrds.testing.Cli;
+import io.pgrds.testing.FleetRepo;
+import io.pgrds.transport.ShellOptions;
+import io.pgrds.util.Json;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon in this JVM, on an ephemeral HTTP port with a 2 s interval, against a real fleet repository and real
+ * nodes (sshd + PostgreSQL): what it applies by itself, what it holds back, its webhook and its metrics.
+ */
+class DaemonIT {
+    @RegisterExtension
+    static final TestHosts hosts = TestHosts.create(3);
+
+    private static final String CLUSTER = "orderdata/integration";
+    private static final byte[] SECRET = "s3cret-for-the-test".getBytes(StandardCharsets.UTF_8);
+    private static final Duration PATIENCE = Duration.ofSeconds(150);
+
+    @TempDir
+    Path tmp;
+
+    private FleetRepo fleet;
+    private Daemon daemon;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void logRuns() {
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.pgrds.daemon"))
+                .setLevel(ch.qos.logback.classic.Level.INFO);
+    }
+
+    @BeforeEach
+    void freshNodes() {
+        hosts.nodes().forEach(hosts::reset);
+        for (TestNode n : hosts.nodes()) {
+            hosts.tryRun("rm", "-rf", n.dataDirectory() + ".pgrds");
+        }
+        fleet = new FleetRepo(tmp.resolve("fleet"));
+    }
+
+    @AfterEach
+    void stopEverything() {
+        if (daemon != null) {
+            daemon.close();
+            daemon = null;
+        }
+        hosts.nodes().forEach(hosts::reset);
+    }
+
+    // ---- helpers ----
+
+    private String cluster(List<TestNode> nodes, String primary, String policy) {
+        StringBuilder y = new StringBuilder();
+        y.append("ssh: {user: root, port: ").append(nodes.get(0).sshPort()).append(", identityFile: ")
+                .append(hosts.clientKey()).append(", knownHostsFile: ").append(hosts.knownHosts())
+                .append(", become: runuser}\n");
+        y.append("postgres:\n  parameters: {max_connections: 50}\n");
+        y.append("  hba:\n    - {type: host, database: all, user: all, address: 127.0.0.0/8, method: scram-sha-256}\n");
+        y.append("nodes:\n");
+        for (TestNode n : nodes) {
+            y.append("  - {host: ").append(n.address()).append(", name: ").append(n.name())
+                    .append(", postgres: {dataDirectory: ").append(n.dataDirectory()).append(", port: ")
+                    .append(n.pgPort()).append("}}\n");
+        }
+        y.append("primary: ").append(primary).append('\n');
+        y.append("reconcile: {policy: ").append(policy).append("}\n");
+        return y.toString();
+    }
+
+    private String commit(List<TestNode> nodes, String primary, String policy) {
+        return fleet.commit(CLUSTER, cluster(nodes, primary, policy));
+    }
+
+    /** The first primary and its standbys, made by a person with pgrds apply (safe never creates a primary). */
+    private void applyByHand() {
+        Cli.Run r = Cli.run("--repo", fleet.dir().toString(), "apply", "--auto-approve");
+        assertEquals(0, r.exit(), r.toString());
+    }
+
+    private Daemon start(Duration interval, Optional<byte[]> secret) {
+        daemon = new Daemon(new Daemon.Config(fleet.dir().toString(), null, interval,
+                new InetSocketAddress("127.0.0.1", 0), secret, Optional.empty(), tmp.resolve("cache"),
+                ShellOptions.defaults(), 4, Duration.ofSeconds(30), Duration.ofSeconds(30), 2,
+                "pgrds-it-" + System.nanoTime(), "daemon-it")).start();
+        return daemon;
+    }
+
+    private URI uri(String path) {
+        InetSocketAddress a = daemon.httpAddress().orElseThrow();
+        return URI.create("http://" + a.getHostString() + ":" + a.getPort() + path);
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(b::header);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The cluster's entry in GET /status. */
+    private JsonNode status() throws Exception {
+        HttpResponse<String> r = get("/status");
+        assertEquals(200, r.statusCode(), r.body());
+        for (JsonNode c : Json.mapper().readTree(r.body()).path("clusters")) {
+            if (c.path("cluster").asText().equals(CLUSTER)) {
+                return c;
+            }
+        }
+        return Json.mapper().createObjectNode();
+    }
+
+    private JsonNode awaitStatus(String what, Predicate<JsonNode> until) throws Exception {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        JsonNode s = status();
+        while (!until.test(s)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the daemon never reported " + what + "; last status:\n" + s.toPrettyString()
+                        + "\n" + hosts.diagnostics());
+            }
+            Thread.sleep(250);
+            s = status();
+        }
+        return s;
+    }
+
+    /** SQL on a node pgrds manages, through its own socket, as postgres. */
+    private static String sql(TestNode n, String sql) {
+        return hosts.run("runuser", "-u", "postgres", "--", n.binDir() + "/psql", "-X", "-A", "-t", "-q", "-h",
+                n.dataDirectory() + ".pgrds/run", "-p", Integer.toString(n.pgPort()), "-U", "postgres", "-d",
+                "postgres", "-c", sql).strip();
+    }
+
+    private static void awaitStreaming(TestNode primary, TestNode standby) throws InterruptedException {
+        String q = "select state from pg_stat_replication where application_name = '" + standby.name() + "'";
+        for (int i = 0; i < 300; i++) {
+            if (sql(primary, q).equals("streaming")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(standby + " never streamed from " + primary);
+    }
+
+    private static final Pattern SAMPLE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (\\S+)");
+    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
+
+    /** A scraped sample: name, labels, value. */
+    private record Sample(String name, Map<String, String> labels, double value) {
+    }
+
+    /** Parses the Prometheus text format as a scraper does (comments skipped, labels unescaped). */
+    private static List<Sample> parse(String text) {
+        List<Sample> out = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            Matcher m = SAMPLE.matcher(line);
+            assertTrue(m.matches(), "not a sample line: " + line);
+            Map<String, String> labels = new TreeMap<>();
+            if (m.group(2) != null) {
+                Matcher l = LABEL.matcher(m.group(2));
+                int end = 0;
+                while (l.find()) {
+                    assertEquals(end, l.start(), "garbage in labels: " + line);
+                    labels.put(l.group(1), l.group(2).replace("\\\"", "\"").replace("\\n", "\n")
+                            .replace("\\\\", "\\"));
+                    end = l.end();
+                }
+                assertEquals(m.group(2).length(), end, "garbage in labels: " + line);
+            }
+            out.add(new Sample(m.group(1), labels, Double.parseDouble(m.group(3))));
+        }
+        return out;
+    }
+
+    // ---- scenarios ----
+
+    @Test
+    void aCommitThatAddsAStandbyIsAppliedByTheDaemonWithoutAManualStep() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        TestNode c = hosts.node(2);
+        String first = commit(List.of(a, b), a.name(), "safe");
+        applyByHand();
+        start(Duration.ofSeconds(2), Optional.empty());
+        awaitStatus("Synced at the first commit", s -> s.path("sync").asText().equals("Synced")
+                && s.path("lastAppliedCommit").asText().equals(first));
+
+        String second = commit(List.of(a, b, c), a.name(), "safe");
+        JsonNode s = awaitStatus("Synced at the commit adding " + c.name(), x -> x.path("sync").asText()
+                .equals("Synced") && x.path("lastAppliedCommit").asText().equals(second));
+        assertEquals("safe", s.path("policy").asText());
+        awaitStreaming(a, c);
+        sql(a, "create table t (id int primary key)");
+        sql(a, "insert into t values (1)");
+        for (int i = 0; i < 100 && !sql(c, "select count(*) from pg_tables where tablename = 't'").equals("1"); i++) {
+            Thread.sleep(100);
+        }
+        assertEquals("1", sql(c, "select count(*) from t"), "the new standby replays the primary's writes");
+        // the next run finds nothing left to do and says so in its sentence
+        JsonNode again = awaitStatus("a run with no action after the clone", x -> x.path("lastResult").asText()
+                .equals("synced") && x.path("nodes").path(c.name()).asText().equals("STANDBY"));
+        assertTrue(again.path("sentence").asText().startsWith(CLUSTER + ": no action, " + a.name() + " primary, 2 "
+                + "standbys streaming, commit " + second.substring(0, 7)), again.toPrettyString());
+    }
+
+    @Test
+    void aSafeClusterHoldsBackAPendingSwitchoverAndKeepsItsPrimary() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        commit(List.of(a, b), a.name(), "safe");
+        applyByHand();
+        start(Duration.ofSeconds(2), Optional.empty());
+        String moved = commit(List.of(a, b), b.name(), "safe");
+        JsonNode s = awaitStatus("OutOfSync at the commit pinning " + b.name(), x -> x.path("commit").asText()
+                .equals(moved) && x.path("sync").asText().equals("OutOfSync"));
+        assertEquals("switchover " + a.name() + " → " + b.name(), s.path("heldBack").get(0).asText(),
+                s.toPrettyString());
+        assertTrue(s.path("sentence").asText().contains("held back by policy safe: switchover " + a.name() + " → "
+                + b.name()), s.toPrettyString());
+        String firstRun = s.path("lastRunAt").asText();
+        // two more runs: still held back, still the same primary
+        awaitStatus("a later run", x -> !x.path("lastRunAt").asText().equals(firstRun));
+        JsonNode later = status();
+        String secondRun = later.path("lastRunAt").asText();
+        awaitStatus("yet another run", x -> !x.path("lastRunAt").asText().equals(secondRun));
+        later = status();
+        assertEquals("OutOfSync", later.path("sync").asText(), later.toPrettyString());
+        assertEquals("f", sql(a, "select pg_is_in_recovery()"), a + " is still the primary");
+        assertEquals("t", sql(b, "select pg_is_in_recovery()"), b + " is still a standby");
+        assertEquals("PRIMARY", later.path("nodes").path(a.name()).asText());
+
+        // without a secret the webhook is disabled, signed or not
+        HttpResponse<String> hook = post("/hooks/git", "{}", Map.of(Webhook.GITHUB_HEADER,
+                Webhook.githubSignature(SECRET, "{}".getBytes(StandardCharsets.UTF_8))));
+        assertEquals(403, hook.statusCode(), hook.body());
+        assertTrue(hook.body().contains("--webhook-secret-file"), hook.body());
+    }
+
+    @Test
+    void aSignedPushRunsEveryClusterNowAndAnUnsignedOrBadlySignedOneIsRefused() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        commit(List.of(a, b), a.name(), "safe");
+        applyByHand();
+        start(Duration.ofHours(1), Optional.of(SECRET)); // only the first run and pushes run the cluster
+        JsonNode first = awaitStatus("the first run", x -> x.path("sync").asText().equals("Synced"));
+        String firstRun = first.path("lastRunAt").asText();
+
+        String body = "{\"ref\":\"refs/heads/main\"}";
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        assertEquals(401, post("/hooks/git", body, Map.of()).statusCode(), "unsigned");
+        assertEquals(401, post("/hooks/git", body, Map.of(Webhook.GITHUB_HEADER,
+                Webhook.githubSignature("wrong".getBytes(StandardCharsets.UTF_8), bytes))).statusCode(), "wrong key");
+        assertEquals(401, post("/hooks/git", body, Map.of(Webhook.GITHUB_HEADER,
+                Webhook.githubSignature(SECRET, "{}".getBytes(StandardCharsets.UTF_8)))).statusCode(), "other body");
+        assertEquals(401, post("/hooks/git", body, Map.of(Webhook.GITLAB_HEADER, "wrong")).statusCode(), "GitLab");
+        assertEquals(405, get("/hooks/git").statusCode());
+        Thread.sleep(1500);
+        assertEquals(firstRun, status().path("lastRunAt").asText(), "a refused push runs nothing");
+
+        HttpResponse<String> ok = post("/hooks/git", body, Map.of(Webhook.GITHUB_HEADER,
+                Webhook.githubSignature(SECRET, bytes)));
+        assertEquals(202, ok.statusCode(), ok.body());
+        JsonNode pushed = awaitStatus("a run after the GitHub push", x -> !x.path("lastRunAt").asText()
+                .equals(firstRun));
+        String secondRun = pushed.path("lastRunAt").asText();
+
+        HttpResponse<String> gitlab = post("/hooks/git", body, Map.of(Webhook.GITLAB_HEADER,
+                new String(SECRET, StandardCharsets.UTF_8)));
+        assertEquals(202, gitlab.statusCode(), gitlab.body());
+        awaitStatus("a run after the GitLab push", x -> !x.path("lastRunAt").asText().equals(secondRun));
+    }
+
+    @Test
+    void metricsAreScrapedAndNameTheSyncStatusNodesAndLag() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        commit(List.of(a, b), a.name(), "observe");
+        applyByHand();
+        start(Duration.ofSeconds(2), Optional.empty());
+        HttpResponse<String> health = get("/healthz");
+        assertEquals(200, health.statusCode());
+        assertEquals("ok\n", health.body());
+        awaitStatus("Synced", x -> x.path("sync").asText().equals("Synced") && x.path("lagBytes").has(b.name()));
+
+        HttpResponse<String> r = get("/metrics");
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
+        List<Sample> samples = parse(r.body());
+        Sample synced = samples.stream().filter(x -> x.name().equals("pgrds_cluster_sync_status")
+                && x.labels().equals(Map.of("cluster", CLUSTER, "status", "Synced"))).findFirst()
+                .orElseThrow(() -> new AssertionError(r.body()));
+        assertEquals(1.0, synced.value());
+        assertEquals(0.0, samples.stream().filter(x -> x.name().equals("pgrds_cluster_sync_status")
+                && x.labels().get("status").equals("OutOfSync")).findFirst().orElseThrow().value());
+        assertTrue(samples.contains(new Sample("pgrds_node_state", Map.of("cluster", CLUSTER, "node", a.name(),
+                "state", "PRIMARY"), 1.0)), r.body());
+        assertTrue(samples.contains(new Sample("pgrds_node_state", Map.of("cluster", CLUSTER, "node", b.name(),
+                "state", "STANDBY"), 1.0)), r.body());
+        assertTrue(samples.stream().anyMatch(x -> x.name().equals("pgrds_replication_lag_bytes")
+                && x.labels().equals(Map.of("cluster", CLUSTER, "standby", b.name())) && x.value() >= 0), r.body());
+        assertTrue(samples.stream().anyMatch(x -> x.name().equals("pgrds_cluster_last_run_timestamp_seconds")
+                && x.value() > 1.6e9), r.body());
+        assertEquals(1.0, samples.stream().filter(x -> x.name().equals("pgrds_up")).findFirst().orElseThrow()
+                .value());
+
+        // observe reports drift and changes nothing: a standby wiped by hand stays empty
+        hosts.reset(b);
+        JsonNode drift = awaitStatus("OutOfSync after wiping " + b.name(), x -> x.path("sync").asText()
+                .equals("OutOfSync"));
+        assertEquals("observed", drift.path("lastResult").asText(), drift.toPrettyString());
+        assertEquals(0, drift.path("applied").asInt());
+        assertEquals("EMPTY", drift.path("nodes").path(b.name()).asText(), drift.toPrettyString());
+        List<Sample> after = parse(get("/metrics").body());
+        assertTrue(after.contains(new Sample("pgrds_cluster_sync_status", Map.of("cluster", CLUSTER, "status",
+                "OutOfSync"), 1.0)));
+
+        daemon.close();
+        assertTrue(daemon.statuses().stream().anyMatch(x -> x.cluster().equals(ClusterId.parse(CLUSTER))));
+        daemon = null;
+    }
+}
