@@ -31,6 +31,7 @@ import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
 import org.quartz.impl.StdSchedulerFactory;
+import org.quartz.impl.SchedulerRepository;
 import org.quartz.impl.matchers.GroupMatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,6 +79,7 @@ public final class Daemon implements AutoCloseable {
     private final Reconciler reconciler = new Reconciler(this);
     private final Object gitLock = new Object();
     private volatile boolean stopping;
+    private volatile String lastProblems = "";
     private Scheduler scheduler;
     private HttpApi http;
 
@@ -94,7 +96,9 @@ public final class Daemon implements AutoCloseable {
         try {
             Properties p = new Properties();
             p.setProperty("org.quartz.scheduler.instanceName", config.schedulerName());
-            p.setProperty("org.quartz.scheduler.instanceId", "AUTO");
+            // unique per daemon: a clustered job store tells the instances apart by it
+            p.setProperty("org.quartz.scheduler.instanceId", config.host() + "-" + ProcessHandle.current().pid()
+                    + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL));
             p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
             p.setProperty("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
             p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(Math.max(2, config.threads())));
@@ -107,6 +111,9 @@ public final class Daemon implements AutoCloseable {
                 p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
             }
             scheduler = new StdSchedulerFactory(p).getScheduler();
+            // each daemon owns its scheduler: out of Quartz's JVM-wide registry, so daemons sharing one clustered
+            // job store (which must share the scheduler name) can also run in one JVM
+            SchedulerRepository.getInstance().remove(config.schedulerName());
             scheduler.getContext().put(CONTEXT_KEY, this);
             JobDetail fleet = JobBuilder.newJob(FleetJob.class).withIdentity(FLEET_JOB).storeDurably()
                     .withDescription("reads the fleet repository; adds and removes the clusters' jobs").build();
@@ -214,10 +221,14 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         FleetLoader.Result loaded = FleetLoader.load(snapshot());
-        if (!loaded.ok()) {
-            LOG.warn("the repository has invalid files; the clusters' jobs are left as they are:\n{}",
-                    FleetLoader.describe(loaded.problems()));
-            // the clusters' own runs report the same problem as their Error status
+        String problems = loaded.ok() ? "" : FleetLoader.describe(loaded.problems());
+        if (!problems.equals(lastProblems)) {
+            // once per change, not every interval; the clusters' own runs report it as their Error status
+            if (!problems.isEmpty()) {
+                LOG.warn("the repository has invalid files; no cluster's job is removed until they are fixed:\n{}",
+                        problems);
+            }
+            lastProblems = problems;
         }
         Set<ClusterId> wanted = new TreeSet<>();
         loaded.fleet().clusters().stream().map(DesiredCluster::id).forEach(wanted::add);
@@ -240,7 +251,7 @@ public final class Daemon implements AutoCloseable {
         }
         if (triggerAll) {
             for (ClusterId id : wanted) {
-                scheduler.triggerJob(JobKey.jobKey(id.toString(), CLUSTERS));
+                runNow(id);
             }
         }
     }
@@ -250,18 +261,43 @@ public final class Daemon implements AutoCloseable {
                 .usingJobData(CLUSTER, id.toString()).withDescription("reconciles " + id).build();
         // a small random delay spreads the first runs of many clusters (at most a quarter interval, 5 s)
         long jitter = ThreadLocalRandom.current().nextLong(Math.min(5000, config.interval().toMillis() / 4) + 1);
-        Trigger trigger = TriggerBuilder.newTrigger().withIdentity(key.getName(), CLUSTERS).forJob(key)
-                .startAt(new Date(System.currentTimeMillis() + jitter))
-                .withSchedule(SimpleScheduleBuilder.simpleSchedule()
-                        .withIntervalInMilliseconds(config.interval().toMillis()).repeatForever()
-                        // a missed run (busy threads, daemon down) runs once now, not once per missed interval
-                        .withMisfireHandlingInstructionNowWithExistingCount()).build();
+        Trigger trigger = every(id, new Date(System.currentTimeMillis() + jitter));
         try {
             scheduler.addJob(job, true);
             scheduler.scheduleJob(trigger);
             LOG.info("{}: job scheduled every {} s", id, config.interval().toSeconds());
         } catch (ObjectAlreadyExistsException e) {
             // another daemon on the same job store scheduled it first
+        }
+    }
+
+    /**
+     * A cluster's one trigger: every interval from {@code start}. A missed run (busy threads, daemon down) runs
+     * once now, not once per missed interval.
+     */
+    private Trigger every(ClusterId id, Date start) {
+        return TriggerBuilder.newTrigger().withIdentity(id.toString(), CLUSTERS)
+                .forJob(JobKey.jobKey(id.toString(), CLUSTERS)).startAt(start)
+                .withSchedule(SimpleScheduleBuilder.simpleSchedule()
+                        .withIntervalInMilliseconds(config.interval().toMillis()).repeatForever()
+                        .withMisfireHandlingInstructionNowWithExistingCount()).build();
+    }
+
+    /**
+     * Runs a cluster now by moving its one trigger to now, rather than adding a second trigger: with a second
+     * trigger, Quartz's clustered JDBC store can fire it on another daemon while the first run is still going
+     * (its blocked-state check reads only the first fired-trigger record of the job, and an acquired one carries
+     * no concurrency flag). With one trigger per job the job store keeps it blocked for the whole run, here and
+     * on every other daemon; a run in progress is followed by the new one.
+     */
+    private void runNow(ClusterId id) throws SchedulerException {
+        Trigger now = every(id, new Date());
+        if (scheduler.rescheduleJob(now.getKey(), now) == null) {
+            try {
+                scheduler.scheduleJob(now);
+            } catch (ObjectAlreadyExistsException e) {
+                // another daemon scheduled it in between
+            }
         }
     }
 
@@ -280,6 +316,11 @@ public final class Daemon implements AutoCloseable {
         JobDataMap data = new JobDataMap();
         data.put(TRIGGER_ALL, "true");
         scheduler.triggerJob(FLEET_JOB, data);
+    }
+
+    /** For tests: observe job runs (start and end) on this daemon. */
+    void addJobListener(org.quartz.JobListener listener) throws SchedulerException {
+        scheduler.getListenerManager().addJobListener(listener);
     }
 
     Collection<String> clusterJobs() throws SchedulerException {

@@ -69,6 +69,9 @@ public final class JobStores {
         p.setProperty("org.quartz.jobStore.isClustered", "true");
         p.setProperty("org.quartz.jobStore.clusterCheckinInterval", Long.toString(jdbc.checkinMillis()));
         p.setProperty("org.quartz.jobStore.useProperties", "true");
+        // without the lock two daemons can acquire triggers of one job at the same moment and both fire it:
+        // @DisallowConcurrentExecution then holds within a daemon only (seen in DaemonJobStoreIT)
+        p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
         p.setProperty("org.quartz.dataSource.pgrds.connectionProvider.class", JdbcConnections.class.getName());
         p.setProperty("org.quartz.dataSource.pgrds.url", jdbc.url());
         jdbc.password().ifPresent(pw -> p.setProperty("org.quartz.dataSource.pgrds.password", pw));
