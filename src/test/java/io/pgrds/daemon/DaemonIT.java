@@ -135,14 +135,28 @@ class DaemonIT {
 
     /** The cluster's entry in GET /status. */
     private JsonNode status() throws Exception {
+        return status(CLUSTER);
+    }
+
+    private JsonNode status(String cluster) throws Exception {
         HttpResponse<String> r = get("/status");
         assertEquals(200, r.statusCode(), r.body());
         for (JsonNode c : Json.mapper().readTree(r.body()).path("clusters")) {
-            if (c.path("cluster").asText().equals(CLUSTER)) {
+            if (c.path("cluster").asText().equals(cluster)) {
                 return c;
             }
         }
         return Json.mapper().createObjectNode();
+    }
+
+    private void awaitCluster(String what, String cluster, Predicate<JsonNode> until) throws Exception {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!until.test(status(cluster))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the daemon never reported " + what + "; status:\n" + get("/status").body());
+            }
+            Thread.sleep(250);
+        }
     }
 
     private JsonNode awaitStatus(String what, Predicate<JsonNode> until) throws Exception {
@@ -211,6 +225,55 @@ class DaemonIT {
     }
 
     // ---- scenarios ----
+
+    @Test
+    void aClusterAddedToTheRepositoryGetsAJobAndARemovedOneLosesIt() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode c = hosts.node(2);
+        commit(List.of(a), a.name(), "observe");
+        start(Duration.ofSeconds(2), Optional.empty());
+        awaitStatus("a first run", x -> x.has("lastRunAt") && !x.path("lastRunAt").isNull());
+        fleet.commit("orderdata/staging", cluster(List.of(c), c.name(), "observe"));
+        awaitCluster("a run of the new cluster", "orderdata/staging", x -> x.path("lastResult").asText()
+                .equals("observed"));
+        assertEquals(List.of("init primary " + c.name()), Json.mapper().convertValue(status("orderdata/staging")
+                .path("differences"), List.class), "observe plans, never applies");
+        assertTrue(daemon.clusterJobs().contains("orderdata/staging"));
+
+        try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.open(fleet.dir().toFile())) {
+            git.rm().addFilepattern("clusters/orderdata/staging.yaml").call();
+            git.commit().setMessage("retire staging").setAuthor("it", "it@localhost")
+                    .setCommitter("it", "it@localhost").call();
+        }
+        awaitCluster("the removed cluster gone", "orderdata/staging", x -> !x.has("cluster"));
+        assertEquals(List.of(CLUSTER), List.copyOf(daemon.clusterJobs()));
+        assertTrue(status(CLUSTER).has("cluster"), "the other cluster keeps its job");
+    }
+
+    @Test
+    void stoppingTheDaemonLetsTheRunningActionFinishAndStartsNoOther() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        commit(List.of(a, b), a.name(), "full"); // init primary a, then clone standby b
+        start(Duration.ofSeconds(2), Optional.empty());
+        Path version = a.dataDirectory().resolve("PG_VERSION");
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!java.nio.file.Files.exists(version)) {
+            assertTrue(System.nanoTime() < deadline, "the daemon never started " + a.name());
+            Thread.sleep(20);
+        }
+        daemon.close(); // returns once the running action is done
+        ClusterStatus s = daemon.status(ClusterId.parse(CLUSTER)).orElseThrow();
+        assertEquals("stopped", s.lastResult(), s.toString());
+        assertEquals(Sync.OUT_OF_SYNC, s.sync());
+        assertEquals(1, s.applied());
+        assertEquals("clone standby " + b.name() + " from " + a.name(), s.heldBack().get(0), s.toString());
+        assertTrue(s.sentence().contains("stopped by shutdown after 1 of "), s.sentence());
+        assertTrue(hosts.isRunning(a), "the primary was made whole: initialised and started");
+        assertEquals("f", sql(a, "select pg_is_in_recovery()"));
+        assertTrue(!java.nio.file.Files.exists(b.dataDirectory().resolve("PG_VERSION")), "no clone was begun");
+        daemon = null;
+    }
 
     @Test
     void aCommitThatAddsAStandbyIsAppliedByTheDaemonWithoutAManualStep() throws Exception {
