@@ -78,6 +78,7 @@ public final class Daemon implements AutoCloseable {
     private final Map<ClusterId, ClusterStatus> statuses = new ConcurrentHashMap<>();
     private final Reconciler reconciler = new Reconciler(this);
     private final Object gitLock = new Object();
+    private final Map<ClusterId, java.util.concurrent.locks.ReentrantLock> runLocks = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     private volatile String lastProblems = "";
     private Scheduler scheduler;
@@ -212,7 +213,61 @@ public final class Daemon implements AutoCloseable {
         if (stopping) {
             return statuses.get(id);
         }
-        return reconciler.run(id);
+        if (config.jobStore().isEmpty()) {
+            // the in-memory store already keeps a job from running twice at once; the lock makes it independent
+            // of how Quartz handles a trigger moved to now while acquired
+            java.util.concurrent.locks.ReentrantLock lock = runLocks.computeIfAbsent(id,
+                    k -> new java.util.concurrent.locks.ReentrantLock());
+            lock.lock();
+            try {
+                return observed(id);
+            } finally {
+                lock.unlock();
+            }
+        }
+        // Quartz's clustered store alone lets a job that is moved to "now" while another daemon has acquired it
+        // run on both (its trigger states are per key, and a blocked check reads one fired-trigger record): a
+        // session advisory lock in the job store's database makes a second run wait for the first
+        try (JobStores.RunLock lock = JobStores.RunLock.acquire(config.jobStore().get(), id,
+                config.interval().plusSeconds(60))) {
+            if (lock == null) {
+                LOG.info("{}: skipped, a run on another daemon is still going after {} s", id,
+                        config.interval().plusSeconds(60).toSeconds());
+                return statuses.get(id);
+            }
+            return observed(id);
+        }
+    }
+
+    private ClusterStatus observed(ClusterId id) {
+        RunObserver o = runObserver;
+        o.started(id);
+        try {
+            return reconciler.run(id);
+        } finally {
+            o.finished(id);
+        }
+    }
+
+    /** For tests: told when a cluster's run starts and ends (inside any lock). */
+    interface RunObserver {
+        void started(ClusterId id);
+
+        void finished(ClusterId id);
+    }
+
+    private volatile RunObserver runObserver = new RunObserver() {
+        @Override
+        public void started(ClusterId id) {
+        }
+
+        @Override
+        public void finished(ClusterId id) {
+        }
+    };
+
+    void observeRuns(RunObserver observer) {
+        this.runObserver = observer;
     }
 
     /** Reads the repository and gives each cluster a job, removes the jobs of clusters no longer there. */
@@ -316,11 +371,6 @@ public final class Daemon implements AutoCloseable {
         JobDataMap data = new JobDataMap();
         data.put(TRIGGER_ALL, "true");
         scheduler.triggerJob(FLEET_JOB, data);
-    }
-
-    /** For tests: observe job runs (start and end) on this daemon. */
-    void addJobListener(org.quartz.JobListener listener) throws SchedulerException {
-        scheduler.getListenerManager().addJobListener(listener);
     }
 
     Collection<String> clusterJobs() throws SchedulerException {

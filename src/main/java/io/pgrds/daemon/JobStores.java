@@ -56,6 +56,64 @@ public final class JobStores {
         }
     }
 
+    /**
+     * One cluster's run, exclusive across every daemon on the job store: a session-level advisory lock keyed by
+     * the cluster, released when the run ends or its connection drops (a daemon that dies releases it).
+     */
+    static final class RunLock implements AutoCloseable {
+        private final Connection connection;
+
+        private RunLock(Connection connection) {
+            this.connection = connection;
+        }
+
+        /** The lock, or null when another run held it for longer than {@code wait}. */
+        static RunLock acquire(Jdbc jdbc, io.pgrds.desired.ClusterId id, java.time.Duration wait) {
+            Connection c = null;
+            try {
+                c = jdbc.connect();
+                try (Statement s = c.createStatement()) {
+                    s.execute("set statement_timeout = " + wait.toMillis());
+                    s.execute("select pg_advisory_lock(" + key(id) + ")");
+                    s.execute("set statement_timeout = 0");
+                }
+                return new RunLock(c);
+            } catch (SQLException e) {
+                closeQuietly(c);
+                if ("57014".equals(e.getSQLState())) { // query_canceled: the wait timed out
+                    return null;
+                }
+                throw new IllegalStateException("Unable to take the run lock of " + id + " in the job store "
+                        + jdbc.redactedUrl() + ": " + e.getMessage(), e);
+            }
+        }
+
+        static long key(io.pgrds.desired.ClusterId id) {
+            try {
+                byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(("pgrds run " + id)
+                        .getBytes(StandardCharsets.UTF_8));
+                return java.nio.ByteBuffer.wrap(d).getLong();
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(connection); // ends the session: the lock goes with it
+        }
+
+        private static void closeQuietly(Connection c) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException e) {
+                    LOG.debug("closing a job store connection: {}", e.getMessage());
+                }
+            }
+        }
+    }
+
     static String redact(String url) {
         return url.replaceAll("(?i)(password=)[^&]*", "$1***");
     }

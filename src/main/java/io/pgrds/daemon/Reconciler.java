@@ -99,8 +99,11 @@ final class Reconciler {
                     error = Optional.of(String.valueOf(e.getMessage()));
                 }
             }
+            // after changes, show the nodes as they are now, not as they were before the apply
+            ObservedCluster now = applied.get() > 0 && !daemon.stopping()
+                    ? new Observer(sessions, config.parallel(), config.observeDeadline()).observe(desired) : observed;
             return new Outcomes.Run(id, Optional.of(desired.policy()), commit, Optional.of(plan), split,
-                    applied.get(), stopped, error, states(observed), lag(observed), started, millisSince(t0));
+                    applied.get(), stopped, error, states(now), lag(now), started, millisSince(t0));
         }
     }
 

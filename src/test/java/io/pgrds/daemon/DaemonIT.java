@@ -290,6 +290,8 @@ class DaemonIT {
         JsonNode s = awaitStatus("Synced at the commit adding " + c.name(), x -> x.path("sync").asText()
                 .equals("Synced") && x.path("lastAppliedCommit").asText().equals(second));
         assertEquals("safe", s.path("policy").asText());
+        assertEquals("STANDBY", s.path("nodes").path(c.name()).asText(), "the nodes as they are after the clone: "
+                + s.toPrettyString());
         awaitStreaming(a, c);
         sql(a, "create table t (id int primary key)");
         sql(a, "insert into t values (1)");

@@ -3,6 +3,7 @@ package io.pgrds.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgrds.desired.ClusterId;
 import io.pgrds.harness.TestHosts;
 import io.pgrds.harness.TestNode;
 import io.pgrds.testing.FleetRepo;
@@ -23,13 +24,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.quartz.JobExecutionContext;
-import org.quartz.JobExecutionException;
-import org.quartz.JobListener;
 
 /**
  * Two daemons in one JVM share Quartz's clustered JDBC job store on a harness PostgreSQL: the tables are created
- * on first start, and one cluster's job never runs on both at once, even with pushes arriving at both.
+ * on first start, and one cluster is never reconciled by both at once, even with pushes arriving at both (a
+ * run is timed from start to end of the reconcile, inside the run lock).
  */
 class DaemonJobStoreIT {
     @RegisterExtension
@@ -54,11 +53,11 @@ class DaemonJobStoreIT {
     private record Span(String daemon, long start, long end) {
     }
 
-    /** Records when each cluster job starts and ends on a daemon. */
-    private static final class Recorder implements JobListener {
+    /** Records when each cluster's run starts and ends on a daemon. */
+    private static final class Recorder implements Daemon.RunObserver {
         private final String daemon;
         private final Map<String, List<Span>> spans;
-        private final Map<String, Long> started = new ConcurrentHashMap<>();
+        private final Map<ClusterId, Long> started = new ConcurrentHashMap<>();
 
         Recorder(String daemon, Map<String, List<Span>> spans) {
             this.daemon = daemon;
@@ -66,27 +65,15 @@ class DaemonJobStoreIT {
         }
 
         @Override
-        public String getName() {
-            return "recorder-" + daemon;
+        public void started(ClusterId id) {
+            started.put(id, System.nanoTime());
         }
 
         @Override
-        public void jobToBeExecuted(JobExecutionContext context) {
-            started.put(context.getFireInstanceId(), System.nanoTime());
-        }
-
-        @Override
-        public void jobExecutionVetoed(JobExecutionContext context) {
-        }
-
-        @Override
-        public void jobWasExecuted(JobExecutionContext context, JobExecutionException e) {
-            if (!context.getJobDetail().getKey().getGroup().equals(Daemon.CLUSTERS)) {
-                return;
-            }
-            long start = started.remove(context.getFireInstanceId());
-            spans.computeIfAbsent(context.getJobDetail().getKey().getName(), k -> Collections.synchronizedList(
-                    new ArrayList<>())).add(new Span(daemon, start, System.nanoTime()));
+        public void finished(ClusterId id) {
+            long start = started.remove(id);
+            spans.computeIfAbsent(id.toString(), k -> Collections.synchronizedList(new ArrayList<>()))
+                    .add(new Span(daemon, start, System.nanoTime()));
         }
     }
 
@@ -121,9 +108,9 @@ class DaemonJobStoreIT {
                     new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.of(jdbc),
                     tmp.resolve("cache-" + d), ShellOptions.defaults(), 4, Duration.ofSeconds(30),
                     Duration.ofSeconds(30), 3, name, "daemon-" + d));
+            daemon.observeRuns(new Recorder(d, spans));
             daemons.add(daemon);
             daemon.start();
-            daemon.addJobListener(new Recorder(d, spans));
         }
         assertEquals("t", hosts.psql(store, "select to_regclass('qrtz_job_details') is not null"),
                 "the Quartz tables were created on first start");

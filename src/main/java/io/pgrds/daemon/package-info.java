@@ -1,0 +1,44 @@
+/**
+ * The reconcile daemon ({@code pgrds daemon}).
+ *
+ * <h2>A run</h2>
+ * One Quartz job per cluster ({@link io.pgrds.daemon.ClusterJob}, {@code @DisallowConcurrentExecution}), fired
+ * every interval and on signed pushes. A run ({@link io.pgrds.daemon.Reconciler}) reads the ref, loads the
+ * fleet, observes the cluster, plans, cuts the plan with {@link io.pgrds.daemon.Policy#split} and gives the
+ * executor the allowed prefix only. It ends in one INFO sentence ({@link io.pgrds.daemon.Outcomes#sentence}),
+ * e.g. {@code orderdata/integration: no action, pg1 primary, 1 standby streaming, commit 3f2a1c9}. A fleet job
+ * ({@link io.pgrds.daemon.FleetJob}) at the same interval gives new clusters a job and deletes removed ones'
+ * (not while the repository has invalid files).
+ *
+ * <h2>Policy</h2>
+ * {@code observe} applies nothing; {@code full} everything; {@code safe} the table in
+ * {@link io.pgrds.daemon.Policy}. Only the prefix of the plan before the first held-back action is applied:
+ * later actions may depend on earlier ones.
+ *
+ * <h2>Status</h2>
+ * Per cluster, as Argo CD shows it: {@code Synced} (nothing planned, or all of it applied), {@code OutOfSync}
+ * (the plan's actions and those held back), {@code Refused} (the planner's code and message), {@code Error}
+ * (the message); the commit the servers last matched and when; the last run's time, duration, result and
+ * action counts; node states and replication lag as observed at the start of the run (again after it, when it applied
+ * something). Served as JSON on
+ * {@code /status} and in the Prometheus text format on {@code /metrics}. Status lives in memory: with a shared
+ * job store each daemon reports the runs it did itself.
+ *
+ * <h2>Webhook</h2>
+ * {@code POST /hooks/git} needs {@code --webhook-secret-file}; without it the webhook answers 403. GitHub's
+ * {@code X-Hub-Signature-256} (HMAC-SHA256 of the body) or GitLab's {@code X-Gitlab-Token} is checked in
+ * constant time; a missing or wrong one gets 401. An accepted push reads the repository and moves each
+ * cluster's one trigger to now (a run in progress is followed by the new one).
+ *
+ * <h2>Stopping</h2>
+ * SIGTERM runs a shutdown hook: the scheduler stops taking runs, a run in the middle of an apply stops before
+ * its next action (the listener throws at {@code actionStarted}, which the executor calls outside its per-action
+ * error handling, so it still appends the audit and releases the cluster lock), and
+ * {@code Scheduler.shutdown(true)} waits for the runs. Nothing is cut inside an action.
+ *
+ * <h2>Several daemons</h2>
+ * {@code --job-store jdbc:postgresql://...}: Quartz's {@code JobStoreTX} with {@code PostgreSQLDelegate},
+ * clustered, checking in every 5 s, triggers acquired under the lock; the tables are created on first start.
+ * Daemons sharing a store must use the same repository, ref and {@code --scheduler-name}.
+ */
+package io.pgrds.daemon;
