@@ -251,6 +251,24 @@ class DaemonIT {
     }
 
     @Test
+    void anInvalidFileIsAnErrorUntilFixedAndTheClusterKeepsItsJob() throws Exception {
+        TestNode a = hosts.node(0);
+        commit(List.of(a), a.name(), "observe");
+        start(Duration.ofSeconds(2), Optional.empty());
+        awaitStatus("a first run", x -> x.path("lastResult").asText().equals("observed"));
+        String broken = fleet.commit(CLUSTER, cluster(List.of(a), a.name(), "observe").replace("reconcile: {policy: "
+                + "observe}", "reconcile: {policy: sometimes}"));
+        JsonNode s = awaitStatus("an Error", x -> x.path("sync").asText().equals("Error"));
+        assertTrue(s.path("message").asText().contains("sometimes"), s.toPrettyString());
+        assertTrue(s.path("sentence").asText().startsWith(CLUSTER + ": error, "), s.toPrettyString());
+        assertEquals(List.of(CLUSTER), List.copyOf(daemon.clusterJobs()), "an invalid file removes no job");
+        assertTrue(!broken.isEmpty());
+        String fixed = commit(List.of(a), a.name(), "observe");
+        awaitStatus("back to a plan at the fixed commit", x -> x.path("commit").asText().equals(fixed)
+                && x.path("lastResult").asText().equals("observed"));
+    }
+
+    @Test
     void stoppingTheDaemonLetsTheRunningActionFinishAndStartsNoOther() throws Exception {
         TestNode a = hosts.node(0);
         TestNode b = hosts.node(1);
