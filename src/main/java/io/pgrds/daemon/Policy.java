@@ -18,8 +18,9 @@ import java.util.List;
  *             {@code start_node} (starts a stopped node), {@code repoint} (restarts only a standby that follows
  *             the wrong upstream, the primary is untouched), {@code change_hba} (reload),
  *             {@code ensure_roles} (creates missing roles, leaves existing ones), {@code change_parameters}
- *             when no parameter needs a restart (reload), {@code register_endpoint} (runs the hook for the
- *             primary as it is).</li>
+ *             when no parameter needs a restart (reload), {@code configure_backup} (writes the pgBackRest
+ *             configuration, creates the stanza and checks archiving; no restart), {@code register_endpoint}
+ *             (runs the hook for the primary as it is).</li>
  *         <li>held back: {@code init_primary} and {@code restore_primary} (a new primary is made by a person
  *             with {@code pgrds apply}), {@code promote} and {@code switchover} (move the primary),
  *             {@code rejoin} (rewinds or re-clones a former primary, discarding its divergent WAL),
@@ -42,7 +43,8 @@ public final class Policy {
             case OBSERVE -> false;
             case FULL -> true;
             case SAFE -> switch (action.kind()) {
-                case CLONE_STANDBY, START_NODE, REPOINT, CHANGE_HBA, ENSURE_ROLES, REGISTER_ENDPOINT -> true;
+                case CLONE_STANDBY, START_NODE, REPOINT, CHANGE_HBA, ENSURE_ROLES, CONFIGURE_BACKUP,
+                        REGISTER_ENDPOINT -> true;
                 case CHANGE_PARAMETERS -> !((Action.ChangeParameters) action).restart();
                 case INIT_PRIMARY, RESTORE_PRIMARY, PROMOTE, SWITCHOVER, REJOIN, DEACTIVATE -> false;
             };

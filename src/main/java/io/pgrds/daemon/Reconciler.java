@@ -64,7 +64,7 @@ final class Reconciler {
             }
             DesiredCluster desired = found.get();
             policy = Optional.of(desired.policy());
-            run = reconcile(desired, commit, started, t0);
+            run = reconcile(fleet, desired, commit, started, t0);
         } catch (RuntimeException e) {
             run = Outcomes.Run.failed(id, policy, commit, String.valueOf(e.getMessage()), started, millisSince(t0));
             LOG.debug("{}: run failed", id, e);
@@ -74,7 +74,8 @@ final class Reconciler {
         return status;
     }
 
-    private Outcomes.Run reconcile(DesiredCluster desired, Optional<String> commit, Instant started, long t0) {
+    private Outcomes.Run reconcile(DesiredFleet fleet, DesiredCluster desired, Optional<String> commit,
+                                   Instant started, long t0) {
         ClusterId id = desired.id();
         Daemon.Config config = daemon.config();
         try (Sessions sessions = new Sessions(config.shellOptions())) {
@@ -90,7 +91,8 @@ final class Reconciler {
                 // the allowed prefix only: the executor never sees the held-back actions
                 ClusterPlan prefix = new ClusterPlan(id, split.apply(), List.of(), plan.warnings(), plan.decision());
                 Executor executor = new Executor(sessions, new LogListener(daemon, applied), new Executor.Options(
-                        false, config.lockTimeout(), Duration.ofMinutes(2), "pgrds-daemon", config.host()));
+                        false, config.lockTimeout(), Duration.ofMinutes(2), "pgrds-daemon", config.host()),
+                        fleet::cluster); // a restore reads its source cluster's repository and secrets
                 try {
                     executor.apply(desired, observed, prefix, commit);
                 } catch (Stopping s) {

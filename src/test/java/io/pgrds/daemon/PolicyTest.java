@@ -41,6 +41,8 @@ class PolicyTest {
             Optional.of("100"), Optional.of("200"), true, true)), List.of("pg2", "pg1"), "r", NO_RISK);
     static final Action HBA = new Action.ChangeHba(List.of("pg1", "pg2"), "r", NO_RISK);
     static final Action ROLES = new Action.EnsureRoles("pg1", List.of("pgrds"), "r", NO_RISK);
+    static final Action BACKUP = new Action.ConfigureBackup("orderdata-integration", "posix /var/lib/pgbackrest",
+            "pg1", List.of("pg1", "pg2"), "r", NO_RISK);
     static final Action ENDPOINT = new Action.RegisterEndpoint("orders.example", "pg1", "r", NO_RISK);
 
     /** What {@code safe} allows, per kind: the documented table. */
@@ -57,11 +59,12 @@ class PolicyTest {
             Map.entry(ActionKind.CHANGE_PARAMETERS, true), // without a restart; see the restart case
             Map.entry(ActionKind.CHANGE_HBA, true),
             Map.entry(ActionKind.ENSURE_ROLES, true),
+            Map.entry(ActionKind.CONFIGURE_BACKUP, true),
             Map.entry(ActionKind.REGISTER_ENDPOINT, true)));
 
     static Stream<Arguments> everyKind() {
         return Stream.of(INIT, RESTORE, CLONE, START, PROMOTE, SWITCHOVER, REJOIN, REPOINT, DEACTIVATE, RELOAD, HBA,
-                ROLES, ENDPOINT).map(a -> Arguments.of(a.kind(), a));
+                ROLES, BACKUP, ENDPOINT).map(a -> Arguments.of(a.kind(), a));
     }
 
     @Test
