@@ -275,7 +275,18 @@ public final class Daemon implements AutoCloseable {
         if (stopping) {
             return;
         }
-        FleetLoader.Result loaded = FleetLoader.load(snapshot());
+        FleetLoader.Result loaded;
+        try {
+            loaded = FleetLoader.load(snapshot());
+        } catch (RuntimeException e) {
+            // once per change, not every interval; each cluster's run reports it as its Error status
+            String why = String.valueOf(e.getMessage());
+            if (!why.equals(lastProblems)) {
+                LOG.warn("Unable to read the fleet repository: {}; the clusters' jobs are left as they are", why);
+                lastProblems = why;
+            }
+            return;
+        }
         String problems = loaded.ok() ? "" : FleetLoader.describe(loaded.problems());
         if (!problems.equals(lastProblems)) {
             // once per change, not every interval; the clusters' own runs report it as their Error status

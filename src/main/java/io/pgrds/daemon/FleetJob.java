@@ -14,9 +14,8 @@ public final class FleetJob implements Job {
         try {
             Daemon daemon = (Daemon) context.getScheduler().getContext().get(Daemon.CONTEXT_KEY);
             daemon.refreshFleet("true".equals(context.getMergedJobDataMap().getString(Daemon.TRIGGER_ALL)));
-        } catch (SchedulerException | RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(FleetJob.class).warn("reading the fleet repository: {}",
-                    e.getMessage());
+        } catch (SchedulerException e) {
+            throw new JobExecutionException(e);
         }
     }
 }
