@@ -8,6 +8,7 @@ import io.pgrds.harness.TestHosts;
 import io.pgrds.harness.TestNode;
 import io.pgrds.testing.Cli;
 import io.pgrds.testing.FleetRepo;
+import io.pgrds.testing.HarnessCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,18 +57,7 @@ class BackupIT {
     // ---- helpers ----
 
     private String cluster(List<TestNode> nodes, String extra) {
-        StringBuilder y = new StringBuilder();
-        y.append("ssh: {user: root, port: ").append(nodes.get(0).sshPort()).append(", identityFile: ")
-                .append(hosts.clientKey()).append(", knownHostsFile: ").append(hosts.knownHosts())
-                .append(", become: runuser}\n");
-        y.append("postgres:\n  parameters: {max_connections: 50}\n");
-        y.append("  hba:\n    - {type: host, database: all, user: all, address: 127.0.0.0/8, method: scram-sha-256}\n");
-        y.append("nodes:\n");
-        for (TestNode n : nodes) {
-            y.append("  - {host: ").append(n.address()).append(", name: ").append(n.name())
-                    .append(", postgres: {dataDirectory: ").append(n.dataDirectory()).append(", port: ")
-                    .append(n.pgPort()).append("}}\n");
-        }
+        StringBuilder y = new StringBuilder(HarnessCluster.yaml(hosts, nodes, "max_connections: 50"));
         y.append("primary: ").append(nodes.get(0).name()).append('\n');
         y.append("repositories: {main: {type: posix, path: ").append(repository).append("}}\n");
         y.append("backup: {repository: main, retention: {full: 2}}\n");
@@ -87,9 +77,7 @@ class BackupIT {
     }
 
     private static String sql(TestNode n, String sql) {
-        return hosts.run("runuser", "-u", "postgres", "--", n.binDir() + "/psql", "-X", "-A", "-t", "-q", "-h",
-                n.dataDirectory() + ".pgrds/run", "-p", Integer.toString(n.pgPort()), "-U", "postgres", "-d",
-                "postgres", "-c", sql).strip();
+        return HarnessCluster.sql(hosts, n, sql);
     }
 
     private static void writeBatch(TestNode primary, int batch) {

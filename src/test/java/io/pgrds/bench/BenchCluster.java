@@ -5,6 +5,7 @@ import io.pgrds.cli.Terminal;
 import io.pgrds.harness.TestHosts;
 import io.pgrds.harness.TestNode;
 import io.pgrds.testing.FleetRepo;
+import io.pgrds.testing.HarnessCluster;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -54,18 +55,7 @@ final class BenchCluster {
 
     /** Commits the cluster file: these nodes, this primary pin, pgrds's defaults otherwise. */
     void commit(List<TestNode> nodes, String primary) {
-        StringBuilder y = new StringBuilder();
-        y.append("ssh: {user: root, port: ").append(nodes.get(0).sshPort()).append(", identityFile: ")
-                .append(hosts.clientKey()).append(", knownHostsFile: ").append(hosts.knownHosts())
-                .append(", become: runuser}\n");
-        y.append("postgres:\n  parameters: {max_connections: 50}\n");
-        y.append("  hba:\n    - {type: host, database: all, user: all, address: 127.0.0.0/8, method: scram-sha-256}\n");
-        y.append("nodes:\n");
-        for (TestNode n : nodes) {
-            y.append("  - {host: ").append(n.address()).append(", name: ").append(n.name())
-                    .append(", postgres: {dataDirectory: ").append(n.dataDirectory()).append(", port: ")
-                    .append(n.pgPort()).append("}}\n");
-        }
+        StringBuilder y = new StringBuilder(HarnessCluster.yaml(hosts, nodes, "max_connections: 50"));
         y.append("primary: ").append(primary).append('\n');
         y.append("service: {name: bench.example}\n");
         fleet.commit(ID, y.toString());
