@@ -5,6 +5,8 @@ import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.load.FleetLoader;
 import io.pgrds.source.GitSource;
 import io.pgrds.source.Snapshot;
+import io.pgrds.transport.NodeShells;
+import io.pgrds.transport.Sessions;
 import io.pgrds.transport.ShellOptions;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -75,6 +77,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     private final Config config;
+    private final Sessions.Opener opener;
     private final Map<ClusterId, ClusterStatus> statuses = new ConcurrentHashMap<>();
     private final Reconciler reconciler = new Reconciler(this);
     private final Object gitLock = new Object();
@@ -85,7 +88,21 @@ public final class Daemon implements AutoCloseable {
     private HttpApi http;
 
     public Daemon(Config config) {
+        this(config, NodeShells::open);
+    }
+
+    /**
+     * @param opener opens the node shells of every run; {@link NodeShells#open} (SSH or local) in production, a
+     *               simulated transport in the daemon benchmark
+     */
+    public Daemon(Config config, Sessions.Opener opener) {
         this.config = config;
+        this.opener = opener;
+    }
+
+    /** The node shells of one run. */
+    Sessions sessions() {
+        return new Sessions(config.shellOptions(), opener);
     }
 
     public Config config() {

@@ -78,7 +78,7 @@ final class Reconciler {
                                    Instant started, long t0) {
         ClusterId id = desired.id();
         Daemon.Config config = daemon.config();
-        try (Sessions sessions = new Sessions(config.shellOptions())) {
+        try (Sessions sessions = daemon.sessions()) {
             ObservedCluster observed = new Observer(sessions, config.parallel(), config.observeDeadline())
                     .observe(desired);
             ClusterPlan plan = Planner.plan(desired, observed);
