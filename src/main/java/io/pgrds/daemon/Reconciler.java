@@ -133,7 +133,7 @@ final class Reconciler {
     }
 
     /** Logs the executor's events and counts finished actions; stops the apply between actions on shutdown. */
-    private static final class LogListener implements ApplyListener {
+    static final class LogListener implements ApplyListener {
         private static final Logger APPLY = LoggerFactory.getLogger("io.pgrds.daemon.apply");
         private final Daemon daemon;
         private final AtomicInteger finished;
