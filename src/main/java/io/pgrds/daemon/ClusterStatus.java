@@ -25,13 +25,15 @@ import java.util.TreeMap;
  * @param nodes             node name → observed state ({@code PRIMARY}, {@code STANDBY}, ...)
  * @param lagBytes          standby name → bytes it has yet to replay, as the primary reports it
  * @param sentence          the one sentence the run logged
+ * @param lastBackup        the last scheduled backup this daemon took ({@code backup.schedule})
  */
 public record ClusterStatus(ClusterId cluster, Optional<String> policy, Sync sync, List<String> differences,
                             List<String> heldBack, Optional<String> refusalCode, Optional<String> message,
                             Optional<String> commit, Optional<String> lastAppliedCommit,
                             Optional<Instant> lastAppliedAt, Optional<Instant> lastRunAt, long lastRunMillis,
                             String lastResult, int planned, int applied, SortedMap<String, String> nodes,
-                            SortedMap<String, Long> lagBytes, String sentence) {
+                            SortedMap<String, Long> lagBytes, String sentence,
+                            Optional<LastBackup> lastBackup) {
     public ClusterStatus {
         differences = List.copyOf(differences);
         heldBack = List.copyOf(heldBack);
@@ -39,10 +41,17 @@ public record ClusterStatus(ClusterId cluster, Optional<String> policy, Sync syn
         lagBytes = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(lagBytes));
     }
 
+    /** This status with the outcome of a scheduled backup. */
+    public ClusterStatus withBackup(LastBackup backup) {
+        return new ClusterStatus(cluster, policy, sync, differences, heldBack, refusalCode, message, commit,
+                lastAppliedCommit, lastAppliedAt, lastRunAt, lastRunMillis, lastResult, planned, applied, nodes, lagBytes,
+                sentence, Optional.of(backup));
+    }
+
     /** A cluster with a job but no finished run yet. */
     public static ClusterStatus pending(ClusterId id) {
         return new ClusterStatus(id, Optional.empty(), Sync.UNKNOWN, List.of(), List.of(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 0,
-                "pending", 0, 0, new TreeMap<>(), new TreeMap<>(), id + ": no run yet");
+                "pending", 0, 0, new TreeMap<>(), new TreeMap<>(), id + ": no run yet", Optional.empty());
     }
 }

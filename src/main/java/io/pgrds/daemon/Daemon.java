@@ -5,6 +5,8 @@ import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.load.FleetLoader;
 import io.pgrds.source.GitSource;
 import io.pgrds.source.Snapshot;
+import io.pgrds.transport.NodeShells;
+import io.pgrds.transport.Sessions;
 import io.pgrds.transport.ShellOptions;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -20,6 +22,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import io.pgrds.apply.Backups;
+import java.time.Instant;
+import java.util.TimeZone;
+import org.quartz.CronExpression;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.CronTrigger;
 import org.quartz.JobBuilder;
 import org.quartz.JobDataMap;
 import org.quartz.JobDetail;
@@ -45,6 +53,7 @@ public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     static final String CONTEXT_KEY = "io.pgrds.daemon";
     static final String CLUSTERS = "clusters";
+    static final String BACKUPS = "backups";
     static final JobKey FLEET_JOB = JobKey.jobKey("fleet", "pgrds");
     static final String TRIGGER_ALL = "triggerAll";
     static final String CLUSTER = "cluster";
@@ -75,17 +84,33 @@ public final class Daemon implements AutoCloseable {
     }
 
     private final Config config;
+    private final Sessions.Opener opener;
     private final Map<ClusterId, ClusterStatus> statuses = new ConcurrentHashMap<>();
     private final Reconciler reconciler = new Reconciler(this);
     private final Object gitLock = new Object();
     private final Map<ClusterId, java.util.concurrent.locks.ReentrantLock> runLocks = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     private volatile String lastProblems = "";
+    private final Map<ClusterId, String> badSchedules = new ConcurrentHashMap<>();
     private Scheduler scheduler;
     private HttpApi http;
 
     public Daemon(Config config) {
+        this(config, NodeShells::open);
+    }
+
+    /**
+     * @param opener opens the node shells of every run; {@link NodeShells#open} (SSH or local) in production, a
+     *               simulated transport in the daemon benchmark
+     */
+    public Daemon(Config config, Sessions.Opener opener) {
         this.config = config;
+        this.opener = opener;
+    }
+
+    /** The node shells of one run. */
+    Sessions sessions() {
+        return new Sessions(config.shellOptions(), opener);
     }
 
     public Config config() {
@@ -306,6 +331,10 @@ public final class Daemon implements AutoCloseable {
             }
             statuses.putIfAbsent(id, ClusterStatus.pending(id));
         }
+        Map<ClusterId, String> schedules = new java.util.TreeMap<>();
+        loaded.fleet().clusters().forEach(c -> c.backup().flatMap(io.pgrds.desired.BackupSpec::schedule)
+                .ifPresent(s -> schedules.put(c.id(), s)));
+        scheduleBackups(schedules, loaded.ok());
         if (loaded.ok()) {
             for (JobKey key : existing) {
                 ClusterId id = ClusterId.parse(key.getName());
@@ -367,13 +396,114 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** Deletes a cluster's job and status. */
+    /** Deletes a cluster's jobs and status. */
     void forget(ClusterId id) {
         statuses.remove(id);
         try {
+            scheduler.deleteJob(JobKey.jobKey(id.toString(), BACKUPS));
             scheduler.deleteJob(JobKey.jobKey(id.toString(), CLUSTERS));
         } catch (SchedulerException e) {
             LOG.warn("{}: could not delete its job: {}", id, e.getMessage());
+        }
+    }
+
+    /**
+     * Gives each cluster with a {@code backup.schedule} a backup job with a cron trigger (rescheduled when the
+     * expression changed); deletes the backup jobs of clusters without one, unless the repository has invalid files
+     * ({@code removeOthers} false). An invalid expression is logged once and leaves that cluster's job as it is.
+     */
+    void scheduleBackups(Map<ClusterId, String> schedules, boolean removeOthers) throws SchedulerException {
+        for (Map.Entry<ClusterId, String> e : schedules.entrySet()) {
+            ClusterId id = e.getKey();
+            Trigger trigger;
+            try {
+                trigger = backupTrigger(id, e.getValue());
+                badSchedules.remove(id);
+            } catch (IllegalArgumentException bad) {
+                if (!bad.getMessage().equals(badSchedules.put(id, bad.getMessage()))) {
+                    LOG.warn("{}", bad.getMessage());
+                }
+                continue;
+            }
+            JobKey key = trigger.getJobKey();
+            Trigger existing = scheduler.getTrigger(trigger.getKey());
+            if (existing instanceof CronTrigger cron && cron.getCronExpression().equals(e.getValue())) {
+                continue;
+            }
+            try {
+                if (existing != null) {
+                    scheduler.rescheduleJob(trigger.getKey(), trigger);
+                } else {
+                    scheduler.addJob(JobBuilder.newJob(BackupJob.class).withIdentity(key).storeDurably()
+                            .usingJobData(CLUSTER, id.toString()).withDescription("backs " + id + " up").build(),
+                            true);
+                    scheduler.scheduleJob(trigger);
+                }
+                LOG.info("{}: backups scheduled at '{}' (UTC), next {}", id, e.getValue(),
+                        trigger.getFireTimeAfter(new Date()).toInstant());
+            } catch (ObjectAlreadyExistsException race) {
+                // another daemon on the same job store scheduled it first
+            }
+        }
+        if (removeOthers) {
+            for (JobKey key : scheduler.getJobKeys(GroupMatcher.jobGroupEquals(BACKUPS))) {
+                if (!schedules.containsKey(ClusterId.parse(key.getName()))) {
+                    scheduler.deleteJob(key);
+                    LOG.info("{}: no backup.schedule any more, its backup job is deleted", key.getName());
+                }
+            }
+        }
+    }
+
+    /**
+     * A cluster's backup trigger from its {@code backup.schedule}: a Quartz cron expression (seconds first, e.g.
+     * {@code 0 30 2 * * ?}), in UTC so that every daemon sharing a job store reads it alike. A backup missed while
+     * no daemon ran is taken once at the next start.
+     *
+     * @throws IllegalArgumentException when the expression is not a valid Quartz cron expression
+     */
+    static CronTrigger backupTrigger(ClusterId id, String schedule) {
+        try {
+            CronExpression.validateExpression(schedule);
+        } catch (java.text.ParseException e) {
+            throw new IllegalArgumentException(id + ": backup.schedule '" + schedule + "' is not a Quartz cron "
+                    + "expression (seconds minutes hours day-of-month month day-of-week, e.g. '0 30 2 * * ?'): "
+                    + e.getMessage(), e);
+        }
+        return TriggerBuilder.newTrigger().withIdentity(id.toString(), BACKUPS)
+                .forJob(JobKey.jobKey(id.toString(), BACKUPS))
+                .withSchedule(CronScheduleBuilder.cronSchedule(schedule).inTimeZone(TimeZone.getTimeZone("UTC"))
+                        .withMisfireHandlingInstructionFireAndProceed()).build();
+    }
+
+    /** A scheduled backup: what {@code pgrds backup CLUSTER} does (full, from the primary); the outcome goes into the status. */
+    void backup(ClusterId id) {
+        if (stopping) {
+            return;
+        }
+        Instant at = Instant.now();
+        long t0 = System.nanoTime();
+        LastBackup outcome;
+        try {
+            DesiredCluster c = FleetLoader.loadOrThrow(snapshot()).cluster(id).orElseThrow(
+                    () -> new IllegalStateException(id + " is no longer in the repository"));
+            try (Sessions sessions = sessions()) {
+                Backups.BackupResult r = new Backups(sessions, new Reconciler.LogListener(this,
+                        new java.util.concurrent.atomic.AtomicInteger())).backup(c, "full");
+                outcome = new LastBackup(at, (System.nanoTime() - t0) / 1_000_000, true, Optional.of(r.node()),
+                        r.backup().map(Backups.BackupInfo::label), Optional.empty());
+            }
+        } catch (RuntimeException e) {
+            outcome = new LastBackup(at, (System.nanoTime() - t0) / 1_000_000, false, Optional.empty(),
+                    Optional.empty(), Optional.of(String.valueOf(e.getMessage())));
+        }
+        LastBackup done = outcome;
+        statuses.compute(id, (k, before) -> (before == null ? ClusterStatus.pending(k) : before).withBackup(done));
+        if (done.ok()) {
+            LOG.info("{}: scheduled full backup from {}{} ({} ms)", id, done.node().orElse("?"),
+                    done.label().map(l -> ": " + l).orElse(""), done.millis());
+        } else {
+            LOG.warn("{}: scheduled backup failed ({} ms): {}", id, done.millis(), done.message().orElse(""));
         }
     }
 
@@ -382,6 +512,12 @@ public final class Daemon implements AutoCloseable {
         JobDataMap data = new JobDataMap();
         data.put(TRIGGER_ALL, "true");
         scheduler.triggerJob(FLEET_JOB, data);
+    }
+
+    /** The cron expression of a cluster's backup trigger, if it has one. */
+    Optional<String> backupSchedule(ClusterId id) throws SchedulerException {
+        return Optional.ofNullable(scheduler.getTrigger(org.quartz.TriggerKey.triggerKey(id.toString(), BACKUPS)))
+                .map(t -> ((CronTrigger) t).getCronExpression());
     }
 
     Collection<String> clusterJobs() throws SchedulerException {

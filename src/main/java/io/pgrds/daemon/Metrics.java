@@ -55,6 +55,25 @@ public final class Metrics {
         for (ClusterStatus c : sorted) {
             sample(out, "pgrds_cluster_applied_actions", c, null, null, c.applied());
         }
+        // only with scheduled backups: a fleet without backup.schedule has no such families
+        if (sorted.stream().anyMatch(c -> c.lastBackup().isPresent())) {
+            header(out, "pgrds_cluster_last_backup_timestamp_seconds", "gauge",
+                    "When the last scheduled backup started (Unix time).");
+            for (ClusterStatus c : sorted) {
+                c.lastBackup().ifPresent(b -> sample(out, "pgrds_cluster_last_backup_timestamp_seconds", c, null, null,
+                        b.at().toEpochMilli() / 1000.0));
+            }
+            header(out, "pgrds_cluster_last_backup_duration_seconds", "gauge", "How long the last scheduled backup took.");
+            for (ClusterStatus c : sorted) {
+                c.lastBackup().ifPresent(b -> sample(out, "pgrds_cluster_last_backup_duration_seconds", c, null, null,
+                        b.millis() / 1000.0));
+            }
+            header(out, "pgrds_cluster_last_backup_result", "gauge",
+                    "1 with the result of the last scheduled backup (ok, error) as a label.");
+            for (ClusterStatus c : sorted) {
+                c.lastBackup().ifPresent(b -> sample(out, "pgrds_cluster_last_backup_result", c, "result", b.result(), 1));
+            }
+        }
         header(out, "pgrds_node_state", "gauge", "1 with the node's observed state as a label.");
         for (ClusterStatus c : sorted) {
             for (Map.Entry<String, String> n : c.nodes().entrySet()) {

@@ -78,7 +78,7 @@ final class Reconciler {
                                    Instant started, long t0) {
         ClusterId id = desired.id();
         Daemon.Config config = daemon.config();
-        try (Sessions sessions = new Sessions(config.shellOptions())) {
+        try (Sessions sessions = daemon.sessions()) {
             ObservedCluster observed = new Observer(sessions, config.parallel(), config.observeDeadline())
                     .observe(desired);
             ClusterPlan plan = Planner.plan(desired, observed);
@@ -133,7 +133,7 @@ final class Reconciler {
     }
 
     /** Logs the executor's events and counts finished actions; stops the apply between actions on shutdown. */
-    private static final class LogListener implements ApplyListener {
+    static final class LogListener implements ApplyListener {
         private static final Logger APPLY = LoggerFactory.getLogger("io.pgrds.daemon.apply");
         private final Daemon daemon;
         private final AtomicInteger finished;

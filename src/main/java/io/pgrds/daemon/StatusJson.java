@@ -38,6 +38,18 @@ public final class StatusJson {
             ObjectNode lag = o.putObject("lagBytes");
             c.lagBytes().forEach(lag::put);
             o.put("sentence", c.sentence());
+            if (c.lastBackup().isPresent()) {
+                LastBackup b = c.lastBackup().get();
+                ObjectNode backup = o.putObject("lastBackup");
+                backup.put("at", b.at().toString());
+                backup.put("millis", b.millis());
+                backup.put("result", b.result());
+                backup.put("node", b.node().orElse(null));
+                backup.put("label", b.label().orElse(null));
+                backup.put("message", b.message().orElse(null));
+            } else {
+                o.putNull("lastBackup");
+            }
         }
         try {
             return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";

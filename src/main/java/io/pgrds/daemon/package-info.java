@@ -39,6 +39,13 @@
  * <h2>Several daemons</h2>
  * {@code --job-store jdbc:postgresql://...}: Quartz's {@code JobStoreTX} with {@code PostgreSQLDelegate},
  * clustered, checking in every 5 s, triggers acquired under the lock; the tables are created on first start.
- * Daemons sharing a store must use the same repository, ref and {@code --scheduler-name}.
+ * Daemons sharing a store must use the same repository, ref and {@code --scheduler-name}. A daemon that dies is
+ * declared failed 7.5 s after a missed check-in; another one's next check-in recovers its fired triggers and the
+ * misfire scan fires them, so its clusters run elsewhere within about 22.5 s ({@code DaemonFailoverIT}).
+ *
+ * <h2>Backups</h2>
+ * A cluster with {@code backup.schedule} (Quartz cron, seconds first, UTC) has a {@link io.pgrds.daemon.BackupJob}
+ * in the {@code backups} group: a full pgBackRest backup from the primary, as {@code pgrds backup CLUSTER} takes it.
+ * The fleet job keeps these jobs in line with the repository; the last backup is in the status ({@code lastBackup}).
  */
 package io.pgrds.daemon;
