@@ -64,6 +64,74 @@ final class ExternalSsh extends SshSessionFactory {
         return argv;
     }
 
+    /**
+     * The ssh process, except that {@link #exitValue()} waits (briefly) for it to exit. JGit reads the exit
+     * status as soon as the remote side closed its output; on a busy machine the ssh client may not have exited
+     * yet, and JGit then reported "process hasn't exited" instead of git's own error message.
+     */
+    static final class Exited extends Process {
+        private final Process process;
+
+        Exited(Process process) {
+            this.process = process;
+        }
+
+        @Override
+        public java.io.OutputStream getOutputStream() {
+            return process.getOutputStream();
+        }
+
+        @Override
+        public java.io.InputStream getInputStream() {
+            return process.getInputStream();
+        }
+
+        @Override
+        public java.io.InputStream getErrorStream() {
+            return process.getErrorStream();
+        }
+
+        @Override
+        public int waitFor() throws InterruptedException {
+            return process.waitFor();
+        }
+
+        @Override
+        public boolean waitFor(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
+            return process.waitFor(timeout, unit);
+        }
+
+        @Override
+        public int exitValue() {
+            try {
+                process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return process.exitValue();
+        }
+
+        @Override
+        public void destroy() {
+            process.destroy();
+        }
+
+        @Override
+        public Process destroyForcibly() {
+            return process.destroyForcibly();
+        }
+
+        @Override
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        @Override
+        public long pid() {
+            return process.pid();
+        }
+    }
+
     final class RemoteSessionOverSsh implements RemoteSession2 {
         private final URIish uri;
 
@@ -83,7 +151,7 @@ final class ExternalSsh extends SshSessionFactory {
             if (env != null) {
                 builder.environment().putAll(env);
             }
-            return builder.start();
+            return new Exited(builder.start());
         }
 
         @Override
