@@ -18,8 +18,10 @@ import org.eclipse.jgit.util.FS;
  * {@code BatchMode} is on, so an unknown host key or a missing key fails instead of waiting for a
  * prompt nobody answers.
  */
-final class ExternalSsh extends SshSessionFactory {
+final class ExternalSsh extends SshSessionFactory implements AutoCloseable {
     private final Map<String, String> environment;
+    /** Each ssh process started, with the file its stderr goes to (read once it exited: never a race). */
+    private final List<Exited> started = java.util.Collections.synchronizedList(new ArrayList<>());
 
     /** @param environment the environment to take {@code GIT_SSH_COMMAND} and {@code GIT_SSH} from */
     ExternalSsh(Map<String, String> environment) {
@@ -34,6 +36,32 @@ final class ExternalSsh extends SshSessionFactory {
     @Override
     public String getType() {
         return "pgrds-external-ssh";
+    }
+
+    /**
+     * git's error from the ssh processes of this fetch: its {@code fatal:} lines, else its last line; empty when
+     * they wrote nothing. Waits for the processes to exit, so the text is complete.
+     */
+    String remoteError() {
+        List<String> lines = new ArrayList<>();
+        synchronized (started) {
+            for (Exited p : started) {
+                p.stderr().lines().map(String::strip).filter(l -> !l.isEmpty()).forEach(lines::add);
+            }
+        }
+        List<String> fatal = lines.stream().filter(l -> l.startsWith("fatal:")).toList();
+        if (!fatal.isEmpty()) {
+            return String.join(" ", fatal);
+        }
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+    }
+
+    @Override
+    public void close() {
+        synchronized (started) {
+            started.forEach(Exited::delete);
+            started.clear();
+        }
     }
 
     /** The argv that runs {@code command} on the host of {@code uri}. */
@@ -71,9 +99,32 @@ final class ExternalSsh extends SshSessionFactory {
      */
     static final class Exited extends Process {
         private final Process process;
+        private final java.nio.file.Path stderr;
 
-        Exited(Process process) {
+        Exited(Process process, java.nio.file.Path stderr) {
             this.process = process;
+            this.stderr = stderr;
+        }
+
+        /** What the process wrote on stderr, once it exited (waiting up to 10 s). */
+        String stderr() {
+            try {
+                process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                return java.nio.file.Files.readString(stderr, java.nio.charset.StandardCharsets.UTF_8);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "";
+            } catch (IOException e) {
+                return "";
+            }
+        }
+
+        void delete() {
+            try {
+                java.nio.file.Files.deleteIfExists(stderr);
+            } catch (IOException e) {
+                // a temporary file; the system cleans it eventually
+            }
         }
 
         @Override
@@ -88,7 +139,7 @@ final class ExternalSsh extends SshSessionFactory {
 
         @Override
         public java.io.InputStream getErrorStream() {
-            return process.getErrorStream();
+            return java.io.InputStream.nullInputStream(); // stderr goes to a file, read by remoteError()
         }
 
         @Override
@@ -151,7 +202,11 @@ final class ExternalSsh extends SshSessionFactory {
             if (env != null) {
                 builder.environment().putAll(env);
             }
-            return new Exited(builder.start());
+            java.nio.file.Path stderr = java.nio.file.Files.createTempFile("pgrds-ssh-", ".err");
+            builder.redirectError(stderr.toFile());
+            Exited process = new Exited(builder.start(), stderr);
+            started.add(process);
+            return process;
         }
 
         @Override

@@ -133,6 +133,7 @@ final class RemoteCache {
     private static Optional<String> fetch(Repository repo, String url, String shown, Map<String, String> environment)
             throws IOException {
         FetchResult result;
+        ExternalSsh externalSsh = new ExternalSsh(environment);
         try {
             result = Git.wrap(repo).fetch()
                     .setRemote(url)
@@ -141,14 +142,18 @@ final class RemoteCache {
                     .setTimeout(FETCH_TIMEOUT_SECONDS)
                     .setTransportConfigCallback(transport -> {
                         if (transport instanceof SshTransport ssh) {
-                            ssh.setSshSessionFactory(new ExternalSsh(environment));
+                            ssh.setSshSessionFactory(externalSsh);
                         }
                     })
                     .call();
         } catch (GitAPIException | RuntimeException e) {
+            // git's own words (from the ssh process's stderr, complete once it exited) say more than JGit's
+            String remote = Urls.redact(externalSsh.remoteError());
             // no cause attached: JGit's messages and exceptions may carry the URL with its user name
-            throw unavailable("unable to fetch " + shown + ": " + reason(e, shown)
+            throw unavailable("unable to fetch " + shown + ": " + (remote.isEmpty() ? reason(e, shown) : remote)
                     + "; check the URL, the network and the credentials");
+        } finally {
+            externalSsh.close();
         }
         Optional<String> defaultBranch = defaultBranch(result);
         if (defaultBranch.isPresent()) {
