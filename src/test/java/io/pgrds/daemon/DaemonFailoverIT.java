@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * dead instance is declared failed 7.5 s (Quartz's fixed grace) after its check-in was due (every 5 s), the
  * survivor notices at its own next check-in (up to 5 s later), and the recovered trigger, now past its fire time by
  * more than the misfire threshold, fires at the survivor's next misfire scan (up to 5 s later): at most 22.5 s
- * after the kill, so 25 s with the test's own polling. Seen: 15 to 20 s.
+ * after the kill. Seen: 15 to 20 s. The test allows 40 s: the Quartz threads, the database and the test share two
+ * cores with the rest of CI, and a late check-in of a few seconds there says nothing about pgrds.
  *
  * <p>The cluster whose run is cut has one node behind a TCP port that accepts connections and never answers (a
  * hung host), so its run lasts as long as the SSH connect timeout and the kill lands inside it.
@@ -61,7 +62,7 @@ class DaemonFailoverIT {
     }
 
     /** Checked-in every 5 s + 7.5 s grace + up to 5 s until the survivor's check-in + 5 s misfire scan, rounded up. */
-    private static final Duration TAKEOVER = Duration.ofSeconds(25);
+    private static final Duration TAKEOVER = Duration.ofSeconds(40);
 
     @BeforeEach
     void freshNodes() {
