@@ -8,11 +8,4 @@
 # minutes at the default scale and 4 rounds; smaller with SCALE=10 (or an argument), fewer rounds with ROUNDS=1.
 #   bench/clone.sh [scale=70] [rounds=4]      or      SCALE=10 ROUNDS=1 bench/clone.sh
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$here"
-"$here/bin/install-deps"
-export LANG=C.UTF-8
-[ -f target/pgrds.jar ] || mvn -q -B -DskipTests package
-cp_file="$here/target/bench-apply.classpath"
-mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test
-java -cp "target/classes:target/test-classes:$(cat "$cp_file")" io.pgrds.bench.CloneBench "${1:-${SCALE:-70}}" "${2:-${ROUNDS:-4}}"
+exec "$(dirname "${BASH_SOURCE[0]}")/run-main" --harness CloneBench "${1:-${SCALE:-70}}" "${2:-${ROUNDS:-4}}"

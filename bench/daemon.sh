@@ -6,8 +6,4 @@
 # reads + observations + plans one after the other without Quartz, with the ratio. Targets: cycle < 10 s, RSS < 256 MB.
 #   bench/daemon.sh [clusters=100] [threads=4]
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$here"
-cp_file="$here/target/bench-daemon.classpath"
-mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test
-java -cp "target/classes:target/test-classes:$(cat "$cp_file")" io.pgrds.bench.DaemonBench "${1:-100}" "${2:-4}"
+exec "$(dirname "${BASH_SOURCE[0]}")/run-main" DaemonBench "${1:-100}" "${2:-4}"

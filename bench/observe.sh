@@ -7,16 +7,4 @@
 # commands and network round trips. Target: N nodes under 2x one node. Needs root (sshd, runuser).
 #   bench/observe.sh [nodes=20] [rounds=5] [one-way-ms=50]
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$here"
-if [ "$(id -u)" != 0 ]; then
-  echo "bench/observe.sh: run as root (the harness starts sshd and acts as postgres through runuser)" >&2
-  exit 2
-fi
-if [ ! -f target/pgrds.jar ]; then
-  mvn -q -B -DskipTests package
-fi
-mvn -q -B test-compile
-mvn -q -B dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
-java -cp "target/classes:target/test-classes:$(cat target/cp.txt)" io.pgrds.bench.ObserveBench "${1:-20}" "${2:-5}" \
-  "${3:-50}"
+exec "$(dirname "${BASH_SOURCE[0]}")/run-main" --harness ObserveBench "${1:-20}" "${2:-5}" "${3:-50}"

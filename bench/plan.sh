@@ -5,8 +5,4 @@
 # observations, so the ratio shows what deciding costs next to reading the input. Target: under 1 s.
 #   bench/plan.sh [clusters=1000] [rounds=10]
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$here"
-cp_file="$here/target/bench-plan.classpath"
-mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test
-java -cp "target/classes:target/test-classes:$(cat "$cp_file")" io.pgrds.bench.PlanBench "${1:-1000}" "${2:-10}"
+exec "$(dirname "${BASH_SOURCE[0]}")/run-main" PlanBench "${1:-1000}" "${2:-10}"

@@ -7,15 +7,4 @@
 # Needs root (sshd, runuser).
 #   bench/status.sh [runs=7]
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$here"
-if [ "$(id -u)" != 0 ]; then
-  echo "bench/status.sh: run as root (the harness starts sshd and acts as postgres through runuser)" >&2
-  exit 2
-fi
-if [ ! -f target/pgrds.jar ]; then
-  mvn -q -B -DskipTests package
-fi
-mvn -q -B test-compile
-mvn -q -B dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
-java -cp "target/classes:target/test-classes:$(cat target/cp.txt)" io.pgrds.bench.StatusBench "${1:-7}"
+exec "$(dirname "${BASH_SOURCE[0]}")/run-main" --harness StatusBench "${1:-7}"

@@ -9,11 +9,4 @@
 # commits (must be 0) and where the time goes. Targets: at most 0.5 s, 0 lost. Needs root. Takes about a minute.
 #   bench/switchover.sh [runs=5] [raw-runs=runs] [new-jvm-runs=2]
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$here"
-"$here/bin/install-deps"
-export LANG=C.UTF-8
-[ -f target/pgrds.jar ] || mvn -q -B -DskipTests package
-cp_file="$here/target/bench-apply.classpath"
-mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test
-java -cp "target/classes:target/test-classes:$(cat "$cp_file")" io.pgrds.bench.SwitchoverBench "${1:-5}" "${2:-${1:-5}}" "${3:-2}"
+exec "$(dirname "${BASH_SOURCE[0]}")/run-main" --harness SwitchoverBench "${1:-5}" "${2:-${1:-5}}" "${3:-2}"
