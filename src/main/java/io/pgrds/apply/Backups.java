@@ -64,7 +64,7 @@ public final class Backups {
     public BackupResult backup(DesiredCluster c, String type) {
         BackupSpec spec = spec(c);
         NodeOps p = primary(c);
-        String conf = "--config=" + ConfigFiles.pgbackrestConfPath(p.node());
+        List<String> conf = ConfigFiles.pgbackrestOptions(p.node(), spec.repository());
         String stanza = "--stanza=" + BackupSpec.stanza(c.id());
         listener.progress(c.id(), p.node().name(), "pgbackrest backup --type=" + type + " into repository "
                 + spec.repository().name());
@@ -82,7 +82,7 @@ public final class Backups {
             }
         }, 3, 3, TimeUnit.SECONDS);
         try {
-            p.change("pgbackrest backup", List.of("pgbackrest", conf, stanza, "--type=" + type, "backup"), null,
+            p.change("pgbackrest backup", pgbackrest(conf, stanza, "--type=" + type, "backup"), null,
                     Duration.ofHours(24), null);
         } finally {
             timer.shutdownNow();
@@ -93,8 +93,8 @@ public final class Backups {
         return new BackupResult(p.node().name(), type, newest, Duration.between(start, Instant.now()));
     }
 
-    private void progress(DesiredCluster c, NodeOps p, String conf, String stanza) {
-        NodeShell.ExecResult r = p.check(List.of("pgbackrest", conf, stanza, "--output=json", "info"));
+    private void progress(DesiredCluster c, NodeOps p, List<String> conf, String stanza) {
+        NodeShell.ExecResult r = p.check(pgbackrest(conf, stanza, "--output=json", "info"));
         if (!r.ok()) {
             return;
         }
@@ -124,7 +124,7 @@ public final class Backups {
     }
 
     private Info info(DesiredCluster c, NodeOps n) {
-        NodeShell.ExecResult r = n.check(List.of("pgbackrest", "--config=" + ConfigFiles.pgbackrestConfPath(n.node()),
+        NodeShell.ExecResult r = n.check(pgbackrest(ConfigFiles.pgbackrestOptions(n.node(), spec(c).repository()),
                 "--stanza=" + BackupSpec.stanza(c.id()), "--output=json", "info"));
         if (!r.ok()) {
             throw new ApplyException(n.node().name() + ": pgbackrest info failed (exit " + r.exitCode() + "): "
@@ -196,12 +196,14 @@ public final class Backups {
             cleanup(n, d, scratch);
             d.change("scratch directories", List.of("sh", "-c", "umask 077 && mkdir -p \"$1\" \"$2\" && chmod 0700 "
                     + "\"$1\"", "sh", drill.dataDirectory(), d.paths().socketDirectory()));
-            String conf = d.paths().stateDirectory() + "/pgbackrest-restore.conf";
-            d.write(conf, ConfigFiles.pgbackrestRestoreConf(c.id(), spec.repository(), drill), 0600);
+            d.write(ConfigFiles.pgbackrestRestoreConfPath(drill), ConfigFiles.pgbackrestRestoreConf(c.id(),
+                    spec.repository(), drill), 0600);
             prepareDirectories(d);
+            linkCredentials(d, spec.repository(), true);
             listener.progress(c.id(), s.name(), "restoring backup " + label.get() + " into " + drill.dataDirectory());
-            d.change("pgbackrest restore", List.of("pgbackrest", "--config=" + conf, "--stanza="
-                    + BackupSpec.stanza(c.id()), "--set=" + label.get(), "--type=default", "restore"), null, Duration.ofHours(12), null);
+            d.change("pgbackrest restore", pgbackrest(ConfigFiles.pgbackrestRestoreOptions(drill, spec.repository()),
+                    "--stanza=" + BackupSpec.stanza(c.id()), "--set=" + label.get(), "--type=default", "restore"), null,
+                    Duration.ofHours(12), null);
             d.change("no standby.signal", List.of("rm", "-f", drill.dataDirectory() + "/standby.signal"));
             d.change("start scratch copy", List.of(d.bin("pg_ctl"), "start", "-D", drill.dataDirectory(), "-l",
                     d.paths().serverLog(), "-w", "-t", "600", "-s", "-o", "-c archive_mode=off -c listen_addresses='' "
@@ -271,6 +273,70 @@ public final class Backups {
                 + "\"$1/spool\"", "sh", base));
     }
 
+    /** A pgBackRest command line: the program, the configuration options, then the rest. */
+    static List<String> pgbackrest(List<String> config, String... rest) {
+        List<String> argv = new ArrayList<>();
+        argv.add("pgbackrest");
+        argv.addAll(config);
+        argv.addAll(List.of(rest));
+        return argv;
+    }
+
+    /**
+     * Checks, as postgres on the node, that an s3 repository's credentials file and CA file are usable, without
+     * reading the keys: the file exists, postgres can read it, no other user can, and it has pgBackRest's
+     * {@code [global]} section with both key lines. Nothing to check for a posix repository.
+     */
+    static void checkCredentials(NodeOps n, Repository repository) {
+        if (!(repository instanceof Repository.S3 s3)) {
+            return;
+        }
+        String file = s3.credentialsFile();
+        NodeShell.ExecResult r = n.check(List.of("sh", "-c", CHECK_CREDENTIALS, "sh", file, s3.caFile().orElse("")));
+        if (r.ok()) {
+            return;
+        }
+        String fix = "; it must be a pgBackRest configuration fragment on every node of the cluster, owned by "
+                + "postgres, mode 0600:\n      [global]\n      repo1-s3-key=...\n      repo1-s3-key-secret=...";
+        String where = n.node().name() + ": the credentials file " + file + " of repository " + s3.name();
+        throw new ApplyException(switch (r.exitCode()) {
+            case 10 -> where + " does not exist" + fix;
+            case 11 -> where + " is not readable by the postgres user" + fix;
+            case 12 -> where + " is readable by every user of the node; run chmod 0600 " + file;
+            case 13 -> where + " has no [global] section line" + fix;
+            case 14 -> where + " has no repo1-s3-key= line" + fix;
+            case 15 -> where + " has no repo1-s3-key-secret= line" + fix;
+            case 16 -> n.node().name() + ": the CA file " + s3.caFile().orElse("") + " of repository " + s3.name()
+                    + " does not exist or is not readable by the postgres user";
+            default -> where + " could not be checked (exit " + r.exitCode() + "): " + NodeOps.tail(r.stderr());
+        });
+    }
+
+    private static final String CHECK_CREDENTIALS = String.join("\n",
+            "[ -e \"$1\" ] || exit 10",
+            "[ -r \"$1\" ] || exit 11",
+            "[ -z \"$(find -L \"$1\" -maxdepth 0 -perm -o=r)\" ] || exit 12",
+            "grep -q '^\\[global\\][[:space:]]*$' \"$1\" || exit 13",
+            "grep -q '^repo1-s3-key[[:space:]]*=' \"$1\" || exit 14",
+            "grep -q '^repo1-s3-key-secret[[:space:]]*=' \"$1\" || exit 15",
+            "[ -z \"$2\" ] || [ -r \"$2\" ] || exit 16");
+
+    /**
+     * Points the node's include directory (its own, or the restore's) at an s3 repository's credentials file,
+     * after checking it. pgBackRest reads the file itself on every run, so the keys never pass through pgrds and
+     * a rotated key takes effect without an apply. For a posix repository the directory is emptied.
+     */
+    static void linkCredentials(NodeOps n, Repository repository, boolean restore) {
+        String dir = ConfigFiles.credentialsDirectory(n.node(), restore);
+        if (repository instanceof Repository.S3 s3) {
+            checkCredentials(n, s3);
+            n.change("link s3 credentials", List.of("sh", "-c", "umask 077 && mkdir -p \"$1\" && ln -sfn \"$2\" "
+                    + "\"$1/$3\"", "sh", dir, s3.credentialsFile(), ConfigFiles.CREDENTIALS_LINK));
+        } else {
+            n.change("no s3 credentials", List.of("rm", "-f", dir + "/" + ConfigFiles.CREDENTIALS_LINK));
+        }
+    }
+
     /** pgBackRest's restore options for a recovery target; {@code latest} replays all archived WAL. */
     static List<String> targetOptions(Bootstrap.RecoveryTarget t) {
         return switch (t.kind()) {
@@ -305,10 +371,6 @@ public final class Backups {
     private static BackupSpec spec(DesiredCluster c) {
         BackupSpec spec = c.backup().orElseThrow(() -> new ApplyException(c.id() + " has no backup: in its file; "
                 + "add `backup: {repository: …}` and apply first"));
-        if (spec.repository() instanceof Repository.S3) {
-            throw new ApplyException("s3 repositories are not supported by this version of pgrds yet (repository "
-                    + spec.repository().name() + ")");
-        }
         return spec;
     }
 }

@@ -80,6 +80,7 @@ public final class Executor {
         if (plan.actions().isEmpty()) {
             return new Result(desired.id(), audit(desired, commit, List.of(), "no changes"), true);
         }
+        run.preflight(plan);
         List<Audit.Entry> entries = new ArrayList<>();
         String failure = null;
         // without the lock nothing at all is done (and nothing is audited: nothing happened)
@@ -172,6 +173,34 @@ public final class Executor {
                     .map(ObservedNode::name).findFirst();
             observed.nodes().stream().filter(n -> n.state() == NodeState.DEACTIVATED).forEach(n -> deactivated
                     .add(n.name()));
+        }
+
+        /**
+         * Read-only checks of what the plan's actions will need on the nodes that the observation cannot see,
+         * before anything is changed: an s3 repository's credentials and CA files. A failure here leaves the
+         * cluster exactly as it was.
+         */
+        void preflight(ClusterPlan plan) {
+            for (Action action : plan.actions()) {
+                try {
+                    if (action instanceof Action.ConfigureBackup b) {
+                        io.pgrds.desired.Repository repository = desired.backup().orElseThrow().repository();
+                        for (String node : b.nodes()) {
+                            Backups.checkCredentials(ops(node), repository);
+                        }
+                    } else if (action instanceof Action.RestorePrimary r) {
+                        Optional<io.pgrds.desired.BackupSpec> source = fleet.apply(r.from())
+                                .flatMap(DesiredCluster::backup);
+                        if (source.isPresent()) {
+                            Backups.checkCredentials(ops(r.node()), source.get().repository());
+                        }
+                    }
+                } catch (ApplyException e) {
+                    throw new ApplyException(desired.id() + ": " + e.getMessage() + "\nNothing was applied.");
+                } catch (TransportException e) {
+                    // unreachable now: the action that needs the node fails and says so
+                }
+            }
         }
 
         NodeOps ops(String name) {
@@ -285,18 +314,15 @@ public final class Executor {
                     + "source " + a.from() + " is not in the fleet repository"));
             io.pgrds.desired.BackupSpec backup = source.backup().orElseThrow(() -> new ApplyException("the "
                     + "restore source " + a.from() + " has no backup: in its file; there is nothing to restore"));
-            if (backup.repository() instanceof io.pgrds.desired.Repository.S3) {
-                throw new ApplyException("restoring from an s3 repository is not supported by this version of "
-                        + "pgrds yet (repository " + backup.repository().name() + ")");
-            }
             NodeOps n = ops(a.node());
             n.prepareDirectories();
             n.beginCreate("restore from " + a.from());
-            String conf = n.paths().stateDirectory() + "/pgbackrest-restore.conf";
-            n.write(conf, ConfigFiles.pgbackrestRestoreConf(a.from(), backup.repository(), n.node()), 0600);
+            n.write(ConfigFiles.pgbackrestRestoreConfPath(n.node()), ConfigFiles.pgbackrestRestoreConf(a.from(),
+                    backup.repository(), n.node()), 0600);
             Backups.prepareDirectories(n);
-            List<String> argv = new ArrayList<>(List.of("pgbackrest", "--config=" + conf, "--stanza="
-                    + io.pgrds.desired.BackupSpec.stanza(a.from())));
+            Backups.linkCredentials(n, backup.repository(), true);
+            List<String> argv = Backups.pgbackrest(ConfigFiles.pgbackrestRestoreOptions(n.node(),
+                    backup.repository()), "--stanza=" + io.pgrds.desired.BackupSpec.stanza(a.from()));
             argv.addAll(Backups.targetOptions(a.target()));
             argv.add("restore");
             listener.progress(desired.id(), a.node(), "pgbackrest restore from " + a.from() + " (" + a.target()
@@ -387,23 +413,20 @@ public final class Executor {
         private void configureBackup(Action.ConfigureBackup a) {
             io.pgrds.desired.BackupSpec backup = desired.backup().orElseThrow(() -> new ApplyException(
                     desired.id() + " has no backup: in its file any more; plan again"));
-            if (backup.repository() instanceof io.pgrds.desired.Repository.S3) {
-                throw new ApplyException("s3 repositories are not applied by this version of pgrds yet (repository "
-                        + backup.repository().name() + "); use a posix repository");
-            }
             for (String node : a.nodes()) {
                 NodeOps n = ops(node);
                 n.write(ConfigFiles.pgbackrestConfPath(n.node()), ConfigFiles.pgbackrestConf(desired, n.node()), 0600);
                 Backups.prepareDirectories(n);
+                Backups.linkCredentials(n, backup.repository(), false);
             }
             NodeOps p = ops(a.primary());
             if (backup.repository() instanceof io.pgrds.desired.Repository.Posix posix) {
                 p.change("repository directory", List.of("mkdir", "-p", posix.path()));
             }
-            String conf = "--config=" + ConfigFiles.pgbackrestConfPath(p.node());
+            List<String> conf = ConfigFiles.pgbackrestOptions(p.node(), backup.repository());
             String stanza = "--stanza=" + a.stanza();
-            p.change("pgbackrest stanza-create", List.of("pgbackrest", conf, stanza, "stanza-create"));
-            p.change("pgbackrest check", List.of("pgbackrest", conf, stanza, "check"), null, Duration.ofMinutes(5),
+            p.change("pgbackrest stanza-create", Backups.pgbackrest(conf, stanza, "stanza-create"));
+            p.change("pgbackrest check", Backups.pgbackrest(conf, stanza, "check"), null, Duration.ofMinutes(5),
                     null);
             for (String node : a.nodes()) {
                 NodeOps n = ops(node);

@@ -24,5 +24,28 @@ public sealed interface Repository permits Repository.Posix, Repository.S3 {
      */
     record S3(String name, String bucket, String endpoint, String region, String path, String credentialsFile,
               Optional<String> caFile, boolean pathStyle, boolean verifyTls) implements Repository {
+        /** The endpoint's host name (or address), without the port. */
+        public String host() {
+            int colon = portColon();
+            String host = colon < 0 ? endpoint : endpoint.substring(0, colon);
+            return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        }
+
+        /** The endpoint's port when it names one; pgBackRest's default is 443. */
+        public Optional<Integer> port() {
+            int colon = portColon();
+            return colon < 0 ? Optional.empty() : Optional.of(Integer.parseInt(endpoint.substring(colon + 1)));
+        }
+
+        private int portColon() {
+            int colon = endpoint.lastIndexOf(':');
+            boolean bracketed = endpoint.startsWith("[");
+            if (colon < 0 || (!bracketed && endpoint.indexOf(':') != colon)
+                    || (bracketed && endpoint.lastIndexOf(']') > colon)) {
+                return -1; // no port, or a bare IPv6 address
+            }
+            String digits = endpoint.substring(colon + 1);
+            return digits.matches("[0-9]{1,5}") ? colon : -1;
+        }
     }
 }

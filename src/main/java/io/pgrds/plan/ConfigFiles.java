@@ -68,8 +68,9 @@ public final class ConfigFiles {
         SortedMap<String, String> all = clusterParameters(desired);
         if (desired.backup().isPresent()) {
             all.put("archive_mode", "on");
-            all.put("archive_command", "pgbackrest --config=" + pgbackrestConfPath(node) + " --stanza="
-                    + BackupSpec.stanza(desired.id()) + " archive-push %p");
+            all.put("archive_command", "pgbackrest " + String.join(" ", pgbackrestOptions(node,
+                    desired.backup().get().repository())) + " --stanza=" + BackupSpec.stanza(desired.id())
+                    + " archive-push %p");
         }
         return all;
     }
@@ -80,6 +81,42 @@ public final class ConfigFiles {
     /** The node's pgBackRest configuration: beside the data directory, so nodes sharing a machine do not share it. */
     public static String pgbackrestConfPath(NodeSpec node) {
         return NodePaths.of(node).stateDirectory() + "/pgbackrest.conf";
+    }
+
+    /**
+     * The options that point pgBackRest at the node's configuration for its own stanza: the file, and for an s3
+     * repository the directory holding the link to the credentials file (pgBackRest reads every {@code *.conf}
+     * there), so the keys stay in the file the operator placed on the node and are never copied anywhere.
+     */
+    public static java.util.List<String> pgbackrestOptions(NodeSpec node, Repository repository) {
+        return options(pgbackrestConfPath(node), credentialsDirectory(node, false), repository);
+    }
+
+    /** The same for a restore, which reads the source cluster's repository through its own file. */
+    public static java.util.List<String> pgbackrestRestoreOptions(NodeSpec node, Repository source) {
+        return options(pgbackrestRestoreConfPath(node), credentialsDirectory(node, true), source);
+    }
+
+    /** The pgBackRest configuration a restore into the node reads. */
+    public static String pgbackrestRestoreConfPath(NodeSpec node) {
+        return NodePaths.of(node).stateDirectory() + "/pgbackrest-restore.conf";
+    }
+
+    /**
+     * Where the link to an s3 repository's credentials file lives: a directory of its own for the node's stanza
+     * and one for a restore's source, since the two repositories may use different keys.
+     */
+    public static String credentialsDirectory(NodeSpec node, boolean restore) {
+        return NodePaths.of(node).stateDirectory() + (restore ? "/pgbackrest-restore.d" : "/pgbackrest.d");
+    }
+
+    /** The name of the link in {@link #credentialsDirectory}. */
+    public static final String CREDENTIALS_LINK = "credentials.conf";
+
+    private static java.util.List<String> options(String conf, String includes, Repository repository) {
+        return repository instanceof Repository.S3
+                ? java.util.List.of("--config=" + conf, "--config-include-path=" + includes)
+                : java.util.List.of("--config=" + conf);
     }
 
     /**
@@ -126,7 +163,8 @@ public final class ConfigFiles {
         } else if (repository instanceof Repository.S3 s) {
             out.append("repo1-type=s3\nrepo1-path=").append(s.path()).append('\n');
             out.append("repo1-s3-bucket=").append(s.bucket()).append('\n');
-            out.append("repo1-s3-endpoint=").append(s.endpoint()).append('\n');
+            out.append("repo1-s3-endpoint=").append(s.host()).append('\n');
+            s.port().ifPresent(port -> out.append("repo1-storage-port=").append(port).append('\n'));
             out.append("repo1-s3-region=").append(s.region()).append('\n');
             if (s.pathStyle()) {
                 out.append("repo1-s3-uri-style=path\n");
@@ -135,6 +173,9 @@ public final class ConfigFiles {
             if (!s.verifyTls()) {
                 out.append("repo1-storage-verify-tls=n\n");
             }
+            // the keys come from the operator's file through the include directory; naming it here means a
+            // changed path changes this file, so apply links the new one
+            out.append("# repo1-s3-key, repo1-s3-key-secret: ").append(s.credentialsFile()).append('\n');
         }
         String state = NodePaths.of(node).stateDirectory();
         out.append("log-path=").append(state).append("/pgbackrest/log\n");

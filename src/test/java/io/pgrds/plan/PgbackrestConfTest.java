@@ -56,10 +56,12 @@ class PgbackrestConfTest {
                 repo1-type=s3
                 repo1-path=/pgbackrest
                 repo1-s3-bucket=pg
-                repo1-s3-endpoint=127.0.0.1:9000
+                repo1-s3-endpoint=s3.internal
+                repo1-storage-port=9000
                 repo1-s3-region=local
                 repo1-s3-uri-style=path
                 repo1-storage-ca-file=/etc/ssl/ca.pem
+                # repo1-s3-key, repo1-s3-key-secret: /etc/pgrds/s3.conf
                 log-path=/var/lib/pgrds/test-scenario/data.pgrds/pgbackrest/log
                 lock-path=/var/lib/pgrds/test-scenario/data.pgrds/pgbackrest/lock
                 spool-path=/var/lib/pgrds/test-scenario/data.pgrds/pgbackrest/spool
@@ -69,7 +71,48 @@ class PgbackrestConfTest {
                 pg1-port=5432
                 pg1-socket-path=/var/lib/pgrds/test-scenario/data.pgrds/run
                 """, ConfigFiles.pgbackrestRestoreConf(new ClusterId("orderdata", "production"),
-                new Repository.S3("s3", "pg", "127.0.0.1:9000", "local", "/pgbackrest", "/etc/pgrds/s3.conf",
+                new Repository.S3("s3", "pg", "s3.internal:9000", "local", "/pgbackrest", "/etc/pgrds/s3.conf",
                         Optional.of("/etc/ssl/ca.pem"), true, true), CLUSTER.node("pg2").orElseThrow()));
+    }
+
+    static Repository.S3 s3(String endpoint) {
+        return new Repository.S3("s3", "pg", endpoint, "local", "/pgbackrest", "/etc/pgrds/s3.conf", Optional.empty(),
+                false, true);
+    }
+
+    @Test
+    void anEndpointPortBecomesPgbackrestsStoragePort() {
+        assertEquals("s3.example.com", s3("s3.example.com").host());
+        assertEquals(Optional.empty(), s3("s3.example.com").port());
+        assertEquals(Optional.of(9443), s3("localhost:9443").port());
+        assertEquals("localhost", s3("localhost:9443").host());
+        assertEquals("::1", s3("[::1]:9000").host());
+        assertEquals(Optional.of(9000), s3("[::1]:9000").port());
+        assertEquals("::1", s3("[::1]").host());
+        assertEquals(Optional.empty(), s3("[::1]").port());
+    }
+
+    @Test
+    void anS3RepositoryIsReadWithTheCredentialsDirectoryEverywhere() {
+        DesiredCluster c = ScenarioDesired.parse("""
+                repositories: {objects: {type: s3, bucket: pg, endpoint: "s3.internal:9443", region: eu,
+                               credentialsFile: /etc/pgrds/s3.conf, uriStyle: path}}
+                backup: {repository: objects}
+                nodes:
+                  - {name: pg1, host: 10.0.0.1, postgres: {dataDirectory: /srv/pg1/data}}
+                """);
+        var node = c.node("pg1").orElseThrow();
+        assertEquals(java.util.List.of("--config=/srv/pg1/data.pgrds/pgbackrest.conf",
+                "--config-include-path=/srv/pg1/data.pgrds/pgbackrest.d"),
+                ConfigFiles.pgbackrestOptions(node, c.backup().orElseThrow().repository()));
+        assertEquals(java.util.List.of("--config=/srv/pg1/data.pgrds/pgbackrest-restore.conf",
+                "--config-include-path=/srv/pg1/data.pgrds/pgbackrest-restore.d"),
+                ConfigFiles.pgbackrestRestoreOptions(node, c.backup().orElseThrow().repository()));
+        String conf = ConfigFiles.postgresqlConf(c, node);
+        assertEquals(true, conf.contains("archive_command = 'pgbackrest --config=/srv/pg1/data.pgrds/pgbackrest.conf "
+                + "--config-include-path=/srv/pg1/data.pgrds/pgbackrest.d --stanza=test-scenario archive-push %p'"),
+                conf);
+        assertEquals(java.util.List.of("--config=/srv/pg1/data.pgrds/pgbackrest.conf"), ConfigFiles.pgbackrestOptions(
+                node, new Repository.Posix("main", "/var/lib/pgbackrest")));
     }
 }

@@ -1,0 +1,248 @@
+package io.pgrds.apply;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgrds.harness.TestHosts;
+import io.pgrds.harness.TestNode;
+import io.pgrds.testing.Cli;
+import io.pgrds.testing.FleetRepo;
+import io.pgrds.testing.HarnessCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Backups and restores with pgBackRest, applied by pgrds over real SSH to real PostgreSQL servers: the original
+ * project's backup scenarios, with data written in batches. Each repository type runs them all: {@link BackupIT}
+ * (posix, a directory on this machine) and {@link BackupS3IT} (s3, a real S3-compatible server over TLS).
+ */
+abstract class BackupScenarios {
+    static final String SOURCE = "orderdata/integration";
+    static final String CLONE = "orderdata/restored";
+
+    @TempDir
+    Path tmp;
+
+    FleetRepo fleet;
+
+    /** The harness nodes (three). */
+    abstract TestHosts hosts();
+
+    /** The repository named main, one {@code name: {...}} entry for the YAML's repositories. */
+    abstract String repositoryYaml();
+
+    /** Where pgBackRest's repository (its archive/ and backup/ directories) lies as files on this machine. */
+    abstract Path stored();
+
+    /** Makes the repository empty before each test. */
+    abstract void emptyRepository();
+
+    @BeforeEach
+    void freshNodes() {
+        hosts().nodes().forEach(hosts()::reset);
+        for (TestNode n : hosts().nodes()) {
+            hosts().tryRun("rm", "-rf", n.dataDirectory() + ".pgrds");
+        }
+        fleet = new FleetRepo(tmp.resolve("fleet"));
+        emptyRepository();
+    }
+
+    @AfterEach
+    void stopEverything() {
+        hosts().nodes().forEach(hosts()::reset);
+    }
+
+    // ---- helpers ----
+
+    String cluster(List<TestNode> nodes, String extra) {
+        StringBuilder y = new StringBuilder(HarnessCluster.yaml(hosts(), nodes, "max_connections: 50"));
+        y.append("primary: ").append(nodes.get(0).name()).append('\n');
+        y.append("repositories: {").append(repositoryYaml()).append("}\n");
+        y.append("backup: {repository: main, retention: {full: 2}}\n");
+        return y.append(extra).toString();
+    }
+
+    Cli.Run pgrds(String... args) {
+        List<String> all = new ArrayList<>(List.of("--repo", fleet.dir().toString()));
+        all.addAll(List.of(args));
+        return Cli.run(all.toArray(new String[0]));
+    }
+
+    Cli.Run ok(String... args) {
+        Cli.Run r = pgrds(args);
+        assertEquals(0, r.exit(), r + "\n" + hosts().diagnostics());
+        return r;
+    }
+
+    String sql(TestNode n, String sql) {
+        return HarnessCluster.sql(hosts(), n, sql);
+    }
+
+    void writeBatch(TestNode primary, int batch) {
+        sql(primary, "create table if not exists batches (batch int primary key, at timestamptz default now())");
+        sql(primary, "insert into batches (batch) values (" + batch + ")");
+    }
+
+    String batches(TestNode n) {
+        return sql(n, "select string_agg(batch::text, ',' order by batch) from batches");
+    }
+
+    /** Switches to a new WAL segment and waits until the finished one is in the archive. */
+    void archiveNow(TestNode primary) throws InterruptedException {
+        String segment = sql(primary, "select pg_walfile_name(pg_switch_wal())");
+        for (int i = 0; i < 300; i++) {
+            String last = sql(primary, "select coalesce(last_archived_wal, '') from pg_stat_archiver");
+            if (!last.isEmpty() && last.substring(8).compareTo(segment.substring(8)) >= 0) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(segment + " was not archived within 30 s: "
+                + sql(primary, "select * from pg_stat_archiver"));
+    }
+
+    List<String> archived(String stanza) throws Exception {
+        Path dir = stored().resolve("archive").resolve(stanza);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    // ---- scenarios ----
+
+    @Test
+    void aWipedClusterComesBackAsANewClusterRestoredFromItsBackupsWithEveryBatch() throws Exception {
+        TestNode a = hosts().node(0);
+        TestNode b = hosts().node(1);
+        fleet.commit(SOURCE, cluster(List.of(a), ""));
+        Cli.Run applied = ok("apply", "--auto-approve");
+        assertTrue(applied.out().contains("configure backup stanza orderdata-integration on repository main"),
+                applied.out());
+        assertEquals("on", sql(a, "show archive_mode"));
+        Cli.Run again = ok("plan", "--detailed-exitcode");
+        assertTrue(again.out().contains("no action"), again.out());
+
+        writeBatch(a, 1);
+        writeBatch(a, 2);
+        Cli.Run backup = ok("backup", SOURCE, "--type", "full");
+        assertTrue(backup.out().contains("full backup from " + a.name()), backup.out());
+        writeBatch(a, 3);
+        writeBatch(a, 4);
+        archiveNow(a);
+        Cli.Run list = ok("backups", SOURCE);
+        assertTrue(list.out().contains("full") && list.out().contains("restorable: from "), list.out());
+        Cli.Run json = ok("backups", SOURCE, "--json");
+        assertTrue(json.out().contains("\"type\" : \"full\""), json.out());
+
+        hosts().reset(a); // the source cluster is wiped: only the repository is left
+        fleet.commit(CLONE, cluster(List.of(b), "bootstrap: {restore: {from: " + SOURCE + "}}\n"));
+        Cli.Run restored = ok("apply", "--auto-approve", CLONE);
+        assertTrue(restored.out().contains("restore primary " + b.name() + " from " + SOURCE + " (latest)"),
+                restored.out());
+        assertEquals("1,2,3,4", batches(b));
+        assertEquals("f", sql(b, "select pg_is_in_recovery()"));
+        assertEquals("", sql(b, "select coalesce(current_setting('restore_command'), '')"),
+                "the source's restore_command is not left behind for standbys cloned from this node");
+        Cli.Run cloneBackups = ok("backups", CLONE);
+        assertTrue(cloneBackups.out().contains("stanza orderdata-restored"), cloneBackups.out());
+        assertTrue(ok("plan", "--detailed-exitcode", CLONE).out().contains("no action"));
+    }
+
+    @Test
+    void aPointInTimeRestoreHasExactlyTheBatchesBeforeItWhileTheSourceKeepsArchivingToItsOwnStanza()
+            throws Exception {
+        TestNode a = hosts().node(0);
+        TestNode b = hosts().node(1);
+        TestNode c = hosts().node(2);
+        fleet.commit(SOURCE, cluster(List.of(a), ""));
+        ok("apply", "--auto-approve");
+        writeBatch(a, 1);
+        ok("backup", SOURCE);
+        writeBatch(a, 2);
+        Thread.sleep(1500);
+        String target = sql(a, "select now()");
+        Thread.sleep(1500);
+        writeBatch(a, 3);
+        archiveNow(a);
+
+        fleet.commit(CLONE, cluster(List.of(b, c), "bootstrap: {restore: {from: " + SOURCE + ", target: {time: '"
+                + target + "'}}}\n"));
+        Cli.Run restored = ok("apply", "--auto-approve", CLONE);
+        assertTrue(restored.out().contains("clone standby"), restored.out());
+        assertEquals("1,2", batches(b));
+        assertEquals("1,2", batches(c));
+        assertEquals("t", sql(c, "select pg_is_in_recovery()"));
+
+        // the source goes on and archives into its own stanza; the clone archives only into its own
+        writeBatch(a, 4);
+        archiveNow(a);
+        writeBatch(b, 10);
+        archiveNow(b);
+        assertEquals("1,2,3,4", batches(a));
+        List<String> source = archived("orderdata-integration");
+        List<String> clone = archived("orderdata-restored");
+        assertFalse(source.stream().anyMatch(f -> f.startsWith("00000002")), "the clone wrote into the source's "
+                + "archive: " + source);
+        assertTrue(clone.stream().anyMatch(f -> f.startsWith("00000002")), "the clone does not archive: " + clone);
+    }
+
+    @Test
+    void theRestoreDrillPassesOnAGoodBackupAndFailsClearlyOnACorruptedOne() throws Exception {
+        TestNode a = hosts().node(0);
+        fleet.commit(SOURCE, cluster(List.of(a), ""));
+        ok("apply", "--auto-approve");
+        writeBatch(a, 1);
+        ok("backup", SOURCE);
+        writeBatch(a, 2);
+        archiveNow(a);
+
+        Cli.Run good = ok("verify-backup", SOURCE);
+        assertTrue(good.out().contains("restored on " + a.name() + " and opened; last transaction 20"), good.out());
+        assertFalse(Files.exists(Path.of(a.dataDirectory() + ".pgrds/verify")), "the scratch copy is removed");
+        assertEquals("1,2", batches(a), "the cluster itself is untouched");
+
+        Path control;
+        try (Stream<Path> files = Files.walk(stored().resolve("backup/orderdata-integration"))) {
+            control = files.filter(p -> p.toString().contains("pg_data/global/pg_control")).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(control);
+        for (int i = bytes.length / 4; i < bytes.length / 2; i++) {
+            bytes[i] = (byte) (bytes[i] ^ 0x5a);
+        }
+        Files.write(control, bytes);
+        Cli.Run bad = pgrds("verify-backup", SOURCE);
+        assertEquals(1, bad.exit(), bad.toString());
+        assertTrue(bad.err().contains("the restore drill of " + SOURCE + " on " + a.name() + " failed"), bad.err());
+        assertFalse(Files.exists(Path.of(a.dataDirectory() + ".pgrds/verify")), "the scratch copy is removed");
+        Cli.Run history = ok("history", SOURCE);
+        assertTrue(history.out().contains("failed  verify-backup"), history.out());
+        assertTrue(history.out().contains("done  verify-backup"), history.out());
+    }
+
+    @Test
+    void aRestoreIsRefusedIntoANonEmptyDataDirectory() throws Exception {
+        TestNode a = hosts().node(0);
+        TestNode b = hosts().node(1);
+        fleet.commit(SOURCE, cluster(List.of(a), ""));
+        hosts().run("install", "-d", "-o", "postgres", "-g", "postgres", "-m", "0700", b.dataDirectory().toString());
+        hosts().run("runuser", "-u", "postgres", "--", "sh", "-c", "echo precious > \"$1\"/notes.txt", "sh",
+                b.dataDirectory().toString());
+        fleet.commit(CLONE, cluster(List.of(b), "bootstrap: {restore: {from: " + SOURCE + "}}\n"));
+        Cli.Run r = pgrds("apply", "--auto-approve", CLONE);
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.out().contains("NODE_UNKNOWN") || r.err().contains("NODE_UNKNOWN"), r.toString());
+        assertEquals("precious", Files.readString(b.dataDirectory().resolve("notes.txt")).strip());
+    }
+}
