@@ -50,7 +50,8 @@ public final class Backups {
     }
 
     /** The outcome of a backup. */
-    public record BackupResult(String node, String type, Optional<BackupInfo> backup, Duration took) {
+    public record BackupResult(String node, String type, Optional<BackupInfo> backup, Duration took,
+                               boolean fromStandby) {
     }
 
     /** The outcome of a restore drill. */
@@ -60,14 +61,28 @@ public final class Backups {
 
     // ---- taking a backup ----
 
-    /** Takes a backup ({@code full}, {@code diff} or {@code incr}) from the cluster's running primary. */
+    /**
+     * Takes a backup ({@code full}, {@code diff} or {@code incr}) of the cluster: with {@code fromStandby}, on the
+     * streaming standby that has replayed the most (pgBackRest's backup-standby: the files come from the standby,
+     * the primary only starts and stops the backup, reached over SSH with the keys apply set up); otherwise, or
+     * when no standby streams, from the running primary.
+     */
     public BackupResult backup(DesiredCluster c, String type) {
         BackupSpec spec = spec(c);
-        NodeOps p = primary(c);
+        NodeOps primary = primary(c);
+        Optional<NodeOps> standby = spec.fromStandby() ? streamingStandby(c, primary) : Optional.empty();
+        if (spec.fromStandby() && standby.isEmpty()) {
+            listener.notice(c.id(), "no standby of " + c.id() + " is streaming from " + primary.node().name()
+                    + ": backing up from the primary");
+        }
+        NodeOps p = standby.orElse(primary);
         List<String> conf = ConfigFiles.pgbackrestOptions(p.node(), spec.repository());
+        List<String> backupOptions = new ArrayList<>(conf);
+        standby.ifPresent(s -> backupOptions.addAll(standbyOptions(c, s, primary)));
         String stanza = "--stanza=" + BackupSpec.stanza(c.id());
         listener.progress(c.id(), p.node().name(), "pgbackrest backup --type=" + type + " into repository "
-                + spec.repository().name());
+                + spec.repository().name() + (standby.isPresent() ? " (from this standby; " + primary.node().name()
+                + " starts and stops it)" : ""));
         Instant start = Instant.now();
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pgrds-backup-progress");
@@ -82,7 +97,7 @@ public final class Backups {
             }
         }, 3, 3, TimeUnit.SECONDS);
         try {
-            p.change("pgbackrest backup", pgbackrest(conf, stanza, "--type=" + type, "backup"), null,
+            p.change("pgbackrest backup", pgbackrest(backupOptions, stanza, "--type=" + type, "backup"), null,
                     Duration.ofHours(24), null);
         } finally {
             timer.shutdownNow();
@@ -90,7 +105,53 @@ public final class Backups {
         Info info = info(c, p);
         Optional<BackupInfo> newest = info.backups().isEmpty() ? Optional.empty()
                 : Optional.of(info.backups().get(info.backups().size() - 1));
-        return new BackupResult(p.node().name(), type, newest, Duration.between(start, Instant.now()));
+        return new BackupResult(p.node().name(), type, newest, Duration.between(start, Instant.now()),
+                standby.isPresent());
+    }
+
+    /** The running standby streaming from {@code primary} that has replayed the most WAL, if any. */
+    private Optional<NodeOps> streamingStandby(DesiredCluster c, NodeOps primary) {
+        NodeOps best = null;
+        long bestLsn = -1;
+        for (NodeSpec s : c.nodes()) {
+            if (s.name().equals(primary.node().name())) {
+                continue;
+            }
+            try {
+                NodeOps n = ops(c, s);
+                if (!n.running()) {
+                    continue;
+                }
+                List<String> row = n.query("select pg_is_in_recovery(), coalesce((select status from "
+                        + "pg_stat_wal_receiver), ''), coalesce(pg_last_wal_replay_lsn() - '0/0', 0)::bigint");
+                if (row.size() == 1 && row.get(0).startsWith("t|streaming|")) {
+                    long lsn = Long.parseLong(row.get(0).substring("t|streaming|".length()));
+                    if (lsn > bestLsn) {
+                        best = n;
+                        bestLsn = lsn;
+                    }
+                }
+            } catch (RuntimeException e) {
+                // not a candidate; the primary is the fallback
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /**
+     * pgBackRest's options for a backup on {@code standby} (its pg1) with the primary as pg2: over SSH as
+     * postgres through the wrapper apply wrote, or directly when the cluster lives on this machine.
+     */
+    static List<String> standbyOptions(DesiredCluster c, NodeOps standby, NodeOps primary) {
+        NodeSpec p = primary.node();
+        List<String> out = new ArrayList<>(List.of("--backup-standby", "--pg2-path=" + p.dataDirectory(),
+                "--pg2-port=" + p.port(), "--pg2-socket-path=" + ConfigFiles.socketDirectory(p)));
+        if (c.transport() == io.pgrds.desired.Transport.SSH) {
+            out.addAll(List.of("--pg2-host=" + p.host(), "--pg2-host-user=postgres", "--pg2-host-port="
+                    + p.ssh().port(), "--pg2-host-config=" + ConfigFiles.pgbackrestConfPath(p),
+                    "--cmd-ssh=" + BackupKeys.sshWrapper(standby.node())));
+        }
+        return out;
     }
 
     private void progress(DesiredCluster c, NodeOps p, List<String> conf, String stanza) {

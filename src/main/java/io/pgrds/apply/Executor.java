@@ -419,6 +419,14 @@ public final class Executor {
                 Backups.prepareDirectories(n);
                 Backups.linkCredentials(n, backup.repository(), false);
             }
+            if (desired.transport() == io.pgrds.desired.Transport.SSH && desired.nodes().size() > 1) {
+                List<NodeOps> all = desired.nodes().stream().map(s -> ops(s.name())).toList();
+                if (backup.fromStandby()) {
+                    BackupKeys.trust(all, a.stanza());
+                } else {
+                    BackupKeys.untrust(all, a.stanza());
+                }
+            }
             NodeOps p = ops(a.primary());
             if (backup.repository() instanceof io.pgrds.desired.Repository.Posix posix) {
                 p.change("repository directory", List.of("mkdir", "-p", posix.path()));

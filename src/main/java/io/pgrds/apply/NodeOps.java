@@ -79,6 +79,20 @@ final class NodeOps {
         }
     }
 
+    /** A change whose output the caller needs; in dry-run it is shown, not run, and the output is empty. */
+    String changeReading(String what, List<String> argv, byte[] stdin) {
+        listener.command(cluster, node.name(), ShellQuote.display(argv));
+        if (dryRun) {
+            return "";
+        }
+        NodeShell.ExecResult r = shell.exec(new NodeShell.Exec(argv, true, stdin, Duration.ofMinutes(2)));
+        if (!r.ok()) {
+            throw new ApplyException(node.name() + ": " + what + " failed (exit " + r.exitCode() + "): "
+                    + tail(r.stderr().isBlank() ? r.stdout() : r.stderr()));
+        }
+        return r.stdout();
+    }
+
     void write(String path, String content, int mode) {
         listener.command(cluster, node.name(), "write " + path + " (mode " + Integer.toOctalString(mode) + ", "
                 + content.getBytes(StandardCharsets.UTF_8).length + " bytes)");

@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "backup", mixinStandardHelpOptions = true,
-        description = "Take a pgBackRest backup of a cluster now, from its primary, into the repository its file "
+        description = "Take a pgBackRest backup of a cluster now, from its primary (or a streaming standby with "
+                + "backup.fromStandby), into the repository its file "
                 + "names (apply configures the stanza first).")
 final class BackupCommand implements Callable<Integer> {
     @ParentCommand
@@ -38,7 +39,7 @@ final class BackupCommand implements Callable<Integer> {
             Backups.BackupResult r = new Backups(sessions, new ApplyCommand.Printer(t, false)).backup(c,
                     type.name());
             t.out().println(c.id() + ": " + t.paint("✓", "32") + " " + r.type() + " backup from " + r.node()
-                    + r.backup().map(b -> ": " + b.label() + ", " + Units.bytes(b.size()) + " (" + Units.bytes(
+                    + (r.fromStandby() ? " (standby)" : "") + r.backup().map(b -> ": " + b.label() + ", " + Units.bytes(b.size()) + " (" + Units.bytes(
                     b.repositorySize()) + " in the repository), WAL " + b.walStart() + " … " + b.walStop())
                     .orElse("") + " (" + Units.millis(r.took().toMillis()) + ")");
         }

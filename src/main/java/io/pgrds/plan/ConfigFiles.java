@@ -135,6 +135,13 @@ public final class ConfigFiles {
         backup.retention().forEach((type, count) -> out.append("repo1-retention-").append(type).append('=')
                 .append(count).append('\n'));
         out.append("start-fast=y\n");
+        if (backup.fromStandby()) {
+            // pgbackrest backup --backup-standby runs on a standby and reaches the primary over SSH with the
+            // node's own key; the nodes trusted are listed so that a changed membership configures them again
+            out.append("# backups from a standby; postgres on ").append(String.join(", ", desired.nodes().stream()
+                    .map(n -> n.name() + " (" + n.host() + ")").toList())).append(" trust each other's ")
+                    .append(NodePaths.of(node).stateDirectory()).append("/ssh keys\n");
+        }
         out.append('\n');
         pgbackrestStanza(out, BackupSpec.stanza(desired.id()), node);
         return out.toString();
@@ -251,6 +258,10 @@ public final class ConfigFiles {
      * stands for the whole loopback network: nodes sharing one machine connect to each other from 127.0.0.1,
      * whatever 127.0.0.x they listen on, and nothing outside the machine can use such an address.
      */
+    public static String hbaAddress(String host) {
+        return address(host);
+    }
+
     static String address(String host) {
         if (host.startsWith("127.") && host.matches("\\d{1,3}(\\.\\d{1,3}){3}") || host.equals("localhost")) {
             return "127.0.0.0/8";

@@ -43,6 +43,7 @@ final class KnownHostsVerifier extends OpenSSHKnownHosts {
     private final boolean acceptNew;
     private volatile Rejection rejection;
     private volatile String accepted;
+    private volatile PublicKey verified;
     private volatile String recordFailure;
 
     KnownHostsVerifier(Path file, boolean acceptNew) throws IOException {
@@ -54,6 +55,25 @@ final class KnownHostsVerifier extends OpenSSHKnownHosts {
     /** Why the last verification failed, or null. */
     Rejection rejection() {
         return rejection;
+    }
+
+    /**
+     * The host key this verifier accepted (known, or new and recorded) as a known_hosts line for {@code host}
+     * and {@code port}, or null before a successful verification.
+     */
+    String verifiedLine(String host, int port) {
+        PublicKey key = verified;
+        return key == null ? null : (port == 22 ? host : "[" + host + "]:" + port) + " " + keyType(key) + " "
+                + Base64.getEncoder().encodeToString(new Buffer.PlainBuffer().putPublicKey(key).getCompactData());
+    }
+
+    @Override
+    public boolean verify(String hostname, int port, PublicKey key) {
+        boolean ok = super.verify(hostname, port, key);
+        if (ok) {
+            verified = key;
+        }
+        return ok;
     }
 
     /** The line appended to known_hosts by this verifier, or null. */

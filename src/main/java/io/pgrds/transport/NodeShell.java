@@ -29,6 +29,15 @@ public interface NodeShell extends AutoCloseable {
      */
     Endpoint tunnel(String host, int port);
 
+    /**
+     * The node's SSH host key as verified by this connection, as a known_hosts line ({@code [host]:port type
+     * base64}); empty for the local transport. pgrds hands it to the cluster's other nodes when they must reach
+     * this one over SSH themselves (backups from a standby), so they trust exactly the key pgrds checked.
+     */
+    default java.util.Optional<String> hostKeyLine() {
+        return java.util.Optional.empty();
+    }
+
     /** A short description for messages: {@code root@10.0.0.1:22} or {@code local}. */
     String describe();
 

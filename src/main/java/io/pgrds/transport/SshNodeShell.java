@@ -111,7 +111,11 @@ public final class SshNodeShell implements NodeShell {
     private final Map<NodeShell.Endpoint, Forward> tunnels = new HashMap<>();
     private final String recordedHostKey;
 
-    private SshNodeShell(NodeSpec node, ShellOptions options, SSHClient ssh, String recordedHostKey) {
+    private final String hostKeyLine;
+
+    private SshNodeShell(NodeSpec node, ShellOptions options, SSHClient ssh, String recordedHostKey,
+                         String hostKeyLine) {
+        this.hostKeyLine = hostKeyLine;
         this.node = node;
         this.options = options;
         this.ssh = ssh;
@@ -171,7 +175,13 @@ public final class SshNodeShell implements NodeShell {
             closeQuietly(ssh);
             throw new TransportException("Unable to connect to " + where + ": " + e.getMessage(), e);
         }
-        return new SshNodeShell(node, options, ssh, verifier.accepted());
+        return new SshNodeShell(node, options, ssh, verifier.accepted(), verifier.verifiedLine(node.host(),
+                settings.port()));
+    }
+
+    @Override
+    public Optional<String> hostKeyLine() {
+        return Optional.ofNullable(hostKeyLine);
     }
 
     /**

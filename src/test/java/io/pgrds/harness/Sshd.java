@@ -56,14 +56,18 @@ final class Sshd {
                     "ListenAddress " + address + ":" + port,
                     "HostKey " + hostKey(),
                     "PidFile " + dir.resolve("sshd.pid"),
-                    "AuthorizedKeysFile " + authorizedKeys(),
+                    // the harness key for every user, and users' own files (postgres to postgres, as pgBackRest
+                    // does for backups from a standby)
+                    "AuthorizedKeysFile " + authorizedKeys() + " .ssh/authorized_keys",
                     "AuthenticationMethods publickey",
                     "PubkeyAuthentication yes",
                     "PasswordAuthentication no",
                     "KbdInteractiveAuthentication no",
                     "PermitRootLogin prohibit-password",
                     "StrictModes no",
-                    "UsePAM no",
+                    // as on a stock Debian server: with PAM, a locked password (postgres has "!") does not forbid
+                    // key logins, which pgBackRest needs for backups from a standby
+                    "UsePAM yes",
                     "UseDNS no",
                     "PrintMotd no",
                     "PrintLastLog no",

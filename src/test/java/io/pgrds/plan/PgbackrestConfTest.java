@@ -115,4 +115,20 @@ class PgbackrestConfTest {
         assertEquals(java.util.List.of("--config=/srv/pg1/data.pgrds/pgbackrest.conf"), ConfigFiles.pgbackrestOptions(
                 node, new Repository.Posix("main", "/var/lib/pgbackrest")));
     }
+
+    @Test
+    void backupsFromAStandbyNameTheTrustedNodesSoAChangedMembershipConfiguresThemAgain() {
+        DesiredCluster c = ScenarioDesired.parse("""
+                repositories: {main: {type: posix, path: /var/lib/pgbackrest}}
+                backup: {repository: main, fromStandby: true}
+                nodes:
+                  - {name: pg1, host: 10.0.0.1, postgres: {dataDirectory: /srv/pg1/data}}
+                  - {name: pg2, host: 10.0.0.2, postgres: {dataDirectory: /srv/pg2/data}}
+                """);
+        String conf = ConfigFiles.pgbackrestConf(c, c.node("pg2").orElseThrow());
+        assertEquals(true, conf.contains("start-fast=y\n# backups from a standby; postgres on pg1 (10.0.0.1), "
+                + "pg2 (10.0.0.2) trust each other's /srv/pg2/data.pgrds/ssh keys\n"), conf);
+        assertEquals(false, ConfigFiles.pgbackrestConf(CLUSTER, CLUSTER.node("pg1").orElseThrow())
+                .contains("standby"));
+    }
 }

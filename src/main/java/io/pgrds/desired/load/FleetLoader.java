@@ -316,7 +316,8 @@ public final class FleetLoader {
                                     + "in clusters/defaults.yaml, or name a declared one."));
                 }
             } else {
-                backup = Optional.of(new BackupSpec(repository, text(b, "schedule"), retention));
+                backup = Optional.of(new BackupSpec(repository, text(b, "schedule"), retention,
+                        b.path("fromStandby").asBoolean(false)));
             }
         }
         Optional<ServiceSpec> service = Optional.empty();
