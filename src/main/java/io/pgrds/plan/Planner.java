@@ -684,7 +684,11 @@ public final class Planner {
         x.add(Group.BACKUP, new Action.ConfigureBackup(stanza, repository, primary, nodes, "pgBackRest on "
                 + String.join(", ", nodes) + " is not configured for the file's backup (repository " + repository
                 + ") yet, or differently; the stanza " + stanza + " is created where missing and checked from "
-                + primary, Optional.of("stanza-create and check change no data; a failing check stops the apply, "
+                + primary + (f.desired.backup().get().fromStandby() && f.desired.nodes().size() > 1
+                && f.desired.transport() == io.pgrds.desired.Transport.SSH ? "; for "
+                + "backups from a standby, postgres on every node is given its own SSH key and trusts the other "
+                + "nodes' keys (authorized_keys lines marked pgrds-backup:" + stanza + ")" : ""),
+                Optional.of("stanza-create and check change no data; a failing check stops the apply, "
                 + "since WAL archiving is broken then")));
     }
 
