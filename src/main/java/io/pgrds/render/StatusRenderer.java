@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgrds.util.Json;
+import io.pgrds.util.Units;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

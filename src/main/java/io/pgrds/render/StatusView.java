@@ -6,6 +6,7 @@ import io.pgrds.observe.ObservedCluster;
 import io.pgrds.observe.ObservedNode;
 import io.pgrds.observe.ReplicationPeer;
 import io.pgrds.observe.SqlFacts;
+import io.pgrds.util.Units;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
