@@ -22,20 +22,20 @@ class StatusRendererTest {
                              Optional<String> upstream) {
         return new ObservedNode(name, "10.0.0." + name.substring(2), state, Optional.empty(), running,
                 Optional.of(15), Optional.of("7301"), Optional.of(2), upstream, Optional.empty(), new TreeMap<>(),
-                new TreeMap<>(), Optional.of(8L << 30), Optional.of(40L << 30), false, sql);
+                new TreeMap<>(), Optional.of(8L << 30), Optional.of(40L << 30), false, Optional.empty(), sql);
     }
 
     static SqlFacts primarySql(long lagBytes) {
         return new SqlFacts("15.18", false, Optional.of(Lsn.parse("0/5000060")), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), List.of(new ReplicationPeer("pg2", "10.0.0.2", "streaming",
                 Optional.of(Lsn.parse("0/5000060")), lagBytes, Optional.of(lagBytes == 0 ? 0L : 12_500L))),
-                new TreeMap<>(), List.of("admin", "pgrds", "replicator"), 12, 200);
+                new TreeMap<>(), List.of("admin", "pgrds", "replicator"), 12, 200, Optional.empty());
     }
 
     static SqlFacts standbySql(long lagMillis) {
         return new SqlFacts("15.18", true, Optional.empty(), Optional.of(Lsn.parse("0/5000060")),
                 Optional.of(Lsn.parse("0/5000060")), Optional.of(lagMillis), Optional.of("streaming"), List.of(),
-                new TreeMap<>(), List.of("admin", "pgrds", "replicator"), 3, 200);
+                new TreeMap<>(), List.of("admin", "pgrds", "replicator"), 3, 200, Optional.empty());
     }
 
     @Test
