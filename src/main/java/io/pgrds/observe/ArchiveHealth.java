@@ -152,7 +152,7 @@ public record ArchiveHealth(String node, boolean primary, Verdict verdict, List<
         List<String> parts = new ArrayList<>();
         wal.ifPresent(w -> parts.add(segments(w.readySegments()) + ", " + Units.bytes(w.waitingBytes()) + " waiting"));
         wal.flatMap(WalFacts::freeBytes).ifPresent(f -> parts.add(Units.bytes(f) + " free"
-                + fullInMillis.filter(ms -> diskInDanger()).map(ms -> ", full in about " + Units.millis(ms))
+                + fullInMillis.filter(ms -> diskInDanger()).map(ms -> ", full in about " + about(ms))
                 .orElse("")));
         if (!parts.isEmpty()) {
             s.append(" (").append(String.join("; ", parts)).append(')');
@@ -193,7 +193,7 @@ public record ArchiveHealth(String node, boolean primary, Verdict verdict, List<
             parts.add(s.toString());
         });
         fullInMillis.ifPresent(ms -> parts.add("at the pace WAL piled up since the last archive that space is "
-                + "gone in about " + Units.millis(ms)));
+                + "gone in about " + about(ms)));
         if (diskInDanger()) {
             List<String> why = new ArrayList<>();
             for (Danger d : dangers) {
@@ -216,6 +216,16 @@ public record ArchiveHealth(String node, boolean primary, Verdict verdict, List<
     private static String ago(ArchiverStats a, long at) {
         long ms = Math.max(0, a.observedEpochMillis() - at);
         return Units.millis(ms - ms % 1000) + " ago";
+    }
+
+    /** An estimate, rounded as one: {@code 40 s}, {@code 52 min}, {@code 7 h 12 min}. */
+    private static String about(long ms) {
+        long s = Math.round(ms / 1000.0);
+        if (s < 60) {
+            return s + " s";
+        }
+        long min = Math.round(s / 60.0);
+        return min < 60 ? min + " min" : min / 60 + " h " + min % 60 + " min";
     }
 
     private static String segments(int n) {

@@ -97,7 +97,7 @@ class ArchiveHealthTest {
         assertEquals("nothing archived since 2024-05-03 10:41:02 UTC (25 min 5 s ago), the last attempt failed at "
                 + "2024-05-03 11:05:07 UTC on 000000010000000000000025; 37 WAL segments (592 MiB) wait in pg_wal "
                 + "(608 MiB in all), 40.0 GiB of 50.0 GiB free on /var/lib/pgrds; at the pace WAL piled up since the "
-                + "last archive that space is gone in about 28 h 55 min", h.situation());
+                + "last archive that space is gone in about 28 h 56 min", h.situation());
         assertEquals("archiving from pg1 is failing (37 WAL segments, 592 MiB waiting; 40.0 GiB free)", h.brief());
     }
 

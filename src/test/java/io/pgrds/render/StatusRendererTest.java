@@ -134,10 +134,10 @@ class StatusRendererTest {
                   pg1: archiving failing: nothing archived since 2024-05-03 10:41:07 UTC (25 min 0 s ago), the last \
                 attempt failed at 2024-05-03 11:05:07 UTC on 000000010000000000000025; 37 WAL segments (592 MiB) wait \
                 in pg_wal (608 MiB in all), 1.2 GiB of 50.0 GiB free on /var/lib/pgrds; at the pace WAL piled up since \
-                the last archive that space is gone in about 51 min 54 s; the disk is in danger (less than 10 % free, \
+                the last archive that space is gone in about 52 min; the disk is in danger (less than 10 % free, \
                 full within 24 hours)
                   ✗ archiving from pg1 is failing and its disk is in danger (37 WAL segments, 592 MiB waiting; 1.2 GiB \
-                free, full in about 51 min 54 s)
+                free, full in about 52 min)
                 """, StatusRenderer.text("commit 3f2a1c9 (main)", List.of(v), false));
     }
 
