@@ -32,9 +32,9 @@ import java.util.Optional;
  *   <li><b>disk in danger</b>, only while failing or behind: less room is left on the file system than the WAL
  *       already waiting (what piled up so far would not fit a second time), or less than
  *       {@value #LOW_FREE_PERCENT} % of the file system is free, or — failing only — at the pace WAL piled up since
- *       the last successful archive (waiting bytes over the time since then; all of it was written since, so this
- *       never underestimates the pace) the free space is gone within {@value #FULL_WITHIN_HOURS} hours, a working
- *       day to repair the repository.</li>
+ *       the last successful archive (waiting bytes over the time since then, once that is at least ten minutes;
+ *       all of it was written since, so this never underestimates the pace) the free space is gone within
+ *       {@value #FULL_WITHIN_HOURS} hours, a working day to repair the repository.</li>
  * </ul>
  *
  * @param node         the node's name
@@ -53,6 +53,11 @@ public record ArchiveHealth(String node, boolean primary, Verdict verdict, List<
     public static final int LOW_FREE_PERCENT = 10;
     /** A disk that fills within this many hours at the current pace is in danger. */
     public static final int FULL_WITHIN_HOURS = 24;
+    /**
+     * The pace is projected only over at least this long since the last archive: over a shorter time, a burst of
+     * writes (a bulk load, a {@code pg_switch_wal}) right after it would look like a flood that fills any disk.
+     */
+    public static final long PACE_MIN_MILLIS = 10 * 60_000L;
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
@@ -106,7 +111,7 @@ public record ArchiveHealth(String node, boolean primary, Verdict verdict, List<
             long free = w.freeBytes().get();
             if (verdict == Verdict.FAILING && w.waitingBytes() > 0) {
                 fullIn = stats.flatMap(a -> a.lastArchivedEpochMillis()
-                        .filter(last -> a.observedEpochMillis() > last)
+                        .filter(last -> a.observedEpochMillis() - last >= PACE_MIN_MILLIS)
                         .map(last -> (long) ((double) free * (a.observedEpochMillis() - last) / w.waitingBytes())));
             }
             if (free < w.waitingBytes()) {
@@ -214,8 +219,11 @@ public record ArchiveHealth(String node, boolean primary, Verdict verdict, List<
     }
 
     private static String ago(ArchiverStats a, long at) {
-        long ms = Math.max(0, a.observedEpochMillis() - at);
-        return Units.millis(ms - ms % 1000) + " ago";
+        long s = Math.max(0, a.observedEpochMillis() - at) / 1000;
+        if (s < 60) {
+            return s + " s ago";
+        }
+        return (s < 3600 ? s / 60 + " min " + s % 60 + " s" : s / 3600 + " h " + s % 3600 / 60 + " min") + " ago";
     }
 
     /** An estimate, rounded as one: {@code 40 s}, {@code 52 min}, {@code 7 h 12 min}. */

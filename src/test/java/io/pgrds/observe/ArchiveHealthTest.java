@@ -60,7 +60,7 @@ class ArchiveHealthTest {
         assertFalse(h.problem());
         assertFalse(h.diskInDanger());
         assertEquals("ok", h.word());
-        assertEquals("last archived 2024-05-03 11:06:04 UTC (3.0 s ago); 1 WAL segment (16.0 MiB) waits in pg_wal "
+        assertEquals("last archived 2024-05-03 11:06:04 UTC (3 s ago); 1 WAL segment (16.0 MiB) waits in pg_wal "
                 + "(32.0 MiB in all), 40.0 GiB of 50.0 GiB free on /var/lib/pgrds", h.situation());
     }
 
@@ -129,7 +129,7 @@ class ArchiveHealthTest {
         assertEquals("behind", h.word());
         assertEquals(Optional.empty(), h.fullInMillis(), "archiving works: no pace to project");
         assertEquals("no attempt failed, the last archive was 000000010000000000000024 at 2024-05-03 11:06:05 UTC "
-                + "(2.0 s ago); 17 WAL segments (272 MiB) wait in pg_wal (288 MiB in all), 40.0 GiB of 50.0 GiB free "
+                + "(2 s ago); 17 WAL segments (272 MiB) wait in pg_wal (288 MiB in all), 40.0 GiB of 50.0 GiB free "
                 + "on /var/lib/pgrds", h.situation());
         assertEquals("archiving from pg1 is behind (17 WAL segments, 272 MiB waiting; 40.0 GiB free)", h.brief());
     }
@@ -166,6 +166,20 @@ class ArchiveHealthTest {
         assertEquals("archiving from pg1 is failing and its disk is in danger (37 WAL segments, 592 MiB waiting; "
                 + "10.0 GiB free, full in about 7 h 12 min)", soon.brief());
         assertEquals(List.of(), health(primary(wal(37, 40 * GIB, 50 * GIB), stats(25 * MINUTE, MINUTE))).dangers());
+    }
+
+    @Test
+    void aPaceMeasuredOverLessThanTenMinutesIsNotProjected() {
+        // 48 MiB written in the second after the last archive would "fill" 40 GiB in about 14 min
+        ArchiveHealth early = health(primary(wal(3, 40 * GIB, 50 * GIB), stats(9 * MINUTE + 59_000, 5_000L)));
+        assertEquals(Verdict.FAILING, early.verdict());
+        assertEquals(Optional.empty(), early.fullInMillis());
+        assertEquals(List.of(), early.dangers());
+        assertEquals("nothing archived since 2024-05-03 10:56:08 UTC (9 min 59 s ago), the last attempt failed at "
+                + "2024-05-03 11:06:02 UTC on 000000010000000000000025; 3 WAL segments (48.0 MiB) wait in pg_wal "
+                + "(64.0 MiB in all), 40.0 GiB of 50.0 GiB free on /var/lib/pgrds", early.situation());
+        assertEquals(Optional.of(512_000_000L), health(primary(wal(3, 40 * GIB, 50 * GIB), stats(10 * MINUTE, 5_000L)))
+                .fullInMillis(), "at 48 MiB in 10 min, 40 GiB last 142 h");
     }
 
     @Test
