@@ -177,10 +177,11 @@ public record ArchiveHealth(String node, boolean primary, Verdict verdict, List<
                     + a.flatMap(x -> x.lastFailedEpochMillis().map(t -> ", the last attempt failed at " + time(t)
                     + x.lastFailedWal().map(seg -> " on " + seg).orElse(""))).orElse(""));
         } else if (verdict == Verdict.BEHIND) {
-            parts.add("no attempt failed" + a.map(x -> x.lastArchivedEpochMillis().isPresent()
+            // without pg_stat_archiver (no SQL login) only the queue is known, not whether attempts fail
+            a.ifPresent(x -> parts.add("no attempt failed" + (x.lastArchivedEpochMillis().isPresent()
                     ? ", the last archive was " + x.lastArchivedWal().orElse("a segment") + " at "
                     + time(x.lastArchivedEpochMillis().get()) + " (" + ago(x, x.lastArchivedEpochMillis().get()) + ")"
-                    : ", nothing archived yet").orElse(""));
+                    : ", nothing archived yet")));
         } else {
             parts.add(a.map(x -> lastArchived(x, "last archived ")).orElse("archiving"));
         }
