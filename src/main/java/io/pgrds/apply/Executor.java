@@ -454,7 +454,7 @@ public final class Executor {
             NodeSpec src = source.node();
             long total = options.dryRun() ? 0 : sourceSize(source);
             listener.progress(desired.id(), name, "pg_basebackup from " + from + " (WAL streamed"
-                    + (total > 0 ? ", about " + io.pgrds.render.Units.bytes(total) : "") + ")");
+                    + (total > 0 ? ", about " + io.pgrds.util.Units.bytes(total) : "") + ")");
             try (Progress p = Progress.watch(n, total, desired.id(), listener, options.dryRun())) {
                 n.change("pg_basebackup", List.of("env", "PGPASSFILE=" + Secrets.passfile(n), n.bin("pg_basebackup"),
                         "-h", src.host(), "-p", Integer.toString(src.port()), "-U", "replicator", "-D",

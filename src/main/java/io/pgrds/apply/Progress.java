@@ -1,7 +1,7 @@
 package io.pgrds.apply;
 
 import io.pgrds.desired.ClusterId;
-import io.pgrds.render.Units;
+import io.pgrds.util.Units;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

@@ -2,8 +2,8 @@ package io.pgrds.cli;
 
 import io.pgrds.apply.Backups;
 import io.pgrds.desired.DesiredCluster;
-import io.pgrds.render.Units;
 import io.pgrds.transport.Sessions;
+import io.pgrds.util.Units;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -75,7 +75,7 @@ final class HistoryCommand implements Callable<Integer> {
                     + a.commit().map(x -> x.substring(0, Math.min(7, x.length()))).orElse("-") + "  "
                     + (a.dryRun() ? "dry run" : a.outcome()));
             for (Audit.Entry e : a.actions()) {
-                t.out().println("  " + e.result() + "  " + e.action() + " (" + io.pgrds.render.Units.millis(e.millis())
+                t.out().println("  " + e.result() + "  " + e.action() + " (" + io.pgrds.util.Units.millis(e.millis())
                         + ")" + e.error().map(x -> ": " + x).orElse(""));
             }
         }

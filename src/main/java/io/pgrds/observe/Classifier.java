@@ -47,6 +47,10 @@ final class Classifier {
         SortedMap<String, String> parameters = parameters(f.pgrdsConf());
         Optional<Long> memory = f.memoryKb().map(k -> k * 1024);
         Optional<Long> disk = f.freeDiskKb().map(k -> k * 1024);
+        Optional<WalFacts> wal = f.walReady().map(ready -> new WalFacts(ready, f.control("Bytes per WAL segment")
+                .flatMap(Classifier::number).filter(b -> b > 0).orElse(WalFacts.DEFAULT_SEGMENT_BYTES),
+                f.walKb().map(k -> k * 1024), f.walFsKb().map(k -> k * 1024), f.walFreeKb().map(k -> k * 1024),
+                f.walMount()));
 
         NodeState state;
         Optional<String> error = Optional.empty();
@@ -90,7 +94,7 @@ final class Classifier {
             state = NodeState.PRIMARY;
         }
         return new ObservedNode(name, host, state, error, f.running(), version, sysid, timeline, upstream, marker,
-                files, parameters, memory, disk, f.rebootRequired(), Optional.empty());
+                files, parameters, memory, disk, f.rebootRequired(), wal, Optional.empty());
     }
 
     /** The host a standby streams from, from a primary_conninfo line. */
@@ -131,6 +135,14 @@ final class Classifier {
             }
         }));
         return out;
+    }
+
+    private static Optional<Long> number(String s) {
+        try {
+            return Optional.of(Long.parseLong(s.trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     private static Optional<Integer> integer(String s) {

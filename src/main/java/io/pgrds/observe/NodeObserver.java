@@ -75,13 +75,13 @@ final class NodeObserver {
     private static ObservedNode withSql(ObservedNode n, SqlFacts sql) {
         return new ObservedNode(n.name(), n.host(), n.state(), n.error(), n.running(), n.version(),
                 n.systemIdentifier(), n.timeline(), n.upstream(), n.marker(), n.configFiles(), n.configParameters(),
-                n.memoryBytes(), n.freeDiskBytes(), n.rebootRequired(), Optional.of(sql));
+                n.memoryBytes(), n.freeDiskBytes(), n.rebootRequired(), n.wal(), Optional.of(sql));
     }
 
     private static ObservedNode withError(ObservedNode n, String error) {
         return new ObservedNode(n.name(), n.host(), n.state(), Optional.of(error), n.running(), n.version(),
                 n.systemIdentifier(), n.timeline(), n.upstream(), n.marker(), n.configFiles(), n.configParameters(),
-                n.memoryBytes(), n.freeDiskBytes(), n.rebootRequired(), n.sql());
+                n.memoryBytes(), n.freeDiskBytes(), n.rebootRequired(), n.wal(), n.sql());
     }
 
     private static String firstLine(String s) {

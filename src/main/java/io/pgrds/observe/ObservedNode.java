@@ -16,13 +16,15 @@ import java.util.SortedMap;
  * @param configParameters the parameters in pgrds's own configuration file as found on the node
  * @param memoryBytes      total memory of the machine
  * @param freeDiskBytes    free space of the file system holding the data directory
+ * @param wal              WAL waiting for the archiver and the room for it, when the data directory has a pg_wal
  * @param sql              facts from SQL, when the server runs and pgrds could log in
  */
 public record ObservedNode(String name, String host, NodeState state, Optional<String> error, boolean running,
                            Optional<Integer> version, Optional<String> systemIdentifier, Optional<Integer> timeline,
                            Optional<String> upstream, Optional<Marker> marker, SortedMap<String, String> configFiles,
                            SortedMap<String, String> configParameters, Optional<Long> memoryBytes,
-                           Optional<Long> freeDiskBytes, boolean rebootRequired, Optional<SqlFacts> sql) {
+                           Optional<Long> freeDiskBytes, boolean rebootRequired, Optional<WalFacts> wal,
+                           Optional<SqlFacts> sql) {
     public ObservedNode {
         configFiles = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(configFiles));
         configParameters = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(configParameters));
@@ -32,14 +34,16 @@ public record ObservedNode(String name, String host, NodeState state, Optional<S
     public static ObservedNode unreachable(String name, String host, String why) {
         return new ObservedNode(name, host, NodeState.UNREACHABLE, Optional.of(why), false, Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), new java.util.TreeMap<>(),
-                new java.util.TreeMap<>(), Optional.empty(), Optional.empty(), false, Optional.empty());
+                new java.util.TreeMap<>(), Optional.empty(), Optional.empty(), false, Optional.empty(),
+                Optional.empty());
     }
 
     /** A node whose probe failed in a way pgrds cannot explain. */
     public static ObservedNode unknown(String name, String host, String why) {
         return new ObservedNode(name, host, NodeState.UNKNOWN, Optional.of(why), false, Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), new java.util.TreeMap<>(),
-                new java.util.TreeMap<>(), Optional.empty(), Optional.empty(), false, Optional.empty());
+                new java.util.TreeMap<>(), Optional.empty(), Optional.empty(), false, Optional.empty(),
+                Optional.empty());
     }
 
     /** The WAL position used to order failover candidates, if known. */

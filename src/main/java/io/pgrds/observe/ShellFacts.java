@@ -15,7 +15,8 @@ record ShellFacts(boolean binaries, Optional<String> binaryVersion, boolean data
                   Optional<String> standbyConf, boolean creating,
                   Optional<String> hbaSha256, Optional<String> confSha256, Optional<String> marker,
                   Optional<String> managementPassword, Optional<Long> memoryKb, Optional<Long> freeDiskKb,
-                  boolean rebootRequired, Optional<String> backupConfigured) {
+                  boolean rebootRequired, Optional<String> backupConfigured, Optional<Integer> walReady,
+                  Optional<Long> walKb, Optional<Long> walFsKb, Optional<Long> walFreeKb, Optional<String> walMount) {
 
     /** A line of pg_controldata's output, e.g. "Database system identifier". */
     Optional<String> control(String label) {

@@ -13,11 +13,12 @@ import java.util.SortedMap;
  * @param replayLagMillis on a standby: time since the last replayed transaction, when behind
  * @param walReceiverStatus on a standby: {@code pg_stat_wal_receiver.status} (streaming, ...)
  * @param replication    on a primary: its standbys
+ * @param archiver       {@code pg_stat_archiver} with the server's clock (absent in observations older than it)
  */
 public record SqlFacts(String serverVersion, boolean inRecovery, Optional<Lsn> currentLsn, Optional<Lsn> receiveLsn,
                        Optional<Lsn> replayLsn, Optional<Long> replayLagMillis, Optional<String> walReceiverStatus,
                        List<ReplicationPeer> replication, SortedMap<String, Setting> settings, List<String> roles,
-                       int connections, int maxConnections) {
+                       int connections, int maxConnections, Optional<ArchiverStats> archiver) {
     public SqlFacts {
         replication = List.copyOf(replication);
         settings = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(settings));

@@ -13,7 +13,8 @@ import java.util.TreeMap;
 
 /**
  * The SQL-side facts of one running node, read with PostgreSQL JDBC (over the node's SSH tunnel). Read-only:
- * four queries in one connection.
+ * four queries in one connection. {@code pg_stat_archiver} is readable by every role, so the management role needs
+ * no monitoring privilege for it.
  */
 final class SqlProbe {
     private SqlProbe() {
@@ -49,6 +50,7 @@ final class SqlProbe {
             Optional<String> receiver;
             int connections;
             int maxConnections;
+            ArchiverStats archiver;
             try (ResultSet r = s.executeQuery("select current_setting('server_version'), pg_is_in_recovery(), "
                     + "case when pg_is_in_recovery() then null else pg_current_wal_lsn()::text end, "
                     + "pg_last_wal_receive_lsn()::text, pg_last_wal_replay_lsn()::text, "
@@ -57,7 +59,12 @@ final class SqlProbe {
                     + "     else (extract(epoch from now() - pg_last_xact_replay_timestamp()) * 1000)::bigint end, "
                     + "(select status from pg_stat_wal_receiver limit 1), "
                     + "(select count(*) from pg_stat_activity where backend_type = 'client backend')::int, "
-                    + "current_setting('max_connections')::int")) {
+                    + "current_setting('max_connections')::int, "
+                    + "a.archived_count, a.last_archived_wal, "
+                    + "(extract(epoch from a.last_archived_time) * 1000)::bigint, "
+                    + "a.failed_count, a.last_failed_wal, (extract(epoch from a.last_failed_time) * 1000)::bigint, "
+                    + "(extract(epoch from now()) * 1000)::bigint "
+                    + "from pg_stat_archiver a")) { // always exactly one row
                 r.next();
                 version = r.getString(1).split(" ")[0];
                 inRecovery = r.getBoolean(2);
@@ -69,6 +76,8 @@ final class SqlProbe {
                 receiver = Optional.ofNullable(r.getString(7));
                 connections = r.getInt(8);
                 maxConnections = r.getInt(9);
+                archiver = new ArchiverStats(r.getLong(10), Optional.ofNullable(r.getString(11)), optionalLong(r, 12),
+                        r.getLong(13), Optional.ofNullable(r.getString(14)), optionalLong(r, 15), r.getLong(16));
             }
             List<ReplicationPeer> peers = new ArrayList<>();
             if (!inRecovery) {
@@ -100,8 +109,13 @@ final class SqlProbe {
                 }
             }
             return new SqlFacts(version, inRecovery, current, receive, replay, lag, receiver, peers, settings, roles,
-                    connections, maxConnections);
+                    connections, maxConnections, Optional.of(archiver));
         }
+    }
+
+    private static Optional<Long> optionalLong(ResultSet r, int column) throws SQLException {
+        long v = r.getLong(column);
+        return r.wasNull() ? Optional.empty() : Optional.of(v);
     }
 
     private static Optional<Lsn> lsn(String text) {

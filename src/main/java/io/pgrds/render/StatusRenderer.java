@@ -3,7 +3,12 @@ package io.pgrds.render;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgrds.observe.ArchiveHealth;
+import io.pgrds.observe.ArchiverStats;
+import io.pgrds.observe.WalFacts;
 import io.pgrds.util.Json;
+import io.pgrds.util.Units;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,7 +17,9 @@ import java.util.Optional;
 public final class StatusRenderer {
     public static final String JSON_FORMAT_VERSION = "1";
     private static final String[] HEADERS = {"NODE", "HOST", "STATE", "RUNNING", "VERSION", "TL", "LSN", "LAG",
-            "CONNECTIONS", "FREE DISK", "REBOOT"};
+            "CONNECTIONS", "FREE DISK", "ARCHIVE", "REBOOT"};
+    private static final int STATE = 2;
+    private static final int ARCHIVE = 10;
 
     private StatusRenderer() {
     }
@@ -29,7 +36,8 @@ public final class StatusRenderer {
                     r.timeline().map(String::valueOf).orElse("-"), r.lsn().map(Object::toString).orElse("-"),
                     lag(r), r.connections().map(c -> c + "/" + r.maxConnections().map(String::valueOf).orElse("?"))
                         .orElse("-"),
-                    r.freeDiskBytes().map(Units::bytes).orElse("-"), r.rebootRequired() ? "yes" : "no"});
+                    r.freeDiskBytes().map(Units::bytes).orElse("-"), r.archive().map(ArchiveHealth::word).orElse("-"),
+                    r.rebootRequired() ? "yes" : "no"});
             }
             int[] width = new int[HEADERS.length];
             for (String[] row : cells) {
@@ -42,8 +50,10 @@ public final class StatusRenderer {
                 StringBuilder l = new StringBuilder("  ");
                 for (int i = 0; i < row.length; i++) {
                     String cell = pad(row[i], width[i], i == row.length - 1);
-                    if (line > 0 && i == 2) {
-                        cell = paint(cell, stateColour(row[2]), colour);
+                    if (line > 0 && i == STATE) {
+                        cell = paint(cell, stateColour(row[STATE]), colour);
+                    } else if (line > 0 && i == ARCHIVE && !row[ARCHIVE].equals("ok") && !row[ARCHIVE].equals("-")) {
+                        cell = paint(cell, row[ARCHIVE].equals("behind") ? "33" : "31", colour);
                     }
                     l.append(cell);
                     if (i < row.length - 1) {
@@ -54,6 +64,9 @@ public final class StatusRenderer {
             }
             for (StatusView.Row r : v.rows()) {
                 r.error().ifPresent(e -> b.append("  ").append(r.node()).append(": ").append(e).append('\n'));
+                r.archive().filter(ArchiveHealth::problem).ifPresent(a -> b.append("  ").append(r.node())
+                        .append(": archiving ").append(a.verdict() == ArchiveHealth.Verdict.FAILING ? "failing"
+                                : "behind").append(": ").append(a.situation()).append('\n'));
             }
             b.append("  ").append(paint(v.healthy() ? "✓ " + v.summary() : "✗ " + v.summary(),
                     v.healthy() ? "32" : "31", colour)).append('\n');
@@ -124,12 +137,56 @@ public final class StatusRenderer {
                 n.put("reboot_required", r.rebootRequired());
                 putOpt(n, "upstream", r.upstream());
                 putOpt(n, "error", r.error());
+                if (r.archive().isPresent()) {
+                    archive(n.putObject("archive"), r.archive().get());
+                } else {
+                    n.putNull("archive");
+                }
             }
         }
         try {
             return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static void archive(ObjectNode o, ArchiveHealth a) {
+        o.put("state", a.verdict().name().toLowerCase(java.util.Locale.ROOT));
+        o.put("disk_in_danger", a.diskInDanger());
+        ArrayNode dangers = o.putArray("dangers");
+        a.dangers().forEach(d -> dangers.add(d.name().toLowerCase(java.util.Locale.ROOT)));
+        Optional<WalFacts> w = a.wal();
+        putLong(o, "ready_segments", w.map(x -> (long) x.readySegments()));
+        putLong(o, "waiting_bytes", w.map(WalFacts::waitingBytes));
+        putLong(o, "pg_wal_bytes", w.flatMap(WalFacts::pgWalBytes));
+        putLong(o, "pg_wal_free_bytes", w.flatMap(WalFacts::freeBytes));
+        putLong(o, "pg_wal_file_system_bytes", w.flatMap(WalFacts::fileSystemBytes));
+        putOpt(o, "pg_wal_mount_point", w.flatMap(WalFacts::mountPoint));
+        Optional<ArchiverStats> s = a.archiver();
+        putOpt(o, "last_archived_wal", s.flatMap(ArchiverStats::lastArchivedWal));
+        putOpt(o, "last_archived_time", s.flatMap(ArchiverStats::lastArchivedEpochMillis).map(StatusRenderer::iso));
+        putOpt(o, "last_failed_wal", s.flatMap(ArchiverStats::lastFailedWal));
+        putOpt(o, "last_failed_time", s.flatMap(ArchiverStats::lastFailedEpochMillis).map(StatusRenderer::iso));
+        putLong(o, "failed_count", s.map(ArchiverStats::failedCount));
+        putOpt(o, "observed_time", s.map(ArchiverStats::observedEpochMillis).map(StatusRenderer::iso));
+        putLong(o, "full_in_seconds", a.fullInMillis().map(ms -> ms / 1000));
+        if (a.problem()) {
+            o.put("message", a.situation());
+        } else {
+            o.putNull("message");
+        }
+    }
+
+    private static String iso(long epochMillis) {
+        return Instant.ofEpochMilli(epochMillis).toString();
+    }
+
+    private static void putLong(ObjectNode n, String field, Optional<Long> value) {
+        if (value.isPresent()) {
+            n.put(field, value.get());
+        } else {
+            n.putNull(field);
         }
     }
 

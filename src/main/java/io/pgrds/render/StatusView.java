@@ -1,26 +1,33 @@
 package io.pgrds.render;
 
+import io.pgrds.observe.ArchiveHealth;
 import io.pgrds.observe.Lsn;
 import io.pgrds.observe.NodeState;
 import io.pgrds.observe.ObservedCluster;
 import io.pgrds.observe.ObservedNode;
 import io.pgrds.observe.ReplicationPeer;
 import io.pgrds.observe.SqlFacts;
+import io.pgrds.util.Units;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * What {@code pgrds status} shows for a cluster, derived from one observation: a row per node and one
- * sentence for the cluster (in sync, lagging by how much, or what is wrong). Pure.
+ * sentence for the cluster (in sync, lagging by how much, or what is wrong). Pure. WAL archiving that fails or
+ * falls behind ({@link ArchiveHealth}) makes the cluster unhealthy: it fills the primary's disk.
  */
 public record StatusView(String cluster, List<Row> rows, boolean healthy, String summary) {
 
-    /** One node's line. Lag is relative to the primary's current WAL position. */
+    /**
+     * One node's line. Lag is relative to the primary's current WAL position; {@code archive} is present for a
+     * running node that archives WAL.
+     */
     public record Row(String node, String host, NodeState state, boolean running, Optional<String> version,
                       Optional<Integer> timeline, Optional<Lsn> lsn, Optional<Long> lagBytes, Optional<Long> lagMillis,
                       Optional<Integer> connections, Optional<Integer> maxConnections, Optional<Long> freeDiskBytes,
-                      boolean rebootRequired, Optional<String> upstream, Optional<String> error) {
+                      boolean rebootRequired, Optional<String> upstream, Optional<String> error,
+                      Optional<ArchiveHealth> archive) {
     }
 
     /** Lag at which a standby no longer counts as in sync: 16 MiB (one WAL segment) or 10 s. */
@@ -74,10 +81,12 @@ public record StatusView(String cluster, List<Row> rows, boolean healthy, String
                 default -> {
                 }
             }
+            Optional<ArchiveHealth> archive = ArchiveHealth.of(n);
+            archive.filter(ArchiveHealth::problem).ifPresent(a -> problems.add(a.brief()));
             rows.add(new Row(n.name(), n.host(), n.state(), n.running(),
                     sql.map(SqlFacts::serverVersion).or(() -> n.version().map(String::valueOf)), n.timeline(), lsn,
                     lagBytes, lagMillis, sql.map(SqlFacts::connections), sql.map(SqlFacts::maxConnections),
-                    n.freeDiskBytes(), n.rebootRequired(), n.upstream(), n.error()));
+                    n.freeDiskBytes(), n.rebootRequired(), n.upstream(), n.error(), archive));
         }
         String summary;
         boolean healthy = false;

@@ -35,5 +35,17 @@ printf ','; kv memoryKb; awk '/^MemTotal:/ { printf "%s", $2; found = 1 } END { 
 printf ','; kv freeDiskKb
 p="$D"; while [ ! -d "$p" ] && [ "$p" != "/" ]; do p=$(dirname "$p"); done
 df -Pk "$p" 2>/dev/null | awk 'NR == 2 { printf "%s", $4; found = 1 } END { if (!found) printf "null" }'
+# WAL waiting for the archiver (one .ready file per segment), the size of pg_wal and the file system it is on; the
+# trailing slash follows pg_wal when it is a symbolic link to another disk. null where there is no pg_wal to look at.
+W="$D/pg_wal/"
+num() { awk -v f="$1" '{ if ($f ~ /^[0-9]+$/) { printf "%s", $f; found = 1 } } END { if (!found) printf "null" }'; }
+printf ','; kv walReady
+if [ -d "${W}archive_status" ] && [ -r "${W}archive_status" ]; then ls "${W}archive_status" | grep -c '[.]ready$' | num 1; else printf 'null'; fi
+printf ','; kv walKb; if [ -d "$W" ] && [ -r "$W" ]; then du -sk "$W" 2>/dev/null | num 1; else printf 'null'; fi
+df=""; if [ -d "$W" ]; then df=$(df -Pk "$W" 2>/dev/null | awk 'NR == 2'); fi
+printf ','; kv walFsKb; printf '%s\n' "$df" | num 2
+printf ','; kv walFreeKb; printf '%s\n' "$df" | num 4
+printf ','; kv walMount
+if [ -n "$df" ]; then printf '%s\n' "$df" | awk '{ m = $6; for (i = 7; i <= NF; i++) m = m " " $i; printf "%s", m }' | str; else printf 'null'; fi
 printf ','; kv rebootRequired; if [ -f /var/run/reboot-required ]; then printf 'true'; else printf 'false'; fi
 printf '}\n'

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.pgrds.harness.TestHosts;
 import io.pgrds.harness.TestNode;
 import io.pgrds.testing.Cli;
+import io.pgrds.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -89,5 +91,82 @@ class BackupIT extends BackupScenarios {
                 Files.write(POSTGRES_KEYS, kept);
             }
         }
+    }
+
+    /** Waits until the archiver's latest attempt failed, with segments waiting. */
+    private void awaitFailedArchive(TestNode primary) throws InterruptedException {
+        for (int i = 0; i < 300; i++) {
+            if (sql(primary, "select last_failed_time > coalesce(last_archived_time, '-infinity') "
+                    + "from pg_stat_archiver").equals("t")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("archiving did not fail within 30 s: "
+                + sql(primary, "select * from pg_stat_archiver"));
+    }
+
+    /** A node's row of the status table. */
+    private static String row(Cli.Run status, TestNode n) {
+        return status.out().lines().filter(l -> l.startsWith("  " + n.name() + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError(status.out()));
+    }
+
+    @Test
+    void aRepositoryThatRefusesWalIsReportedByStatusAndPlanUntilItIsRepaired() throws Exception {
+        TestNode a = hosts.node(0);
+        fleet.commit(SOURCE, cluster(List.of(a), ""));
+        ok("apply", "--auto-approve");
+        writeBatch(a, 1);
+        archiveNow(a);
+        Cli.Run healthy = ok("status");
+        assertTrue(row(healthy, a).matches(".*\\sok\\s+no$"), healthy.out());
+
+        // the repository stops taking WAL (as a full or read-only file system would) while the primary writes on
+        hosts.run("chmod", "000", stored().toString());
+        try {
+            for (int batch = 2; batch <= 4; batch++) {
+                writeBatch(a, batch);
+                sql(a, "select pg_switch_wal()");
+            }
+            awaitFailedArchive(a);
+
+            Cli.Run status = pgrds("status");
+            assertEquals(1, status.exit(), status.toString());
+            assertTrue(row(status, a).matches(".*\\sFAILING\\s+no$"), status.out());
+            String line = status.out().lines().filter(l -> l.startsWith("  " + a.name() + ": archiving failing: "))
+                    .findFirst().orElseThrow(() -> new AssertionError(status.out()));
+            assertTrue(line.matches(".*: nothing archived since 20\\d\\d-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\(.* ago\\), "
+                    + "the last attempt failed at 20.* UTC on 0000000100000000000000[0-9A-F]{2}; \\d+ WAL segments "
+                    + "\\(\\d+\\.\\d MiB\\) wait in pg_wal \\(.* in all\\), .* of .* free on /.*"), line);
+            String summary = status.out().lines().reduce((x, y) -> y).orElseThrow();
+            assertTrue(summary.startsWith("  ✗ archiving from " + a.name() + " is failing"), status.out());
+
+            JsonNode json = Json.mapper().readTree(pgrds("status", "--json").out());
+            JsonNode archive = json.path("clusters").get(0).path("nodes").get(0).path("archive");
+            assertEquals("failing", archive.path("state").asText(), json.toPrettyString());
+            assertTrue(archive.path("ready_segments").asInt() >= 3, archive.toPrettyString());
+            assertTrue(archive.path("failed_count").asInt() >= 1, archive.toPrettyString());
+            assertFalse(json.path("clusters").get(0).path("healthy").asBoolean());
+
+            Cli.Run plan = ok("plan");
+            assertTrue(plan.out().contains("  Warning: Archiving from primary " + a.name() + " is failing"),
+                    plan.out());
+            assertTrue(plan.out().contains("Check repository main (" + stored() + " on " + a.name() + "): full, "
+                    + "missing, unmounted or not writable by postgres?"), plan.out());
+            assertTrue(plan.out().contains("No changes."), "a warning, not an action: " + plan.out());
+            JsonNode planJson = Json.mapper().readTree(ok("plan", "--json").out());
+            assertTrue(planJson.path("clusters").get(0).path("warnings").get(0).asText()
+                    .startsWith("Archiving from primary " + a.name() + " is failing"), planJson.toPrettyString());
+        } finally {
+            hosts.run("chmod", "0750", stored().toString());
+        }
+
+        // repaired: the next segment wakes the archiver, which archives the backlog, and status is clean again
+        writeBatch(a, 5);
+        archiveNow(a);
+        Cli.Run repaired = ok("status");
+        assertTrue(row(repaired, a).matches(".*\\sok\\s+no$"), repaired.out());
+        assertFalse(ok("plan").out().contains("Warning:"));
     }
 }

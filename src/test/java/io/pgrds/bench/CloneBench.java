@@ -2,7 +2,7 @@ package io.pgrds.bench;
 
 import io.pgrds.harness.TestHosts;
 import io.pgrds.harness.TestNode;
-import io.pgrds.render.Units;
+import io.pgrds.util.Units;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -25,11 +25,31 @@ class ClassifierTest {
                 Optional.ofNullable(pgVersion), standby, false, running,
                 Optional.ofNullable(pgVersion == null ? null : CONTROL), Optional.empty(), Optional.ofNullable(conf), Optional.empty(), creating,
                 Optional.of("abc"), Optional.empty(), Optional.ofNullable(marker), Optional.of("secret"),
-                Optional.of(1024L), Optional.of(2048L), false, Optional.empty());
+                Optional.of(1024L), Optional.of(2048L), false, Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     private static ObservedNode classify(ShellFacts f) {
         return Classifier.classify("pg1", "h1", CLUSTER, 15, f);
+    }
+
+    private static ShellFacts withWal(String control, Integer ready) {
+        return new ShellFacts(true, Optional.of("postgres (PostgreSQL) 15.18"), true, true, false, Optional.of("15"),
+                false, false, true, Optional.of(control), Optional.empty(), Optional.empty(), Optional.empty(), false,
+                Optional.of("abc"), Optional.empty(), Optional.empty(), Optional.of("secret"), Optional.of(1024L),
+                Optional.of(2048L), false, Optional.empty(), Optional.ofNullable(ready), Optional.of(49_152L),
+                Optional.of(52_428_800L), Optional.of(1_048_576L), Optional.of("/srv/wal disk"));
+    }
+
+    @Test
+    void theWalWaitingForTheArchiverIsCountedInSegmentsOfTheControlDatasSize() {
+        ObservedNode n = classify(withWal(CONTROL + "Bytes per WAL segment:                67108864\n", 3));
+        assertEquals(Optional.of(new WalFacts(3, 64L << 20, Optional.of(48L << 20), Optional.of(50L << 30),
+                Optional.of(1L << 30), Optional.of("/srv/wal disk"))), n.wal());
+        assertEquals(192L << 20, n.wal().orElseThrow().waitingBytes());
+        assertEquals(16L << 20, classify(withWal(CONTROL, 3)).wal().orElseThrow().segmentBytes(),
+                "PostgreSQL's default when the control data does not say");
+        assertEquals(Optional.empty(), classify(withWal(CONTROL, null)).wal(), "no pg_wal to count in");
     }
 
     @Test

@@ -14,11 +14,11 @@ import io.pgrds.harness.LatencyProxy;
 import io.pgrds.harness.TestHosts;
 import io.pgrds.harness.TestNode;
 import io.pgrds.render.StatusView;
-import io.pgrds.render.Units;
 import io.pgrds.source.Snapshot;
 import io.pgrds.transport.Sessions;
 import io.pgrds.transport.ShellOptions;
 import io.pgrds.util.Json;
+import io.pgrds.util.Units;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -275,6 +275,20 @@ class ObserveIT {
         assertEquals(List.of("postgres"), sql.roles());
         assertEquals(1, sql.connections(), "only the observer's own session");
         assertEquals(50, sql.maxConnections());
+
+        WalFacts wal = n.wal().orElseThrow(() -> new AssertionError("no WAL facts"));
+        assertEquals(0, wal.readySegments(), "archive_mode is off: nothing waits for an archiver");
+        assertEquals(16L << 20, wal.segmentBytes());
+        assertTrue(wal.pgWalBytes().orElseThrow() >= 16L << 20, "pg_wal holds at least its current segment");
+        assertTrue(wal.freeBytes().orElseThrow() > 0 && wal.freeBytes().get() < wal.fileSystemBytes().orElseThrow());
+        assertTrue(wal.mountPoint().orElseThrow().startsWith("/"), wal.toString());
+        ArchiverStats archiver = sql.archiver().orElseThrow(() -> new AssertionError("no pg_stat_archiver"));
+        assertEquals(0, archiver.archivedCount());
+        assertEquals(0, archiver.failedCount());
+        assertEquals(Optional.empty(), archiver.lastFailedEpochMillis());
+        assertTrue(Math.abs(archiver.observedEpochMillis() - System.currentTimeMillis()) < 60_000,
+                "the server's clock, read with the statistics: " + archiver);
+        assertEquals(Optional.empty(), ArchiveHealth.of(n), "a server that does not archive is not assessed");
     }
 
     @Test

@@ -33,4 +33,18 @@ class PlanPurityTest {
         }
         assertEquals(List.of(), found);
     }
+
+    /** The planner calls the WAL archiving rule, which lives beside the observation: it must be as pure. */
+    @Test
+    void theArchivingRuleThePlannerUsesReadsNoClockOfItsOwn() throws IOException {
+        String text = Files.readString(Path.of("src/main/java/io/pgrds/observe/ArchiveHealth.java"));
+        List<String> found = new ArrayList<>();
+        for (String word : List.of("Instant.now", "Clock", ".now(", "System.currentTimeMillis", "System.nanoTime",
+                "java.util.Random", "java.sql", "java.nio", "java.io", "io.pgrds.transport")) {
+            if (text.contains(word)) {
+                found.add(word);
+            }
+        }
+        assertEquals(List.of(), found);
+    }
 }

@@ -1,4 +1,4 @@
-package io.pgrds.render;
+package io.pgrds.util;
 
 import java.util.Locale;
 
