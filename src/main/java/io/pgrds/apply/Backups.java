@@ -33,6 +33,26 @@ public final class Backups {
         this.listener = listener;
     }
 
+    /** A backup was not taken because another one of the same stanza was running. */
+    public static final class AlreadyRunning extends ApplyException {
+        private static final long serialVersionUID = 1L;
+
+        AlreadyRunning(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * pgBackRest's answer when another process holds the stanza's backup lock: exit 50 (LockAcquireError) with
+     * "Resource temporarily unavailable … is another pgBackRest process running?". Exit 50 also means a lock file
+     * it may not open (permissions): that stays a failure.
+     */
+    static boolean lockHeld(NodeShell.ExecResult r) {
+        String said = r.stderr() + "\n" + r.stdout();
+        return r.exitCode() == 50 && (said.contains("another pgBackRest process")
+                || said.contains("Resource temporarily unavailable"));
+    }
+
     /** One backup as {@code pgbackrest info} reports it. */
     public record BackupInfo(String label, String type, Instant start, Instant stop, long size, long repositorySize,
                              String walStart, String walStop) {
@@ -96,11 +116,22 @@ public final class Backups {
                 // progress is a courtesy: never let it disturb the backup
             }
         }, 3, 3, TimeUnit.SECONDS);
+        NodeShell.ExecResult r;
         try {
-            p.change("pgbackrest backup", pgbackrest(backupOptions, stanza, "--type=" + type, "backup"), null,
-                    Duration.ofHours(24), null);
+            r = p.attempt(pgbackrest(backupOptions, stanza, "--type=" + type, "backup"), Duration.ofHours(24));
         } finally {
             timer.shutdownNow();
+        }
+        if (!r.ok()) {
+            String said = r.stderr().isBlank() ? r.stdout() : r.stderr();
+            if (lockHeld(r)) {
+                throw new AlreadyRunning(p.node().name() + ": a backup of " + c.id() + " is already running "
+                        + "(pgBackRest's backup lock of stanza " + BackupSpec.stanza(c.id()) + " is held: another "
+                        + "pgrds backup, daemon or pgBackRest run); no " + type + " backup was taken. Try again when "
+                        + "it has finished.");
+            }
+            throw new ApplyException(p.node().name() + ": pgbackrest backup failed (exit " + r.exitCode() + "): "
+                    + NodeOps.tail(said));
         }
         Info info = info(c, p);
         Optional<BackupInfo> newest = info.backups().isEmpty() ? Optional.empty()

@@ -93,6 +93,18 @@ final class NodeOps {
         return r.stdout();
     }
 
+    /**
+     * A command that changes the node, whose failure the caller reads itself (an exit status with a meaning of
+     * its own); in dry-run it is reported and not run, and reads as a success.
+     */
+    NodeShell.ExecResult attempt(List<String> argv, Duration timeout) {
+        listener.command(cluster, node.name(), ShellQuote.display(argv));
+        if (dryRun) {
+            return new NodeShell.ExecResult(0, "", "");
+        }
+        return shell.exec(new NodeShell.Exec(argv, true, null, timeout));
+    }
+
     void write(String path, String content, int mode) {
         listener.command(cluster, node.name(), "write " + path + " (mode " + Integer.toOctalString(mode) + ", "
                 + content.getBytes(StandardCharsets.UTF_8).length + " bytes)");
