@@ -1,6 +1,7 @@
 package io.pgrds.daemon;
 
 import io.pgrds.desired.ClusterId;
+import io.pgrds.desired.Cron;
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.load.FleetLoader;
 import io.pgrds.source.GitSource;
@@ -25,7 +26,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import io.pgrds.apply.Backups;
 import java.time.Instant;
 import java.util.TimeZone;
-import org.quartz.CronExpression;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.CronTrigger;
 import org.quartz.JobBuilder;
@@ -460,15 +460,13 @@ public final class Daemon implements AutoCloseable {
      * {@code 0 30 2 * * ?}), in UTC so that every daemon sharing a job store reads it alike. A backup missed while
      * no daemon ran is taken once at the next start.
      *
-     * @throws IllegalArgumentException when the expression is not a valid Quartz cron expression
+     * @throws IllegalArgumentException when the expression is not one Quartz can use ({@link Cron#problem}; the
+     *                                  loader reports it first)
      */
     static CronTrigger backupTrigger(ClusterId id, String schedule) {
-        try {
-            CronExpression.validateExpression(schedule);
-        } catch (java.text.ParseException e) {
-            throw new IllegalArgumentException(id + ": backup.schedule '" + schedule + "' is not a Quartz cron "
-                    + "expression (seconds minutes hours day-of-month month day-of-week, e.g. '0 30 2 * * ?'): "
-                    + e.getMessage(), e);
+        Optional<String> problem = Cron.problem(schedule);
+        if (problem.isPresent()) {
+            throw new IllegalArgumentException(id + ": backup.schedule " + problem.get());
         }
         return TriggerBuilder.newTrigger().withIdentity(id.toString(), BACKUPS)
                 .forJob(JobKey.jobKey(id.toString(), BACKUPS))

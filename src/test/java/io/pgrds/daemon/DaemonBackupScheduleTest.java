@@ -42,8 +42,9 @@ class DaemonBackupScheduleTest {
     void aUnixCronExpressionIsRefusedWithTheClusterAndTheExpectedForm() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Daemon.backupTrigger(ID, "30 2 * * *"));
-        assertTrue(e.getMessage().startsWith("orderdata/integration: backup.schedule '30 2 * * *' is not a Quartz "
-                + "cron expression (seconds minutes hours day-of-month month day-of-week"), e.getMessage());
+        assertEquals("orderdata/integration: backup.schedule \"30 2 * * *\" is a Unix cron expression (five fields); "
+                + "pgrds takes Quartz's, seconds first: seconds minutes hours day-of-month month day-of-week [year], "
+                + "e.g. \"0 30 2 * * ?\".", e.getMessage());
     }
 
     @Test

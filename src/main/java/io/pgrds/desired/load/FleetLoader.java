@@ -6,6 +6,7 @@ import io.pgrds.desired.BackupSpec;
 import io.pgrds.desired.Become;
 import io.pgrds.desired.Bootstrap;
 import io.pgrds.desired.ClusterId;
+import io.pgrds.desired.Cron;
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.DesiredFleet;
 import io.pgrds.desired.HbaRule;
@@ -316,7 +317,7 @@ public final class FleetLoader {
                                     + "in clusters/defaults.yaml, or name a declared one."));
                 }
             } else {
-                backup = Optional.of(new BackupSpec(repository, text(b, "schedule"), retention,
+                backup = Optional.of(new BackupSpec(repository, schedule(b, layers, out), retention,
                         b.path("fromStandby").asBoolean(false)));
             }
         }
@@ -330,6 +331,17 @@ public final class FleetLoader {
                 doc.path("reconcile").path("policy").asText().toUpperCase(Locale.ROOT));
         return new DesiredCluster(id, file, transport, new PostgresSettings(version, parameters, hba), nodes, primary,
                 bootstrap, backup, service, policy, List.of());
+    }
+
+    /**
+     * {@code backup.schedule}, when Quartz can use it; otherwise it is reported at its key and left out, so that a
+     * cluster whose bad expression sits in a shared file still loads.
+     */
+    private static Optional<String> schedule(JsonNode backup, Layers layers, List<Problem> out) {
+        Optional<String> schedule = text(backup, "schedule");
+        Optional<String> problem = schedule.flatMap(Cron::problem);
+        problem.ifPresent(why -> out.add(layers.problem("/backup/schedule", ProblemCode.INVALID_SCHEDULE, why)));
+        return problem.isPresent() ? Optional.empty() : schedule;
     }
 
     /** The declared repositories; one that lacks what its type needs is reported and left out. */
