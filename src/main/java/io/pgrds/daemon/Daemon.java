@@ -332,7 +332,9 @@ public final class Daemon implements AutoCloseable {
             statuses.putIfAbsent(id, ClusterStatus.pending(id));
         }
         Map<ClusterId, String> schedules = new java.util.TreeMap<>();
-        loaded.fleet().clusters().forEach(c -> c.backup().flatMap(io.pgrds.desired.BackupSpec::schedule)
+        // full backups only, for now: the other types get their own triggers next
+        loaded.fleet().clusters().forEach(c -> c.backup()
+                .map(b -> b.schedule().get(io.pgrds.desired.BackupType.FULL))
                 .ifPresent(s -> schedules.put(c.id(), s)));
         scheduleBackups(schedules, loaded.ok());
         if (loaded.ok()) {

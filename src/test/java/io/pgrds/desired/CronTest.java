@@ -48,4 +48,13 @@ class CronTest {
         assertEquals(Optional.of("\"0 0 0 30 2 ?\" never fires: no date matches it; check the day and month."),
                 Cron.problem("0 0 0 30 2 ?"));
     }
+
+    @Test
+    void typesAreOrderedBiggestFirst() {
+        assertEquals(java.util.List.of(), BackupType.FULL.bigger());
+        assertEquals(java.util.List.of(BackupType.FULL), BackupType.DIFF.bigger());
+        assertEquals(java.util.List.of(BackupType.FULL, BackupType.DIFF), BackupType.INCR.bigger());
+        assertEquals(Optional.of(BackupType.INCR), BackupType.of("incr"));
+        assertEquals(Optional.empty(), BackupType.of("INCR"));
+    }
 }

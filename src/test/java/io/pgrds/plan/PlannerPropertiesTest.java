@@ -73,7 +73,7 @@ class PlannerPropertiesTest {
         Optional<ServiceSpec> service = r.nextBoolean()
                 ? Optional.of(new ServiceSpec("db.example.com", Optional.empty())) : Optional.empty();
         Optional<io.pgrds.desired.BackupSpec> backup = r.nextInt(3) == 0 ? Optional.of(new io.pgrds.desired.BackupSpec(
-                new io.pgrds.desired.Repository.Posix("main", "/var/lib/pgbackrest"), Optional.empty(),
+                new io.pgrds.desired.Repository.Posix("main", "/var/lib/pgbackrest"), new TreeMap<>(),
                 new TreeMap<>(Map.of("full", 2)), r.nextBoolean())) : Optional.empty();
         DesiredCluster desired = new DesiredCluster(ID, "clusters/prop/random.yaml", Transport.SSH,
                 new PostgresSettings(15, params, List.of()), desiredNodes, pin, bootstrap, backup, service,

@@ -3,6 +3,7 @@ package io.pgrds.desired.load;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgrds.desired.BackupSpec;
+import io.pgrds.desired.BackupType;
 import io.pgrds.desired.Become;
 import io.pgrds.desired.Bootstrap;
 import io.pgrds.desired.ClusterId;
@@ -306,6 +307,7 @@ public final class FleetLoader {
         if (b.isObject()) {
             TreeMap<String, Integer> retention = new TreeMap<>();
             b.path("retention").fields().forEachRemaining(r -> retention.put(r.getKey(), r.getValue().asInt()));
+            TreeMap<BackupType, String> schedule = schedule(b.path("schedule"), layers, out);
             String name = b.path("repository").asText();
             Repository repository = repositories.get(name);
             if (repository == null) {
@@ -317,7 +319,7 @@ public final class FleetLoader {
                                     + "in clusters/defaults.yaml, or name a declared one."));
                 }
             } else {
-                backup = Optional.of(new BackupSpec(repository, schedule(b, layers, out), retention,
+                backup = Optional.of(new BackupSpec(repository, schedule, retention,
                         b.path("fromStandby").asBoolean(false)));
             }
         }
@@ -334,14 +336,24 @@ public final class FleetLoader {
     }
 
     /**
-     * {@code backup.schedule}, when Quartz can use it; otherwise it is reported at its key and left out, so that a
-     * cluster whose bad expression sits in a shared file still loads.
+     * {@code backup.schedule}: one expression (a full backup's) or one per type. An expression Quartz cannot use is
+     * reported at its key and left out, so that a cluster whose bad expression sits in a shared file still loads.
      */
-    private static Optional<String> schedule(JsonNode backup, Layers layers, List<Problem> out) {
-        Optional<String> schedule = text(backup, "schedule");
-        Optional<String> problem = schedule.flatMap(Cron::problem);
-        problem.ifPresent(why -> out.add(layers.problem("/backup/schedule", ProblemCode.INVALID_SCHEDULE, why)));
-        return problem.isPresent() ? Optional.empty() : schedule;
+    private static TreeMap<BackupType, String> schedule(JsonNode node, Layers layers, List<Problem> out) {
+        TreeMap<BackupType, String> schedule = new TreeMap<>();
+        if (node.isTextual()) {
+            schedule.put(BackupType.FULL, node.asText());
+        } else if (node.isObject()) {
+            node.fields().forEachRemaining(e -> BackupType.of(e.getKey())
+                    .ifPresent(t -> schedule.put(t, e.getValue().asText())));
+        }
+        schedule.entrySet().removeIf(e -> {
+            Optional<String> problem = Cron.problem(e.getValue());
+            problem.ifPresent(why -> out.add(layers.problem("/backup/schedule" + (node.isObject() ? "/"
+                    + e.getKey().key() : ""), ProblemCode.INVALID_SCHEDULE, why)));
+            return problem.isPresent();
+        });
+        return schedule;
     }
 
     /** The declared repositories; one that lacks what its type needs is reported and left out. */

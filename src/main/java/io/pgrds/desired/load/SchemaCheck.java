@@ -54,6 +54,10 @@ final class SchemaCheck {
     }
 
     private static void collect(ValidationException e, JsonNode document, List<Finding> out) {
+        if ("oneOf".equals(e.getKeyword()) && !e.getCausingExceptions().isEmpty()) {
+            choice(e, document, out);
+            return;
+        }
         if (!e.getCausingExceptions().isEmpty()) {
             for (ValidationException cause : e.getCausingExceptions()) {
                 collect(cause, document, out);
@@ -98,6 +102,35 @@ final class SchemaCheck {
         }
     }
 
+    /**
+     * A value that may take one of several forms ({@code backup.schedule}: a text or a mapping): the findings of
+     * the form of the value's own type, not "expected a text" for a mapping; when no form has that type, one
+     * finding that lists the forms.
+     */
+    private static void choice(ValidationException e, JsonNode document, List<Finding> out) {
+        String pointer = e.getPointerToViolation().replaceFirst("^#", "");
+        List<ValidationException> sameType = new ArrayList<>();
+        Set<String> expected = new java.util.LinkedHashSet<>();
+        String found = null;
+        for (ValidationException cause : e.getCausingExceptions()) {
+            Matcher m = TYPE.matcher(String.valueOf(cause.getErrorMessage()));
+            if ("type".equals(cause.getKeyword()) && cause.getPointerToViolation().equals(e.getPointerToViolation())
+                    && m.matches()) {
+                expected.add(typeName(m.group(1)));
+                found = m.group(2);
+            } else {
+                sameType.add(cause);
+            }
+        }
+        if (!sameType.isEmpty()) {
+            sameType.forEach(c -> collect(c, document, out));
+            return;
+        }
+        JsonNode value = document.at(pointer);
+        out.add(new Finding(pointer, ProblemCode.WRONG_TYPE, "expected " + String.join(" or ", expected) + ", found "
+                + typeName(found) + (value.isValueNode() ? " (" + value + ")" : "") + "."));
+    }
+
     private static String describe(String keyword, String message, Schema schema) {
         String hint = schema.getDescription() == null ? "" : " " + schema.getDescription();
         switch (keyword) {
@@ -112,6 +145,10 @@ final class SchemaCheck {
                 return "does not have the expected form (" + message.replaceFirst("^string \\[.*] ", "") + ")." + hint;
             case "minProperties":
             case "maxProperties":
+                if (schema instanceof ObjectSchema o && o.getMaxProperties() == null) {
+                    return "expected at least one of its keys (" + String.join(", ",
+                            new TreeSet<>(o.getPropertySchemas().keySet())) + ")." + hint;
+                }
                 return "expected exactly one of its keys." + hint;
             case "minLength":
                 return "must not be empty." + hint;

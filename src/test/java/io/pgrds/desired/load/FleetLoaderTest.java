@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgrds.desired.BackupType;
 import io.pgrds.desired.Become;
 import io.pgrds.desired.Bootstrap;
 import io.pgrds.desired.ClusterId;
@@ -196,6 +197,10 @@ class FleetLoaderTest {
         assertEquals("200", c.postgres().parameters().get("max_connections"));
         assertEquals(Optional.of("int-postgres-orderdata-1.int.example.com"), c.primary());
         assertEquals("/var/lib/pgrds/orderdata-integration/data", c.nodes().get(1).dataDirectory());
+        assertEquals(Map.of(BackupType.FULL, "0 0 3 * * ?"), c.backup().orElseThrow().schedule());
+        assertEquals(Map.of(BackupType.FULL, "0 0 2 ? * SUN", BackupType.DIFF, "0 0 2 ? * MON-SAT", BackupType.INCR,
+                "0 0 * * * ?"), fleet.cluster(new ClusterId("orderdata", "production")).orElseThrow().backup()
+                .orElseThrow().schedule());
     }
 
     @Test
