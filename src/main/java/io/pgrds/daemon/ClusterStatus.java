@@ -1,11 +1,14 @@
 package io.pgrds.daemon;
 
+import io.pgrds.desired.BackupType;
 import io.pgrds.desired.ClusterId;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * What the daemon knows about one cluster after its last run. Plain data; {@link Outcomes} builds it.
@@ -25,7 +28,7 @@ import java.util.TreeMap;
  * @param nodes             node name → observed state ({@code PRIMARY}, {@code STANDBY}, ...)
  * @param lagBytes          standby name → bytes it has yet to replay, as the primary reports it
  * @param sentence          the one sentence the run logged
- * @param lastBackup        the last scheduled backup this daemon took ({@code backup.schedule})
+ * @param backups           by type, the scheduled backups this daemon took or skipped ({@code backup.schedule})
  */
 public record ClusterStatus(ClusterId cluster, Optional<String> policy, Sync sync, List<String> differences,
                             List<String> heldBack, Optional<String> refusalCode, Optional<String> message,
@@ -33,25 +36,42 @@ public record ClusterStatus(ClusterId cluster, Optional<String> policy, Sync syn
                             Optional<Instant> lastAppliedAt, Optional<Instant> lastRunAt, long lastRunMillis,
                             String lastResult, int planned, int applied, SortedMap<String, String> nodes,
                             SortedMap<String, Long> lagBytes, String sentence,
-                            Optional<LastBackup> lastBackup) {
+                            SortedMap<BackupType, BackupRuns> backups) {
     public ClusterStatus {
         differences = List.copyOf(differences);
         heldBack = List.copyOf(heldBack);
         nodes = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
         lagBytes = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(lagBytes));
+        backups = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(backups));
+    }
+
+    /** The most recent scheduled backup of any type. */
+    public Optional<LastBackup> lastBackup() {
+        return backups.values().stream().flatMap(r -> r.last().stream()).max(Comparator.comparing(LastBackup::at));
     }
 
     /** This status with the outcome of a scheduled backup. */
     public ClusterStatus withBackup(LastBackup backup) {
+        return withBackups(backup.type(), runs -> runs.with(backup));
+    }
+
+    /** This status with a scheduled backup that was not taken. */
+    public ClusterStatus withSkippedBackup(BackupRuns.Skipped skip) {
+        return withBackups(skip.type(), runs -> runs.with(skip));
+    }
+
+    private ClusterStatus withBackups(BackupType type, UnaryOperator<BackupRuns> change) {
+        TreeMap<BackupType, BackupRuns> all = new TreeMap<>(backups);
+        all.put(type, change.apply(all.getOrDefault(type, BackupRuns.none())));
         return new ClusterStatus(cluster, policy, sync, differences, heldBack, refusalCode, message, commit,
                 lastAppliedCommit, lastAppliedAt, lastRunAt, lastRunMillis, lastResult, planned, applied, nodes, lagBytes,
-                sentence, Optional.of(backup));
+                sentence, all);
     }
 
     /** A cluster with a job but no finished run yet. */
     public static ClusterStatus pending(ClusterId id) {
         return new ClusterStatus(id, Optional.empty(), Sync.UNKNOWN, List.of(), List.of(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 0,
-                "pending", 0, 0, new TreeMap<>(), new TreeMap<>(), id + ": no run yet", Optional.empty());
+                "pending", 0, 0, new TreeMap<>(), new TreeMap<>(), id + ": no run yet", new TreeMap<>());
     }
 }

@@ -1,5 +1,7 @@
 package io.pgrds.daemon;
 
+import io.pgrds.desired.BackupSpec;
+import io.pgrds.desired.BackupType;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.Cron;
 import io.pgrds.desired.DesiredCluster;
@@ -91,7 +93,10 @@ public final class Daemon implements AutoCloseable {
     private final Map<ClusterId, java.util.concurrent.locks.ReentrantLock> runLocks = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     private volatile String lastProblems = "";
-    private final Map<ClusterId, String> badSchedules = new ConcurrentHashMap<>();
+    /** The expression of each backup job that could not be scheduled, once warned about. */
+    private final Map<JobKey, String> badSchedules = new ConcurrentHashMap<>();
+    /** The backup of each cluster this daemon is taking now, described for the one that has to wait. */
+    private final Map<ClusterId, String> backupsRunning = new ConcurrentHashMap<>();
     private Scheduler scheduler;
     private HttpApi http;
 
@@ -331,10 +336,8 @@ public final class Daemon implements AutoCloseable {
             }
             statuses.putIfAbsent(id, ClusterStatus.pending(id));
         }
-        Map<ClusterId, String> schedules = new java.util.TreeMap<>();
-        // full backups only, for now: the other types get their own triggers next
-        loaded.fleet().clusters().forEach(c -> c.backup()
-                .map(b -> b.schedule().get(io.pgrds.desired.BackupType.FULL))
+        Map<ClusterId, Map<BackupType, String>> schedules = new java.util.TreeMap<>();
+        loaded.fleet().clusters().forEach(c -> c.backup().map(BackupSpec::schedule).filter(s -> !s.isEmpty())
                 .ifPresent(s -> schedules.put(c.id(), s)));
         scheduleBackups(schedules, loaded.ok());
         if (loaded.ok()) {
@@ -402,7 +405,9 @@ public final class Daemon implements AutoCloseable {
     void forget(ClusterId id) {
         statuses.remove(id);
         try {
-            scheduler.deleteJob(JobKey.jobKey(id.toString(), BACKUPS));
+            for (BackupType type : BackupType.values()) {
+                scheduler.deleteJob(backupJob(id, type));
+            }
             scheduler.deleteJob(JobKey.jobKey(id.toString(), CLUSTERS));
         } catch (SchedulerException e) {
             LOG.warn("{}: could not delete its job: {}", id, e.getMessage());
@@ -410,78 +415,140 @@ public final class Daemon implements AutoCloseable {
     }
 
     /**
-     * Gives each cluster with a {@code backup.schedule} a backup job with a cron trigger (rescheduled when the
-     * expression changed); deletes the backup jobs of clusters without one, unless the repository has invalid files
-     * ({@code removeOthers} false). An invalid expression is logged once and leaves that cluster's job as it is.
+     * The job group of a backup type. A full backup keeps {@code backups}, the group of the single schedule before
+     * backups had types, so that a shared job store written then keeps its trigger (and a backup missed during the
+     * upgrade); the others are {@code backups-diff} and {@code backups-incr}. A job's name is its cluster.
      */
-    void scheduleBackups(Map<ClusterId, String> schedules, boolean removeOthers) throws SchedulerException {
-        for (Map.Entry<ClusterId, String> e : schedules.entrySet()) {
-            ClusterId id = e.getKey();
-            Trigger trigger;
-            try {
-                trigger = backupTrigger(id, e.getValue());
-                badSchedules.remove(id);
-            } catch (IllegalArgumentException bad) {
-                if (!bad.getMessage().equals(badSchedules.put(id, bad.getMessage()))) {
-                    LOG.warn("{}", bad.getMessage());
-                }
-                continue;
-            }
-            JobKey key = trigger.getJobKey();
-            Trigger existing = scheduler.getTrigger(trigger.getKey());
-            if (existing instanceof CronTrigger cron && cron.getCronExpression().equals(e.getValue())) {
-                continue;
-            }
-            try {
-                if (existing != null) {
-                    scheduler.rescheduleJob(trigger.getKey(), trigger);
-                } else {
-                    scheduler.addJob(JobBuilder.newJob(BackupJob.class).withIdentity(key).storeDurably()
-                            .usingJobData(CLUSTER, id.toString()).withDescription("backs " + id + " up").build(),
-                            true);
-                    scheduler.scheduleJob(trigger);
-                }
-                LOG.info("{}: backups scheduled at '{}' (UTC), next {}", id, e.getValue(),
-                        trigger.getFireTimeAfter(new Date()).toInstant());
-            } catch (ObjectAlreadyExistsException race) {
-                // another daemon on the same job store scheduled it first
+    static String backupGroup(BackupType type) {
+        return type == BackupType.FULL ? BACKUPS : BACKUPS + "-" + type.key();
+    }
+
+    static Optional<BackupType> backupType(String group) {
+        return java.util.Arrays.stream(BackupType.values()).filter(t -> backupGroup(t).equals(group)).findFirst();
+    }
+
+    static JobKey backupJob(ClusterId id, BackupType type) {
+        return JobKey.jobKey(id.toString(), backupGroup(type));
+    }
+
+    /**
+     * Gives each cluster one backup job and cron trigger per type in its {@code backup.schedule} (rescheduled when
+     * the expression changed); deletes the backup jobs of types and clusters without one, unless the repository has
+     * invalid files ({@code removeOthers} false). An expression Quartz cannot use (the loader reports it first) is
+     * logged once and leaves that job as it is.
+     */
+    void scheduleBackups(Map<ClusterId, ? extends Map<BackupType, String>> schedules, boolean removeOthers)
+            throws SchedulerException {
+        for (Map.Entry<ClusterId, ? extends Map<BackupType, String>> c : schedules.entrySet()) {
+            for (Map.Entry<BackupType, String> e : new java.util.TreeMap<>(c.getValue()).entrySet()) {
+                scheduleBackup(c.getKey(), e.getKey(), e.getValue());
             }
         }
         if (removeOthers) {
-            for (JobKey key : scheduler.getJobKeys(GroupMatcher.jobGroupEquals(BACKUPS))) {
-                if (!schedules.containsKey(ClusterId.parse(key.getName()))) {
-                    scheduler.deleteJob(key);
-                    LOG.info("{}: no backup.schedule any more, its backup job is deleted", key.getName());
+            for (BackupType type : BackupType.values()) {
+                for (JobKey key : scheduler.getJobKeys(GroupMatcher.jobGroupEquals(backupGroup(type)))) {
+                    Map<BackupType, String> wanted = schedules.get(ClusterId.parse(key.getName()));
+                    if (wanted == null || !wanted.containsKey(type)) {
+                        scheduler.deleteJob(key);
+                        LOG.info("{}: no {} backup in backup.schedule any more, its backup job is deleted",
+                                key.getName(), type.key());
+                    }
                 }
             }
+        }
+    }
+
+    private void scheduleBackup(ClusterId id, BackupType type, String schedule) throws SchedulerException {
+        JobKey key = backupJob(id, type);
+        CronTrigger trigger;
+        try {
+            trigger = backupTrigger(id, type, schedule);
+        } catch (IllegalArgumentException e) {
+            warnOnce(key, schedule, e.getMessage());
+            return;
+        }
+        Trigger existing = scheduler.getTrigger(trigger.getKey());
+        if (existing instanceof CronTrigger cron && cron.getCronExpression().equals(schedule)) {
+            badSchedules.remove(key);
+            return;
+        }
+        try {
+            if (existing != null) {
+                scheduler.rescheduleJob(trigger.getKey(), trigger);
+            } else {
+                scheduler.addJob(JobBuilder.newJob(BackupJob.class).withIdentity(key).storeDurably()
+                        .usingJobData(CLUSTER, id.toString()).withDescription(type.key() + " backups of " + id)
+                        .build(), true);
+                scheduler.scheduleJob(trigger);
+            }
+            badSchedules.remove(key);
+            LOG.info("{}: {} backups scheduled at '{}' (UTC), next {}", id, type.key(), schedule,
+                    trigger.getFireTimeAfter(new Date()).toInstant());
+        } catch (ObjectAlreadyExistsException race) {
+            // another daemon on the same job store scheduled it first
+        } catch (SchedulerException e) {
+            // e.g. an expression with a year that has passed: it will never fire again
+            warnOnce(key, schedule, id + ": the " + type.key() + " backup schedule '" + schedule + "' cannot be "
+                    + "scheduled: " + e.getMessage());
+        }
+    }
+
+    /** Logs a schedule that cannot be used once, not at every fleet refresh. */
+    private void warnOnce(JobKey key, String schedule, String message) {
+        if (!schedule.equals(badSchedules.put(key, schedule))) {
+            LOG.warn("{}", message);
         }
     }
 
     /**
-     * A cluster's backup trigger from its {@code backup.schedule}: a Quartz cron expression (seconds first, e.g.
-     * {@code 0 30 2 * * ?}), in UTC so that every daemon sharing a job store reads it alike. A backup missed while
-     * no daemon ran is taken once at the next start.
+     * The trigger of one backup type of a cluster, from its expression in {@code backup.schedule}: a Quartz cron
+     * expression (seconds first, e.g. {@code 0 30 2 * * ?}), in UTC so that every daemon sharing a job store
+     * reads it alike. A backup missed while no daemon ran is taken once at the next start (for several missed
+     * types, the biggest: {@link BackupCoincidence}).
      *
-     * @throws IllegalArgumentException when the expression is not one Quartz can use ({@link Cron#problem}; the
-     *                                  loader reports it first)
+     * @throws IllegalArgumentException when the expression is not one Quartz can use ({@link Cron#problem})
      */
-    static CronTrigger backupTrigger(ClusterId id, String schedule) {
+    static CronTrigger backupTrigger(ClusterId id, BackupType type, String schedule) {
         Optional<String> problem = Cron.problem(schedule);
         if (problem.isPresent()) {
-            throw new IllegalArgumentException(id + ": backup.schedule " + problem.get());
+            throw new IllegalArgumentException(id + ": the " + type.key() + " backup schedule " + problem.get());
         }
-        return TriggerBuilder.newTrigger().withIdentity(id.toString(), BACKUPS)
-                .forJob(JobKey.jobKey(id.toString(), BACKUPS))
+        JobKey job = backupJob(id, type);
+        return TriggerBuilder.newTrigger().withIdentity(job.getName(), job.getGroup()).forJob(job)
                 .withSchedule(CronScheduleBuilder.cronSchedule(schedule).inTimeZone(TimeZone.getTimeZone("UTC"))
                         .withMisfireHandlingInstructionFireAndProceed()).build();
     }
 
-    /** A scheduled backup: what {@code pgrds backup CLUSTER} does (full, from the primary); the outcome goes into the status. */
-    void backup(ClusterId id) {
+    /**
+     * A scheduled backup of one type: what {@code pgrds backup CLUSTER --type TYPE} does; the
+     * outcome goes into the status. Not taken, and reported as skipped, when a bigger type is due at the same time
+     * ({@link BackupCoincidence}) or a backup of the cluster is still running (here, or pgBackRest's lock).
+     *
+     * @param scheduled when the trigger was due (Quartz's scheduled fire time)
+     */
+    void backup(ClusterId id, BackupType type, Instant scheduled) {
         if (stopping) {
             return;
         }
+        Optional<String> givesWay;
+        try {
+            givesWay = BackupCoincidence.givesWay(type, scheduled, biggerTriggers(id, type));
+        } catch (SchedulerException e) {
+            givesWay = Optional.empty(); // the job store is unreadable: take the backup rather than miss one
+            LOG.warn("{}: could not read the other backup triggers, taking the {} backup: {}", id, type.key(),
+                    e.getMessage());
+        }
+        if (givesWay.isPresent()) {
+            skipped(id, type, BackupRuns.Cause.BIGGER_TYPE, givesWay.get());
+            return;
+        }
         Instant at = Instant.now();
+        String mine = "the " + type.key() + " backup started at " + at;
+        String running = backupsRunning.putIfAbsent(id, mine);
+        if (running != null) {
+            skipped(id, type, BackupRuns.Cause.ALREADY_RUNNING, running + " is still running");
+            return;
+        }
         long t0 = System.nanoTime();
         LastBackup outcome;
         try {
@@ -489,22 +556,50 @@ public final class Daemon implements AutoCloseable {
                     () -> new IllegalStateException(id + " is no longer in the repository"));
             try (Sessions sessions = sessions()) {
                 Backups.BackupResult r = new Backups(sessions, new Reconciler.LogListener(this,
-                        new java.util.concurrent.atomic.AtomicInteger())).backup(c, "full");
-                outcome = new LastBackup(at, (System.nanoTime() - t0) / 1_000_000, true, Optional.of(r.node()),
+                        new java.util.concurrent.atomic.AtomicInteger())).backup(c, type.key());
+                outcome = new LastBackup(type, at, (System.nanoTime() - t0) / 1_000_000, true, Optional.of(r.node()),
                         r.backup().map(Backups.BackupInfo::label), Optional.empty());
             }
+        } catch (Backups.AlreadyRunning e) {
+            skipped(id, type, BackupRuns.Cause.ALREADY_RUNNING, e.getMessage());
+            return;
         } catch (RuntimeException e) {
-            outcome = new LastBackup(at, (System.nanoTime() - t0) / 1_000_000, false, Optional.empty(),
+            outcome = new LastBackup(type, at, (System.nanoTime() - t0) / 1_000_000, false, Optional.empty(),
                     Optional.empty(), Optional.of(String.valueOf(e.getMessage())));
+        } finally {
+            backupsRunning.remove(id, mine);
         }
         LastBackup done = outcome;
         statuses.compute(id, (k, before) -> (before == null ? ClusterStatus.pending(k) : before).withBackup(done));
         if (done.ok()) {
-            LOG.info("{}: scheduled full backup from {}{} ({} ms)", id, done.node().orElse("?"),
+            LOG.info("{}: scheduled {} backup from {}{} ({} ms)", id, type.key(), done.node().orElse("?"),
                     done.label().map(l -> ": " + l).orElse(""), done.millis());
         } else {
-            LOG.warn("{}: scheduled backup failed ({} ms): {}", id, done.millis(), done.message().orElse(""));
+            LOG.warn("{}: scheduled {} backup failed ({} ms): {}", id, type.key(), done.millis(),
+                    done.message().orElse(""));
         }
+    }
+
+    private void skipped(ClusterId id, BackupType type, BackupRuns.Cause cause, String reason) {
+        BackupRuns.Skipped skip = new BackupRuns.Skipped(type, Instant.now(), cause, reason);
+        statuses.compute(id, (k, before) -> (before == null ? ClusterStatus.pending(k) : before)
+                .withSkippedBackup(skip));
+        LOG.info("{}: scheduled {} backup skipped, {}", id, type.key(), reason);
+    }
+
+    /** The fire times of the triggers of the cluster's types bigger than {@code type}. */
+    private Map<BackupType, BackupCoincidence.Fires> biggerTriggers(ClusterId id, BackupType type)
+            throws SchedulerException {
+        Map<BackupType, BackupCoincidence.Fires> out = new java.util.EnumMap<>(BackupType.class);
+        for (BackupType b : type.bigger()) {
+            JobKey job = backupJob(id, b);
+            Trigger t = scheduler.getTrigger(org.quartz.TriggerKey.triggerKey(job.getName(), job.getGroup()));
+            if (t != null) {
+                out.put(b, new BackupCoincidence.Fires(Optional.ofNullable(t.getPreviousFireTime()).map(Date::toInstant),
+                        Optional.ofNullable(t.getNextFireTime()).map(Date::toInstant)));
+            }
+        }
+        return out;
     }
 
     /** A push arrived: read the repository now and run every cluster (also the new ones) once. */
@@ -514,10 +609,10 @@ public final class Daemon implements AutoCloseable {
         scheduler.triggerJob(FLEET_JOB, data);
     }
 
-    /** The cron expression of a cluster's backup trigger, if it has one. */
-    Optional<String> backupSchedule(ClusterId id) throws SchedulerException {
-        return Optional.ofNullable(scheduler.getTrigger(org.quartz.TriggerKey.triggerKey(id.toString(), BACKUPS)))
-                .map(t -> ((CronTrigger) t).getCronExpression());
+    /** The cron expression of a cluster's backup trigger of one type, if it has one. */
+    Optional<String> backupSchedule(ClusterId id, BackupType type) throws SchedulerException {
+        return Optional.ofNullable(scheduler.getTrigger(org.quartz.TriggerKey.triggerKey(id.toString(),
+                backupGroup(type)))).map(t -> ((CronTrigger) t).getCronExpression());
     }
 
     Collection<String> clusterJobs() throws SchedulerException {

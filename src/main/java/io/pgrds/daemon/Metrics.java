@@ -58,20 +58,24 @@ public final class Metrics {
         // only with scheduled backups: a fleet without backup.schedule has no such families
         if (sorted.stream().anyMatch(c -> c.lastBackup().isPresent())) {
             header(out, "pgrds_cluster_last_backup_timestamp_seconds", "gauge",
-                    "When the last scheduled backup started (Unix time).");
-            for (ClusterStatus c : sorted) {
-                c.lastBackup().ifPresent(b -> sample(out, "pgrds_cluster_last_backup_timestamp_seconds", c, null, null,
-                        b.at().toEpochMilli() / 1000.0));
-            }
-            header(out, "pgrds_cluster_last_backup_duration_seconds", "gauge", "How long the last scheduled backup took.");
-            for (ClusterStatus c : sorted) {
-                c.lastBackup().ifPresent(b -> sample(out, "pgrds_cluster_last_backup_duration_seconds", c, null, null,
-                        b.millis() / 1000.0));
-            }
+                    "When the last scheduled backup of the type started (Unix time).");
+            eachLastBackup(sorted, (c, b) -> sample(out, "pgrds_cluster_last_backup_timestamp_seconds", c,
+                    b.at().toEpochMilli() / 1000.0, "type", b.type().key()));
+            header(out, "pgrds_cluster_last_backup_duration_seconds", "gauge",
+                    "How long the last scheduled backup of the type took.");
+            eachLastBackup(sorted, (c, b) -> sample(out, "pgrds_cluster_last_backup_duration_seconds", c,
+                    b.millis() / 1000.0, "type", b.type().key()));
             header(out, "pgrds_cluster_last_backup_result", "gauge",
-                    "1 with the result of the last scheduled backup (ok, error) as a label.");
+                    "1 with the result of the last scheduled backup of the type (ok, error) as a label.");
+            eachLastBackup(sorted, (c, b) -> sample(out, "pgrds_cluster_last_backup_result", c, 1, "type",
+                    b.type().key(), "result", b.result()));
+        }
+        if (sorted.stream().anyMatch(c -> !c.backups().isEmpty())) {
+            header(out, "pgrds_cluster_backups_skipped_total", "counter", "Scheduled backups not taken, by cause: "
+                    + "a bigger type due within the same minute (bigger_type), a backup still running (already_running).");
             for (ClusterStatus c : sorted) {
-                c.lastBackup().ifPresent(b -> sample(out, "pgrds_cluster_last_backup_result", c, "result", b.result(), 1));
+                c.backups().forEach((type, runs) -> runs.skipped().forEach((cause, n) -> sample(out,
+                        "pgrds_cluster_backups_skipped_total", c, n, "type", type.key(), "cause", cause.label())));
             }
         }
         header(out, "pgrds_node_state", "gauge", "1 with the node's observed state as a label.");
@@ -98,13 +102,25 @@ public final class Metrics {
         out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
 
-    private static void sample(StringBuilder out, String name, ClusterStatus c, String label, String value,
-                               double number) {
+    private static void eachLastBackup(List<ClusterStatus> sorted,
+                                       java.util.function.BiConsumer<ClusterStatus, LastBackup> each) {
+        for (ClusterStatus c : sorted) {
+            c.backups().values().forEach(r -> r.last().ifPresent(b -> each.accept(c, b)));
+        }
+    }
+
+    /** A sample with the cluster and then the given label pairs (name, value, name, value, …). */
+    private static void sample(StringBuilder out, String name, ClusterStatus c, double number, String... labels) {
         out.append(name).append("{cluster=\"").append(escape(c.cluster().toString())).append('"');
-        if (label != null) {
-            out.append(',').append(label).append("=\"").append(escape(value)).append('"');
+        for (int i = 0; i < labels.length; i += 2) {
+            out.append(',').append(labels[i]).append("=\"").append(escape(labels[i + 1])).append('"');
         }
         out.append("} ").append(number(number)).append('\n');
+    }
+
+    private static void sample(StringBuilder out, String name, ClusterStatus c, String label, String value,
+                               double number) {
+        sample(out, name, c, number, label == null ? new String[0] : new String[] {label, value});
     }
 
     static String number(double v) {

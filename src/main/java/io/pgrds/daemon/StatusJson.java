@@ -10,6 +10,22 @@ public final class StatusJson {
     private StatusJson() {
     }
 
+    private static void backup(ObjectNode parent, String field, java.util.Optional<LastBackup> last) {
+        if (last.isEmpty()) {
+            parent.putNull(field);
+            return;
+        }
+        LastBackup b = last.get();
+        ObjectNode backup = parent.putObject(field);
+        backup.put("type", b.type().key());
+        backup.put("at", b.at().toString());
+        backup.put("millis", b.millis());
+        backup.put("result", b.result());
+        backup.put("node", b.node().orElse(null));
+        backup.put("label", b.label().orElse(null));
+        backup.put("message", b.message().orElse(null));
+    }
+
     public static String render(Collection<ClusterStatus> clusters, boolean running) {
         ObjectNode root = Json.mapper().createObjectNode();
         root.put("running", running);
@@ -38,18 +54,24 @@ public final class StatusJson {
             ObjectNode lag = o.putObject("lagBytes");
             c.lagBytes().forEach(lag::put);
             o.put("sentence", c.sentence());
-            if (c.lastBackup().isPresent()) {
-                LastBackup b = c.lastBackup().get();
-                ObjectNode backup = o.putObject("lastBackup");
-                backup.put("at", b.at().toString());
-                backup.put("millis", b.millis());
-                backup.put("result", b.result());
-                backup.put("node", b.node().orElse(null));
-                backup.put("label", b.label().orElse(null));
-                backup.put("message", b.message().orElse(null));
-            } else {
-                o.putNull("lastBackup");
-            }
+            // the most recent of any type, as before backups had types; each type's under "backups"
+            backup(o, "lastBackup", c.lastBackup());
+            ObjectNode backups = o.putObject("backups");
+            c.backups().forEach((type, runs) -> {
+                ObjectNode t = backups.putObject(type.key());
+                backup(t, "last", runs.last());
+                ObjectNode skipped = t.putObject("skipped");
+                runs.skipped().forEach((cause, n) -> skipped.put(cause.label(), n));
+                if (runs.lastSkipped().isPresent()) {
+                    BackupRuns.Skipped s = runs.lastSkipped().get();
+                    ObjectNode last = t.putObject("lastSkipped");
+                    last.put("at", s.at().toString());
+                    last.put("cause", s.cause().label());
+                    last.put("reason", s.reason());
+                } else {
+                    t.putNull("lastSkipped");
+                }
+            });
         }
         try {
             return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";

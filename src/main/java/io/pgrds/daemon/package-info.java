@@ -44,8 +44,13 @@
  * misfire scan fires them, so its clusters run elsewhere within about 22.5 s ({@code DaemonFailoverIT}).
  *
  * <h2>Backups</h2>
- * A cluster with {@code backup.schedule} (Quartz cron, seconds first, UTC) has a {@link io.pgrds.daemon.BackupJob}
- * in the {@code backups} group: a full pgBackRest backup from the primary, as {@code pgrds backup CLUSTER} takes it.
- * The fleet job keeps these jobs in line with the repository; the last backup is in the status ({@code lastBackup}).
+ * A cluster with {@code backup.schedule} (Quartz cron, seconds first, UTC; one expression is a full backup's, a
+ * mapping names one per type) has a {@link io.pgrds.daemon.BackupJob} per type: group {@code backups} for full (the
+ * group of the single schedule before types), {@code backups-diff}, {@code backups-incr}; a pgBackRest backup of that
+ * type, as {@code pgrds backup CLUSTER --type TYPE} takes it (from the primary, or a standby with
+ * {@code fromStandby}). Of two types due within the same minute only the biggest runs
+ * ({@link io.pgrds.daemon.BackupCoincidence}); one that finds a backup of the cluster running (this daemon's, or
+ * pgBackRest's lock) is skipped. The fleet job keeps these jobs in line with the repository; the outcomes per type
+ * are in the status ({@code backups}, and {@code lastBackup}: the most recent).
  */
 package io.pgrds.daemon;

@@ -3,6 +3,7 @@ package io.pgrds.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgrds.desired.BackupType;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.harness.TestHosts;
 import io.pgrds.harness.TestNode;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code backup.schedule} on a real node: a cluster made by {@code pgrds apply} (stanza created), then the daemon
- * takes the scheduled backup from its primary with pgBackRest, and {@code pgrds backups} and {@code /status} show it.
+ * takes the scheduled backups from its primary with pgBackRest, the biggest type when two are due at once, and
+ * {@code pgrds backups}, {@code /status} and {@code /metrics} show them.
  */
 class DaemonBackupIT {
     @RegisterExtension
@@ -60,18 +62,19 @@ class DaemonBackupIT {
     }
 
     @Test
-    void theDaemonTakesTheScheduledBackupFromThePrimary() throws Exception {
+    void theDaemonTakesTheBiggestScheduledTypeAndThenTheOthers() throws Exception {
         TestNode n = hosts.node(0);
         FleetRepo fleet = new FleetRepo(tmp.resolve("fleet"));
-        fleet.commit(CLUSTER, "ssh: {user: root, port: " + n.sshPort() + ", identityFile: " + hosts.clientKey()
+        String cluster = "ssh: {user: root, port: " + n.sshPort() + ", identityFile: " + hosts.clientKey()
                 + ", knownHostsFile: " + hosts.knownHosts() + ", become: runuser}\n"
                 + "nodes:\n  - {host: " + n.address() + ", name: " + n.name() + ", postgres: {dataDirectory: "
                 + n.dataDirectory() + ", port: " + n.pgPort() + "}}\n"
                 + "primary: " + n.name() + "\n"
                 + "repositories: {main: {type: posix, path: " + repository + "}}\n"
-                // every 5 seconds: the first one comes soon after the daemon starts
-                + "backup: {repository: main, schedule: \"0/5 * * * * ?\", retention: {full: 2}}\n"
-                + "reconcile: {policy: observe}\n");
+                + "reconcile: {policy: observe}\n";
+        // every 5 seconds, both: the first comes soon after the daemon starts, and the incr always gives way
+        fleet.commit(CLUSTER, cluster + "backup: {repository: main, schedule: {full: \"0/5 * * * * ?\", "
+                + "incr: \"0/5 * * * * ?\"}, retention: {full: 2}}\n");
         Cli.Run applied = Cli.run("--repo", fleet.dir().toString(), "apply", "--auto-approve");
         assertEquals(0, applied.exit(), applied + "\n" + hosts.diagnostics());
 
@@ -81,30 +84,60 @@ class DaemonBackupIT {
                 ShellOptions.defaults(), 4, Duration.ofSeconds(30), Duration.ofSeconds(30), 2,
                 "pgrds-it-" + System.nanoTime(), "daemon-it")).start();
         ClusterId id = ClusterId.parse(CLUSTER);
-        LastBackup backup = null;
-        long until = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < until && backup == null) {
-            backup = daemon.status(id).flatMap(ClusterStatus::lastBackup).orElse(null);
-            Thread.sleep(200);
-        }
-        assertTrue(backup != null, "no scheduled backup within 120 s");
-        assertTrue(backup.ok(), backup.toString());
-        assertEquals(Optional.of(n.name()), backup.node());
-        assertTrue(!backup.at().isBefore(started), backup.toString());
-        String label = backup.label().orElseThrow();
-        assertTrue(label.endsWith("F"), label); // a full backup, as pgrds backup takes by default
+        LastBackup full = await("a full backup", () -> last(id, BackupType.FULL));
+        assertTrue(full.ok(), full.toString());
+        assertEquals(Optional.of(n.name()), full.node());
+        assertTrue(!full.at().isBefore(started), full.toString());
+        String fullLabel = full.label().orElseThrow();
+        assertTrue(fullLabel.endsWith("F"), fullLabel);
+        BackupRuns.Skipped gaveWay = await("an incr that gave way", () -> daemon.status(id)
+                .map(s -> s.backups().get(BackupType.INCR)).flatMap(BackupRuns::lastSkipped));
+        assertEquals(BackupRuns.Cause.BIGGER_TYPE, gaveWay.cause());
+        assertTrue(gaveWay.reason().startsWith("the full backup scheduled for "), gaveWay.reason());
+        assertEquals(Optional.empty(), last(id, BackupType.INCR), "no incr was taken beside a full");
+
+        // without the full, the incr runs on top of it
+        fleet.commit(CLUSTER, cluster + "backup: {repository: main, schedule: {incr: \"0/5 * * * * ?\"}, "
+                + "retention: {full: 2}}\n");
+        daemon.triggerAll();
+        LastBackup incr = await("an incr backup", () -> last(id, BackupType.INCR));
+        assertTrue(incr.ok(), incr.toString());
+        String incrLabel = incr.label().orElseThrow();
+        // on top of the newest full, which may be a later one than the first
+        assertTrue(incrLabel.matches("\\d{8}-\\d{6}F_\\d{8}-\\d{6}I"), incrLabel);
 
         Cli.Run listed = Cli.run("--repo", fleet.dir().toString(), "backups", CLUSTER);
         assertEquals(0, listed.exit(), listed.toString());
-        assertTrue(listed.toString().contains(label), listed.toString());
-        HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + daemon.httpAddress().orElseThrow().getPort() + "/status")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertTrue(status.body().contains("\"result\" : \"ok\""), status.body());
-        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + daemon.httpAddress().orElseThrow().getPort() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertTrue(metrics.body().contains("pgrds_cluster_last_backup_result{cluster=\"" + CLUSTER
-                + "\",result=\"ok\"} 1"), metrics.body());
+        assertTrue(listed.toString().contains(incrLabel), listed.toString());
+        String status = get("/status");
+        assertTrue(status.contains("\"label\" : \"" + incrLabel + "\""), status);
+        assertTrue(status.contains("\"bigger_type\" : "), status);
+        String metrics = get("/metrics");
+        assertTrue(metrics.contains("pgrds_cluster_last_backup_result{cluster=\"" + CLUSTER
+                + "\",type=\"full\",result=\"ok\"} 1"), metrics);
+        assertTrue(metrics.contains("pgrds_cluster_last_backup_result{cluster=\"" + CLUSTER
+                + "\",type=\"incr\",result=\"ok\"} 1"), metrics);
+    }
+
+    private Optional<LastBackup> last(ClusterId id, BackupType type) {
+        return daemon.status(id).map(s -> s.backups().get(type)).flatMap(BackupRuns::last);
+    }
+
+    private static <T> T await(String what, java.util.function.Supplier<Optional<T>> probe) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < until) {
+            Optional<T> found = probe.get();
+            if (found.isPresent()) {
+                return found.get();
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no " + what + " within 120 s");
+    }
+
+    private String get(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + daemon.httpAddress().orElseThrow().getPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 }
