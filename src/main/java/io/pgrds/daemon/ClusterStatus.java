@@ -29,6 +29,7 @@ import java.util.function.UnaryOperator;
  * @param lagBytes          standby name → bytes it has yet to replay, as the primary reports it
  * @param sentence          the one sentence the run logged
  * @param backups           by type, the scheduled backups this daemon took or skipped ({@code backup.schedule})
+ * @param warnings          the last plan's warnings (failing WAL archiving, a fenced node, ...), in plan order
  */
 public record ClusterStatus(ClusterId cluster, Optional<String> policy, Sync sync, List<String> differences,
                             List<String> heldBack, Optional<String> refusalCode, Optional<String> message,
@@ -36,8 +37,9 @@ public record ClusterStatus(ClusterId cluster, Optional<String> policy, Sync syn
                             Optional<Instant> lastAppliedAt, Optional<Instant> lastRunAt, long lastRunMillis,
                             String lastResult, int planned, int applied, SortedMap<String, String> nodes,
                             SortedMap<String, Long> lagBytes, String sentence,
-                            SortedMap<BackupType, BackupRuns> backups) {
+                            SortedMap<BackupType, BackupRuns> backups, List<String> warnings) {
     public ClusterStatus {
+        warnings = List.copyOf(warnings);
         differences = List.copyOf(differences);
         heldBack = List.copyOf(heldBack);
         nodes = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
@@ -65,13 +67,13 @@ public record ClusterStatus(ClusterId cluster, Optional<String> policy, Sync syn
         all.put(type, change.apply(all.getOrDefault(type, BackupRuns.none())));
         return new ClusterStatus(cluster, policy, sync, differences, heldBack, refusalCode, message, commit,
                 lastAppliedCommit, lastAppliedAt, lastRunAt, lastRunMillis, lastResult, planned, applied, nodes, lagBytes,
-                sentence, all);
+                sentence, all, warnings);
     }
 
     /** A cluster with a job but no finished run yet. */
     public static ClusterStatus pending(ClusterId id) {
         return new ClusterStatus(id, Optional.empty(), Sync.UNKNOWN, List.of(), List.of(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 0,
-                "pending", 0, 0, new TreeMap<>(), new TreeMap<>(), id + ": no run yet", new TreeMap<>());
+                "pending", 0, 0, new TreeMap<>(), new TreeMap<>(), id + ": no run yet", new TreeMap<>(), List.of());
     }
 }

@@ -47,6 +47,11 @@ public final class Metrics {
             c.lastAppliedAt().ifPresent(t -> sample(out, "pgrds_cluster_last_applied_timestamp_seconds", c, null,
                     null, t.toEpochMilli() / 1000.0));
         }
+        header(out, "pgrds_cluster_plan_warnings", "gauge", "Warnings in the last run's plan (e.g. failing WAL "
+                + "archiving); the texts are in /status.");
+        for (ClusterStatus c : sorted) {
+            sample(out, "pgrds_cluster_plan_warnings", c, null, null, c.warnings().size());
+        }
         header(out, "pgrds_cluster_planned_actions", "gauge", "Actions in the last run's plan.");
         for (ClusterStatus c : sorted) {
             sample(out, "pgrds_cluster_planned_actions", c, null, null, c.planned());

@@ -94,7 +94,7 @@ public final class Outcomes {
                 differences, held, refusal.map(Refusal::code), message, run.commit(), appliedCommit, appliedAt,
                 Optional.of(run.startedAt()), run.millis(), result(run),
                 run.plan().map(p -> p.actions().size()).orElse(0), run.applied(), run.nodes(), run.lag(),
-                sentence(run), previous.backups());
+                sentence(run), previous.backups(), run.plan().map(ClusterPlan::warnings).orElse(previous.warnings()));
     }
 
     /**

@@ -69,8 +69,16 @@ final class Reconciler {
             run = Outcomes.Run.failed(id, policy, commit, String.valueOf(e.getMessage()), started, millisSince(t0));
             LOG.debug("{}: run failed", id, e);
         }
+        List<String> before = daemon.status(id).map(ClusterStatus::warnings).orElse(List.of());
         ClusterStatus status = daemon.record(run);
         LOG.info(status.sentence());
+        // a warning is logged when it appears or changes, not on every run: the log is read by people
+        if (!status.warnings().equals(before)) {
+            status.warnings().stream().filter(w -> !before.contains(w)).forEach(w -> LOG.warn("{}: {}", id, w));
+            if (status.warnings().isEmpty()) {
+                LOG.info("{}: no warnings any more", id);
+            }
+        }
         return status;
     }
 

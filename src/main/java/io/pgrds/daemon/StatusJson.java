@@ -54,6 +54,8 @@ public final class StatusJson {
             ObjectNode lag = o.putObject("lagBytes");
             c.lagBytes().forEach(lag::put);
             o.put("sentence", c.sentence());
+            ArrayNode warnings = o.putArray("warnings");
+            c.warnings().forEach(warnings::add);
             // the most recent of any type, as before backups had types; each type's under "backups"
             backup(o, "lastBackup", c.lastBackup());
             ObjectNode backups = o.putObject("backups");

@@ -139,6 +139,9 @@ class DaemonStatusTest {
                 pgrds_cluster_last_run_result{cluster="orderdata/integration",result="partial"} 1
                 # HELP pgrds_cluster_last_applied_timestamp_seconds When the servers last matched a commit after a run (Unix time).
                 # TYPE pgrds_cluster_last_applied_timestamp_seconds gauge
+                # HELP pgrds_cluster_plan_warnings Warnings in the last run's plan (e.g. failing WAL archiving); the texts are in /status.
+                # TYPE pgrds_cluster_plan_warnings gauge
+                pgrds_cluster_plan_warnings{cluster="orderdata/integration"} 0
                 # HELP pgrds_cluster_planned_actions Actions in the last run's plan.
                 # TYPE pgrds_cluster_planned_actions gauge
                 pgrds_cluster_planned_actions{cluster="orderdata/integration"} 2
@@ -153,6 +156,22 @@ class DaemonStatusTest {
                 # TYPE pgrds_replication_lag_bytes gauge
                 pgrds_replication_lag_bytes{cluster="orderdata/integration",standby="pg2"} 128
                 """, Metrics.render(List.of(s), true));
+    }
+
+    @Test
+    void thePlanWarningsAreKeptAndCountedAndAFailedRunDoesNotForgetThem() {
+        String warning = "Archiving from primary pg1 is failing: nothing archived since 10:11.";
+        ClusterPlan plan = new ClusterPlan(ID, List.of(), List.of(), List.of(warning), "no action");
+        Outcomes.Run r = new Outcomes.Run(ID, Optional.of(ReconcilePolicy.SAFE), Optional.of(COMMIT),
+                Optional.of(plan), new Policy.Split(List.of(), List.of()), 0, false, Optional.empty(), nodes(),
+                lag(), T, 10);
+        ClusterStatus s = Outcomes.status(ClusterStatus.pending(ID), r);
+        assertEquals(List.of(warning), s.warnings());
+        assertEquals(true, Metrics.render(List.of(s), true).contains(
+                "pgrds_cluster_plan_warnings{cluster=\"orderdata/integration\"} 1\n"));
+        ClusterStatus failed = Outcomes.status(s, Outcomes.Run.failed(ID, Optional.empty(), Optional.empty(),
+                "node pg1 unreachable", T.plusSeconds(60), 5));
+        assertEquals(List.of(warning), failed.warnings(), "no plan, so the last known warnings stay");
     }
 
     @Test
