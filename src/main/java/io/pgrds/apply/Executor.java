@@ -151,6 +151,14 @@ public final class Executor {
             "recovery_target_xid", "recovery_target_action", "recovery_target_inclusive",
             "recovery_target_timeline").map(s -> "alter system reset " + s + ";").toList());
 
+    /**
+     * Waits on the node itself until recovery has ended: one session that looks every 20 ms for up to a minute, then
+     * says whether the node is still in recovery. A restored node is seen writable within a few milliseconds of its
+     * promotion, without a round trip over SSH for every look.
+     */
+    private static final String AWAIT_PROMOTED = "do $$ begin for i in 1..3000 loop exit when not pg_is_in_recovery(); "
+            + "perform pg_sleep(0.02); end loop; end $$;\nselect pg_is_in_recovery();";
+
     /** The state of one apply: the nodes, their shells, the secrets and who is primary as actions go. */
     private final class Run {
         private final DesiredCluster desired;
@@ -367,14 +375,16 @@ public final class Executor {
                             + "apply again, it is restored afresh");
                 }
                 try {
-                    List<String> r = n.query("select pg_is_in_recovery()");
-                    if (!r.isEmpty() && r.get(0).equals("f")) {
+                    List<String> r = n.query(AWAIT_PROMOTED);
+                    if (!r.isEmpty() && r.get(r.size() - 1).equals("f")) {
                         return;
                     }
+                    continue; // still recovering after a minute of waiting on the node: look again at once
                 } catch (ApplyException e) {
-                    // not accepting connections yet
+                    // not accepting connections yet (hot_standby off), or the wait was cancelled by a recovery
+                    // conflict
                 }
-                pause(500);
+                pause(100);
             }
             throw new ApplyException(n.node().name() + " is still recovering after 12 h; see " + n.paths()
                     .serverLog());
