@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -307,13 +308,16 @@ public final class Executor {
                     + io.pgrds.desired.BackupSpec.stanza(a.from())));
             argv.addAll(Backups.targetOptions(a.target()));
             argv.add("restore");
+            // the source's nodes are asked for its passwords while the restore runs, not after it
+            CompletableFuture<Optional<Secrets>> fromSource = CompletableFuture.supplyAsync(() -> sourceSecrets(
+                    source));
             listener.progress(desired.id(), a.node(), "pgbackrest restore from " + a.from() + " (" + a.target()
                     + ")");
             try (Progress p = Progress.watch(n, 0, desired.id(), listener, options.dryRun())) {
                 n.change("pgbackrest restore", argv, null, Duration.ofHours(12), null);
             }
             n.change("no standby.signal", List.of("rm", "-f", n.node().dataDirectory() + "/standby.signal"));
-            Optional<Secrets> copied = sourceSecrets(source);
+            Optional<Secrets> copied = fromSource.join();
             secrets = copied.orElseGet(Secrets::generate);
             secrets.write(n);
             if (copied.isEmpty() && !options.dryRun()) {
