@@ -317,6 +317,10 @@ public final class Executor {
                 n.change("pgbackrest restore", argv, null, Duration.ofHours(12), null);
             }
             n.change("no standby.signal", List.of("rm", "-f", n.node().dataDirectory() + "/standby.signal"));
+            writeConfig(n, Optional.empty());
+            n.start();
+            // the server recovers on its own from here (the data directory stays flagged as being created until
+            // it is promoted); the cluster's passwords are written beside it meanwhile: nothing in recovery needs them
             Optional<Secrets> copied = fromSource.join();
             secrets = copied.orElseGet(Secrets::generate);
             secrets.write(n);
@@ -327,8 +331,6 @@ public final class Executor {
                         + "restored point)\n");
                 secrets = Secrets.read(n).orElse(secrets);
             }
-            writeConfig(n, Optional.empty());
-            n.start();
             listener.progress(desired.id(), a.node(), "recovering to " + a.target() + ", then promoting");
             waitPromoted(n);
             n.execute("reset recovery settings", RESET_RECOVERY, RESET_RECOVERY);
