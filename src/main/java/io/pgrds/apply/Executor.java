@@ -169,6 +169,8 @@ public final class Executor {
         private final Map<String, NodeOps> ops = new LinkedHashMap<>();
         private final Set<String> deactivated = new TreeSet<>();
         private Optional<String> primary;
+        /** Whether this run created a data directory (initdb, restore) that the observation did not see. */
+        private boolean created;
         private Secrets secrets;
 
         Run(DesiredCluster desired, ObservedCluster observed, Optional<String> commit) {
@@ -268,6 +270,7 @@ public final class Executor {
             n.prepareDirectories();
             n.beginCreate("initdb");
             n.initdb();
+            created = true;
             secrets = Secrets.generate();
             secrets.write(n);
             writeConfig(n, Optional.empty());
@@ -316,6 +319,7 @@ public final class Executor {
             try (Progress p = Progress.watch(n, 0, desired.id(), listener, options.dryRun())) {
                 n.change("pgbackrest restore", argv, null, Duration.ofHours(12), null);
             }
+            created = true;
             n.change("no standby.signal", List.of("rm", "-f", n.node().dataDirectory() + "/standby.signal"));
             writeConfig(n, Optional.empty());
             n.start();
@@ -745,7 +749,8 @@ public final class Executor {
             }
             Optional<String> sysid = observed.nodes().stream().filter(o -> o.state().holdsClusterData())
                     .flatMap(o -> o.systemIdentifier().stream()).findFirst();
-            if (sysid.isEmpty() && !options.dryRun()) {
+            if (sysid.isEmpty() && created && !options.dryRun()) {
+                // nodes that were empty when observed have no control file to read until this run creates one
                 sysid = systemIdentifier(n);
             }
             Marker m = new Marker(desired.id(), sysid, isDeactivated, members, primary, commit);
