@@ -125,12 +125,16 @@ class BackupIT {
         return sql(n, "select string_agg(batch::text, ',' order by batch) from batches");
     }
 
-    /** Switches to a new WAL segment and waits until the finished one is in the archive. */
+    /**
+     * Switches to a new WAL segment and waits until the finished one is in the archive. Only segment names count
+     * (timeline first, so a later timeline sorts after an earlier one): after a promotion the last archived file
+     * may be the old timeline's {@code .partial} segment or the new timeline's history file.
+     */
     private static void archiveNow(TestNode primary) throws InterruptedException {
         String segment = sql(primary, "select pg_walfile_name(pg_switch_wal())");
         for (int i = 0; i < 300; i++) {
             String last = sql(primary, "select coalesce(last_archived_wal, '') from pg_stat_archiver");
-            if (!last.isEmpty() && last.substring(8).compareTo(segment.substring(8)) >= 0) {
+            if (last.length() == segment.length() && last.compareTo(segment) >= 0) {
                 return;
             }
             Thread.sleep(100);
