@@ -170,6 +170,11 @@ public final class RestoreBench {
                 ms(Math.round(raw)), String.join(", ", raws.stream().map(x -> ms(x.millis())).toList()));
         System.out.printf(Locale.ROOT, "  pgrds apply of the restored cluster:                  median %s  (%s)%n",
                 ms(Math.round(pgrds)), String.join(", ", pgrdss.stream().map(x -> ms(x.millis())).toList()));
+        List<Long> open = pgrdss.stream().map(x -> x.milestones().get(ACTION_DONE) - x.milestones().get(0)).toList();
+        double opened = median(open);
+        System.out.printf(Locale.ROOT, "  pgrds apply until it reports the primary open:        median %s  (%s), "
+                + "%.2f× raw; the rest is the roles action, markers and audit%n", ms(Math.round(opened)),
+                String.join(", ", open.stream().map(RestoreBench::ms).toList()), opened / raw);
         System.out.printf(Locale.ROOT, "  ratio pgrds / raw (medians): %.2f×  (target: at most %.1f×)%s%n", ratio,
                 TARGET_RATIO, ratio <= TARGET_RATIO ? "" : "  TARGET MISSED");
         List<String> paired = new ArrayList<>();
@@ -177,11 +182,31 @@ public final class RestoreBench {
             paired.add(String.format(Locale.ROOT, "%.2f×", (double) pgrdss.get(i).millis() / raws.get(i).millis()));
         }
         System.out.println("  ratio round by round: " + String.join(", ", paired));
+        List<Long> ownPgrds = pgrdss.stream().filter(x -> !x.milestones().contains(0L)).map(x -> outside(x, 3, 4, 5, 6,
+                8)).toList();
+        List<Long> ownRaw = raws.stream().filter(x -> !x.milestones().contains(0L)).map(x -> outside(x, 1, 2, 3, 4, 5))
+                .toList();
+        if (!ownPgrds.isEmpty() && !ownRaw.isEmpty()) {
+            System.out.printf(Locale.ROOT, "  outside pgbackrest restore and the server's start-up: pgrds median %s "
+                    + "(%s), raw median %s (%s)%n", ms(Math.round(median(ownPgrds))), String.join(", ", ownPgrds
+                    .stream().map(RestoreBench::ms).toList()), ms(Math.round(median(ownRaw))), String.join(", ", ownRaw
+                    .stream().map(RestoreBench::ms).toList()));
+        }
         System.out.println("  pgBackRest's options as it logged them: raw " + rawOptions);
         System.out.println("                                         pgrds " + pgrdsOptions);
         table("inside pgrds apply (ms; from the apply output, pgBackRest's log and the server log):", PGRDS_STEPS,
                 pgrdss);
         table("inside the raw restore (ms, same sources):", RAW_STEPS, raws);
+    }
+
+    /**
+     * The time of a run spent outside pgBackRest's restore and the server's start-up: from the start to the restore's
+     * begin, from its end to the postmaster starting, from the server open to the end. The arguments are the indexes
+     * of those milestones (restore begin, restore end, postmaster starting, server open, end).
+     */
+    private static long outside(Timed t, int restoreBegin, int restoreEnd, int starting, int open, int end) {
+        List<Long> m = t.milestones();
+        return m.get(restoreBegin) - m.get(0) + m.get(starting) - m.get(restoreEnd) + m.get(end) - m.get(open);
     }
 
     // ---- the raw restore ----
