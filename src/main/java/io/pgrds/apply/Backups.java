@@ -226,6 +226,25 @@ public final class Backups {
         return parseInfo(r.stdout(), spec(c).repository().name());
     }
 
+    /**
+     * The newest WAL segment in a restore source's archive, read through the node's restore configuration;
+     * empty when it cannot be read (the check it serves is then skipped, the restore itself says what failed).
+     */
+    static Optional<String> archivedUpTo(NodeOps n, Repository repository, io.pgrds.desired.ClusterId source) {
+        try {
+            NodeShell.ExecResult r = n.check(pgbackrest(ConfigFiles.pgbackrestRestoreOptions(n.node(), repository),
+                    "--stanza=" + BackupSpec.stanza(source), "--output=json", "info"));
+            return r.ok() ? parseInfo(r.stdout(), repository.name()).walMax() : Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A WAL file name's log and segment part, without the timeline: what orders segments across timelines. */
+    static String segmentNumber(String walFile) {
+        return walFile.length() >= 24 ? walFile.substring(8, 24) : walFile;
+    }
+
     /** Reads the JSON of {@code pgbackrest info --output=json} for one stanza. */
     static Info parseInfo(String json, String repository) {
         JsonNode stanza = read(json).path(0);

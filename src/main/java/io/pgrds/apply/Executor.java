@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -152,6 +153,14 @@ public final class Executor {
             "recovery_target_xid", "recovery_target_action", "recovery_target_inclusive",
             "recovery_target_timeline").map(s -> "alter system reset " + s + ";").toList());
 
+    /**
+     * Waits on the node itself until recovery has ended: one session that looks every 20 ms for up to a minute, then
+     * says whether the node is still in recovery. A restored node is seen writable within a few milliseconds of its
+     * promotion, without a round trip over SSH for every look.
+     */
+    private static final String AWAIT_PROMOTED = "do $$ begin for i in 1..3000 loop exit when not pg_is_in_recovery(); "
+            + "perform pg_sleep(0.02); end loop; end $$;\nselect pg_is_in_recovery();";
+
     /** The state of one apply: the nodes, their shells, the secrets and who is primary as actions go. */
     private final class Run {
         private final DesiredCluster desired;
@@ -161,6 +170,8 @@ public final class Executor {
         private final Map<String, NodeOps> ops = new LinkedHashMap<>();
         private final Set<String> deactivated = new TreeSet<>();
         private Optional<String> primary;
+        /** Whether this run created a data directory (initdb, restore) that the observation did not see. */
+        private boolean created;
         private Secrets secrets;
 
         Run(DesiredCluster desired, ObservedCluster observed, Optional<String> commit) {
@@ -288,6 +299,7 @@ public final class Executor {
             n.prepareDirectories();
             n.beginCreate("initdb");
             n.initdb();
+            created = true;
             secrets = Secrets.generate();
             secrets.write(n);
             writeConfig(n, Optional.empty());
@@ -325,13 +337,26 @@ public final class Executor {
                     backup.repository()), "--stanza=" + io.pgrds.desired.BackupSpec.stanza(a.from()));
             argv.addAll(Backups.targetOptions(a.target()));
             argv.add("restore");
+            // the source's nodes are asked for its passwords while the restore runs, not after it
+            CompletableFuture<Optional<Secrets>> fromSource = CompletableFuture.supplyAsync(() -> sourceSecrets(
+                    source));
+            // and the archive's newest WAL as the restore starts: recovery to latest must get at least that far
+            CompletableFuture<Optional<String>> archivedUpTo = a.target().kind()
+                    == io.pgrds.desired.Bootstrap.RecoveryTarget.Kind.LATEST && !options.dryRun()
+                    ? CompletableFuture.supplyAsync(() -> Backups.archivedUpTo(n, backup.repository(), a.from()))
+                    : CompletableFuture.completedFuture(Optional.empty());
             listener.progress(desired.id(), a.node(), "pgbackrest restore from " + a.from() + " (" + a.target()
                     + ")");
             try (Progress p = Progress.watch(n, 0, desired.id(), listener, options.dryRun())) {
                 n.change("pgbackrest restore", argv, null, Duration.ofHours(12), null);
             }
+            created = true;
             n.change("no standby.signal", List.of("rm", "-f", n.node().dataDirectory() + "/standby.signal"));
-            Optional<Secrets> copied = sourceSecrets(source);
+            writeConfig(n, Optional.empty());
+            n.start();
+            // the server recovers on its own from here (the data directory stays flagged as being created until
+            // it is promoted); the cluster's passwords are written beside it meanwhile: nothing in recovery needs them
+            Optional<Secrets> copied = fromSource.join();
             secrets = copied.orElseGet(Secrets::generate);
             secrets.write(n);
             if (copied.isEmpty() && !options.dryRun()) {
@@ -341,10 +366,19 @@ public final class Executor {
                         + "restored point)\n");
                 secrets = Secrets.read(n).orElse(secrets);
             }
-            writeConfig(n, Optional.empty());
-            n.start();
             listener.progress(desired.id(), a.node(), "recovering to " + a.target() + ", then promoting");
             waitPromoted(n);
+            archivedUpTo.join().ifPresent(max -> {
+                String reached = n.query("select pg_walfile_name(pg_current_wal_lsn())").get(0);
+                if (Backups.segmentNumber(max).compareTo(Backups.segmentNumber(reached)) > 0) {
+                    listener.notice(desired.id(), "Recovery of " + a.node() + " ended in WAL segment " + reached
+                            + " (timeline and segment), but the archive of " + a.from() + " holds WAL up to " + max
+                            + ": segments in between are missing, typically WAL a lost primary of " + a.from()
+                            + " never archived before a failover. " + desired.id() + " has the data up to the last "
+                            + "transaction before that gap, not the latest. A full backup of " + a.from()
+                            + " taken after the gap restores past it (pgrds backups " + a.from() + ").");
+                }
+            });
             n.execute("reset recovery settings", RESET_RECOVERY, RESET_RECOVERY);
             n.reload();
             if (copied.isEmpty()) {
@@ -393,14 +427,16 @@ public final class Executor {
                             + "apply again, it is restored afresh");
                 }
                 try {
-                    List<String> r = n.query("select pg_is_in_recovery()");
-                    if (!r.isEmpty() && r.get(0).equals("f")) {
+                    List<String> r = n.query(AWAIT_PROMOTED);
+                    if (!r.isEmpty() && r.get(r.size() - 1).equals("f")) {
                         return;
                     }
+                    continue; // still recovering after a minute of waiting on the node: look again at once
                 } catch (ApplyException e) {
-                    // not accepting connections yet
+                    // not accepting connections yet (hot_standby off), or the wait was cancelled by a recovery
+                    // conflict
                 }
-                pause(500);
+                pause(100);
             }
             throw new ApplyException(n.node().name() + " is still recovering after 12 h; see " + n.paths()
                     .serverLog());
@@ -486,6 +522,13 @@ public final class Executor {
             writeStandbyConf(n, Optional.empty());
             n.reload();
             primary = Optional.of(name);
+            if (desired.backup().isPresent()) {
+                // pgBackRest refuses archive_mode = always, so standbys do not archive what they receive
+                listener.notice(desired.id(), name + " now archives into stanza " + io.pgrds.desired.BackupSpec
+                        .stanza(desired.id()) + " from its new timeline. WAL the lost primary had not archived "
+                        + "yet is not in the archive: take a full backup now (pgrds backup " + desired.id()
+                        + " --type full) so that point-in-time restores from here on do not depend on it.");
+            }
         }
 
         private void switchover(String from, String to) {
@@ -760,7 +803,8 @@ public final class Executor {
             }
             Optional<String> sysid = observed.nodes().stream().filter(o -> o.state().holdsClusterData())
                     .flatMap(o -> o.systemIdentifier().stream()).findFirst();
-            if (sysid.isEmpty() && !options.dryRun()) {
+            if (sysid.isEmpty() && created && !options.dryRun()) {
+                // nodes that were empty when observed have no control file to read until this run creates one
                 sysid = systemIdentifier(n);
             }
             Marker m = new Marker(desired.id(), sysid, isDeactivated, members, primary, commit);

@@ -66,6 +66,13 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        // one SSH connection per node for the whole run: the observation's connections carry out the plan too
+        try (Sessions sessions = new Sessions(observe.shellOptions())) {
+            return call(sessions);
+        }
+    }
+
+    private Integer call(Sessions sessions) throws IOException {
         Terminal t = top.terminal();
         Path saved = targets.size() == 1 ? savedPlanPath(targets.get(0)) : null;
         DesiredFleet fleet;
@@ -80,7 +87,7 @@ final class ApplyCommand implements Callable<Integer> {
                     : top.fleet();
             List<ClusterId> ids = s.clusters().stream().map(ClusterPlan::id).toList();
             selected = fleet.clusters().stream().filter(c -> ids.contains(c.id())).toList();
-            observed = PlanCommand.observe(selected, observe);
+            observed = PlanCommand.observe(selected, sessions, observe);
             List<String> stale = s.staleness(observed);
             if (!stale.isEmpty()) {
                 throw new PgrdsException(ErrorCode.PLAN_STALE, "the saved plan " + saved + " is stale: the servers "
@@ -91,7 +98,7 @@ final class ApplyCommand implements Callable<Integer> {
         } else {
             fleet = top.fleet();
             selected = Selection.select(fleet, targets);
-            observed = PlanCommand.observe(selected, observe);
+            observed = PlanCommand.observe(selected, sessions, observe);
             plan = Planner.plan(new DesiredFleet(fleet.commit(), selected, List.of()), observed);
         }
         t.out().print(PlanRenderer.text(plan, t.colour()));
@@ -103,6 +110,8 @@ final class ApplyCommand implements Callable<Integer> {
             return plan.refused() ? 1 : 0;
         }
         if (!dryRun && !autoApprove) {
+            // a person may take minutes to answer: no connection is left idle meanwhile; they reopen on first use
+            sessions.close();
             if (!t.interactive()) {
                 throw new PgrdsException(ErrorCode.USAGE, "apply needs confirmation and there is no terminal to ask "
                         + "on; review the plan and pass --auto-approve (for example in CI or the daemon).");
@@ -120,19 +129,17 @@ final class ApplyCommand implements Callable<Integer> {
                 Duration.ofMinutes(2), Executor.Options.defaults(dryRun).user(),
                 Executor.Options.defaults(dryRun).host());
         int failed = 0;
-        try (Sessions sessions = new Sessions(observe.shellOptions())) {
-            Executor executor = new Executor(sessions, new Printer(t, dryRun), options, fleet::cluster);
-            for (ClusterPlan cp : plan.clusters()) {
-                if (cp.refused() || !cp.hasChanges()) {
-                    continue;
-                }
-                DesiredCluster desired = fleet.cluster(cp.id()).orElseThrow();
-                try {
-                    executor.apply(desired, observed.get(cp.id()), cp, fleet.commit());
-                } catch (PgrdsException e) {
-                    failed++;
-                    t.err().println(t.paint("error", "31") + " [" + e.code() + "]: " + e.getMessage());
-                }
+        Executor executor = new Executor(sessions, new Printer(t, dryRun), options, fleet::cluster);
+        for (ClusterPlan cp : plan.clusters()) {
+            if (cp.refused() || !cp.hasChanges()) {
+                continue;
+            }
+            DesiredCluster desired = fleet.cluster(cp.id()).orElseThrow();
+            try {
+                executor.apply(desired, observed.get(cp.id()), cp, fleet.commit());
+            } catch (PgrdsException e) {
+                failed++;
+                t.err().println(t.paint("error", "31") + " [" + e.code() + "]: " + e.getMessage());
             }
         }
         if (failed > 0) {

@@ -79,11 +79,17 @@ final class PlanCommand implements Callable<Integer> {
     /** Observes the clusters, keyed by id, in the order given. */
     static Map<ClusterId, ObservedCluster> observe(List<DesiredCluster> selected, ObserveOptions options) {
         try (Sessions sessions = new Sessions(options.shellOptions())) {
-            Map<ClusterId, ObservedCluster> map = new LinkedHashMap<>();
-            for (ObservedCluster c : new Observer(sessions, options.parallel(), options.deadline()).observe(selected)) {
-                map.put(c.id(), c);
-            }
-            return map;
+            return observe(selected, sessions, options);
         }
+    }
+
+    /** Observes through connections the caller keeps (apply carries out the plan over them). */
+    static Map<ClusterId, ObservedCluster> observe(List<DesiredCluster> selected, Sessions sessions,
+                                                   ObserveOptions options) {
+        Map<ClusterId, ObservedCluster> map = new LinkedHashMap<>();
+        for (ObservedCluster c : new Observer(sessions, options.parallel(), options.deadline()).observe(selected)) {
+            map.put(c.id(), c);
+        }
+        return map;
     }
 }

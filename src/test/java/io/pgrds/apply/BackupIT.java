@@ -169,4 +169,135 @@ class BackupIT extends BackupScenarios {
         assertTrue(row(repaired, a).matches(".*\\sok\\s+no$"), repaired.out());
         assertFalse(ok("plan").out().contains("Warning:"));
     }
+
+    private void awaitBatch(TestNode standby, int batch) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            try {
+                if (sql(standby, "select count(*) from batches where batch = " + batch).equals("1")) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // table not replicated yet
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("batch " + batch + " never reached " + standby);
+    }
+
+    /** The timeline the node writes WAL on now (its last checkpoint's may still be the one before a promote). */
+    private String timeline(TestNode n) {
+        return Integer.toString(Integer.parseInt(sql(n, "select pg_walfile_name(pg_current_wal_lsn())")
+                .substring(0, 8), 16));
+    }
+
+    /** {@code pgbackrest check} on a node, with the configuration pgrds wrote there: the archive takes its WAL. */
+    private static String pgbackrestCheck(TestNode n, String stanza) {
+        return hosts.run("runuser", "-u", "postgres", "--", "pgbackrest", "--config=" + n.dataDirectory()
+                + ".pgrds/pgbackrest.conf", "--stanza=" + stanza, "check");
+    }
+
+    /** The newest archived WAL segment of the source's stanza, as pgrds backups --json shows it. */
+    private String archivedUpTo() throws Exception {
+        Cli.Run json = ok("backups", SOURCE, "--json");
+        return io.pgrds.util.Json.mapper().readTree(json.out()).path("restorable").path("to_wal").asText("");
+    }
+
+    @Test
+    void afterASwitchoverTheNewPrimaryArchivesItsTimelineAndARestoreHasTheBatchesFromBeforeAndAfter()
+            throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        TestNode c = hosts.node(2);
+        fleet.commit(SOURCE, cluster(List.of(a, b), a, ""));
+        ok("apply", "--auto-approve");
+        ok("backup", SOURCE, "--type", "full");
+        writeBatch(a, 1);
+        awaitBatch(b, 1);
+
+        fleet.commit(SOURCE, cluster(List.of(a, b), b, "")); // the pin moves: a planned switchover
+        Cli.Run switched = ok("apply", "--auto-approve");
+        assertTrue(switched.out().contains("switchover      " + a.name() + " → " + b.name()), switched.out());
+        assertEquals("f", sql(b, "select pg_is_in_recovery()"));
+        assertEquals("2", timeline(b));
+        writeBatch(b, 2);
+        archiveNow(b);
+
+        List<String> archive = archived("orderdata-integration");
+        assertTrue(archive.contains("00000002.history"), "the new timeline's history is archived: " + archive);
+        assertTrue(archive.stream().anyMatch(f -> f.startsWith("00000001") && f.contains(".partial")),
+                "the old timeline's last segment is archived as .partial by the new primary: " + archive);
+        String upTo = archivedUpTo();
+        assertTrue(upTo.startsWith("00000002"), "the archive goes on past the switchover on timeline 2: " + upTo);
+        pgbackrestCheck(b, "orderdata-integration"); // fails unless the new primary's WAL reaches the archive
+        assertTrue(ok("plan", "--detailed-exitcode", SOURCE).out().contains("no action"),
+                "nothing about backups is left to configure after the switchover");
+
+        fleet.commit(CLONE, cluster(List.of(c), "bootstrap: {restore: {from: " + SOURCE + ", target: {latest: "
+                + "true}}}\n"));
+        Cli.Run restored = ok("apply", "--auto-approve", CLONE);
+        assertTrue(restored.out().contains("restore primary " + c.name() + " from " + SOURCE + " (latest)"),
+                restored.out());
+        assertEquals("1,2", batches(c), "the batch written on the new primary after the switchover is restored");
+        assertEquals("f", sql(c, "select pg_is_in_recovery()"));
+    }
+
+    @Test
+    void afterAFailoverThePromotedStandbyArchivesItsTimelineAndARestoreHasEveryBatch() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        TestNode c = hosts.node(2);
+        fleet.commit(SOURCE, cluster(List.of(a, b), a, ""));
+        ok("apply", "--auto-approve");
+        ok("backup", SOURCE, "--type", "full");
+        writeBatch(a, 1);
+        awaitBatch(b, 1);
+        hosts.reset(a); // the primary's server is lost; it leaves the file and the standby is promoted
+        fleet.commit(SOURCE, cluster(List.of(b), ""));
+        Cli.Run promoted = ok("apply", "--auto-approve");
+        assertTrue(promoted.out().contains("promote " + b.name()), promoted.out());
+        assertEquals("2", timeline(b));
+        writeBatch(b, 2);
+        archiveNow(b);
+        String upTo = archivedUpTo();
+        assertTrue(upTo.startsWith("00000002"), "the archive goes on past the failover on timeline 2: " + upTo);
+        pgbackrestCheck(b, "orderdata-integration");
+
+        fleet.commit(CLONE, cluster(List.of(c), "bootstrap: {restore: {from: " + SOURCE + "}}\n"));
+        Cli.Run restored = ok("apply", "--auto-approve", CLONE);
+        assertEquals("1,2", batches(c));
+        assertFalse(restored.out().contains("segments in between are missing"), restored.out());
+        assertTrue(promoted.out().contains(b.name() + " now archives into stanza orderdata-integration from its "
+                + "new timeline. WAL the lost primary had not archived yet is not in the archive: take a full "
+                + "backup now"), promoted.out());
+    }
+
+    @Test
+    void aRestoreToLatestThatStopsAtAGapInTheArchiveSaysSo() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        TestNode c = hosts.node(2);
+        fleet.commit(SOURCE, cluster(List.of(a, b), a, ""));
+        ok("apply", "--auto-approve");
+        ok("backup", SOURCE, "--type", "full");
+        // the primary's archiving breaks, then it dies: the segment it could not archive is in no archive (a
+        // standby does not archive what it receives: pgBackRest refuses archive_mode = always)
+        sql(a, "alter system set archive_command = '/bin/false'");
+        sql(a, "select pg_reload_conf()");
+        writeBatch(a, 1);
+        sql(a, "select pg_switch_wal()");
+        awaitBatch(b, 1);
+        hosts.reset(a);
+        fleet.commit(SOURCE, cluster(List.of(b), ""));
+        ok("apply", "--auto-approve");
+        writeBatch(b, 2);
+        archiveNow(b);
+
+        fleet.commit(CLONE, cluster(List.of(c), "bootstrap: {restore: {from: " + SOURCE + "}}\n"));
+        Cli.Run restored = ok("apply", "--auto-approve", CLONE);
+        assertTrue(restored.out().contains("segments in between are missing, typically WAL a lost primary of "
+                + SOURCE + " never archived before a failover. " + CLONE + " has the data up to the last "
+                + "transaction before that gap, not the latest."), restored.out());
+        assertEquals("f", sql(c, "select pg_is_in_recovery()"), "the restored cluster is up, with what it has");
+    }
+
 }

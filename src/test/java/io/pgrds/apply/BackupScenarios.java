@@ -64,8 +64,12 @@ abstract class BackupScenarios {
     // ---- helpers ----
 
     String cluster(List<TestNode> nodes, String extra) {
+        return cluster(nodes, nodes.get(0), extra);
+    }
+
+    String cluster(List<TestNode> nodes, TestNode primary, String extra) {
         StringBuilder y = new StringBuilder(HarnessCluster.yaml(hosts(), nodes, "max_connections: 50"));
-        y.append("primary: ").append(nodes.get(0).name()).append('\n');
+        y.append("primary: ").append(primary.name()).append('\n');
         y.append("repositories: {").append(repositoryYaml()).append("}\n");
         y.append("backup: {repository: main, retention: {full: 2}}\n");
         return y.append(extra).toString();
@@ -96,12 +100,16 @@ abstract class BackupScenarios {
         return sql(n, "select string_agg(batch::text, ',' order by batch) from batches");
     }
 
-    /** Switches to a new WAL segment and waits until the finished one is in the archive. */
+    /**
+     * Switches to a new WAL segment and waits until the finished one is in the archive. Only segment names count
+     * (timeline first, so a later timeline sorts after an earlier one): after a promotion the last archived file
+     * may be the old timeline's {@code .partial} segment or the new timeline's history file.
+     */
     void archiveNow(TestNode primary) throws InterruptedException {
         String segment = sql(primary, "select pg_walfile_name(pg_switch_wal())");
         for (int i = 0; i < 300; i++) {
             String last = sql(primary, "select coalesce(last_archived_wal, '') from pg_stat_archiver");
-            if (!last.isEmpty() && last.substring(8).compareTo(segment.substring(8)) >= 0) {
+            if (last.length() == segment.length() && last.compareTo(segment) >= 0) {
                 return;
             }
             Thread.sleep(100);

@@ -61,17 +61,30 @@ final class BenchCluster {
         fleet.commit(ID, y.toString());
     }
 
+    /** Commits another cluster's file into the same fleet repository (a restore's source, say). */
+    void commit(String id, String yaml) {
+        fleet.commit(id, yaml);
+    }
+
     /** {@code pgrds apply --auto-approve} in this JVM; fails unless it exits 0. */
     Applied apply() {
+        return pgrds("apply", "--auto-approve");
+    }
+
+    /** Any pgrds command on the fleet repository, in this JVM, output time-stamped; fails unless it exits 0. */
+    Applied pgrds(String... args) {
         Lines out = new Lines();
         StringWriter err = new StringWriter();
+        List<String> argv = new ArrayList<>(List.of("--repo", fleet.dir().toString()));
+        argv.addAll(List.of(args));
         long start = System.currentTimeMillis();
         int exit = Main.run(new Terminal(new PrintWriter(out, true), new PrintWriter(err, true), false, false),
-                "--repo", fleet.dir().toString(), "apply", "--auto-approve");
+                argv.toArray(new String[0]));
         long end = System.currentTimeMillis();
         Applied a = new Applied(exit, out.lines(), err.toString(), start, end);
         if (exit != 0) {
-            throw new IllegalStateException("pgrds apply exited " + exit + ":\n" + a.text() + err);
+            throw new IllegalStateException("pgrds " + String.join(" ", args) + " exited " + exit + ":\n" + a.text()
+                    + err);
         }
         return a;
     }
@@ -199,9 +212,14 @@ final class BenchCluster {
 
     /** The wall-clock time of the first line of the node's server log at or after {@code after} that matches. */
     static Optional<Long> logged(TestNode n, long after, Predicate<String> matches) {
+        return logged(serverLog(n), after, matches);
+    }
+
+    /** The same for a server log anywhere (a PostgreSQL started by hand). */
+    static Optional<Long> logged(Path log, long after, Predicate<String> matches) {
         List<String> lines;
         try {
-            lines = Files.readAllLines(serverLog(n), StandardCharsets.UTF_8);
+            lines = Files.readAllLines(log, StandardCharsets.UTF_8);
         } catch (IOException | UncheckedIOException e) {
             return Optional.empty();
         }
