@@ -435,16 +435,15 @@ public final class Backups {
     /**
      * Points the node's include directory (its own, or the restore's) at an s3 repository's credentials file,
      * after checking it. pgBackRest reads the file itself on every run, so the keys never pass through pgrds and
-     * a rotated key takes effect without an apply. For a posix repository the directory is emptied.
+     * a rotated key takes effect without an apply. Nothing for a posix repository: its commands name no include
+     * directory, so a link left from an earlier s3 repository is never read.
      */
     static void linkCredentials(NodeOps n, Repository repository, boolean restore) {
-        String dir = ConfigFiles.credentialsDirectory(n.node(), restore);
         if (repository instanceof Repository.S3 s3) {
             checkCredentials(n, s3);
             n.change("link s3 credentials", List.of("sh", "-c", "umask 077 && mkdir -p \"$1\" && ln -sfn \"$2\" "
-                    + "\"$1/$3\"", "sh", dir, s3.credentialsFile(), ConfigFiles.CREDENTIALS_LINK));
-        } else {
-            n.change("no s3 credentials", List.of("rm", "-f", dir + "/" + ConfigFiles.CREDENTIALS_LINK));
+                    + "\"$1/$3\"", "sh", ConfigFiles.credentialsDirectory(n.node(), restore), s3.credentialsFile(),
+                    ConfigFiles.CREDENTIALS_LINK));
         }
     }
 

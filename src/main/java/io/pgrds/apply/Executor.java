@@ -331,7 +331,6 @@ public final class Executor {
             n.beginCreate("restore from " + a.from());
             n.write(ConfigFiles.pgbackrestRestoreConfPath(n.node()), ConfigFiles.pgbackrestRestoreConf(a.from(),
                     backup.repository(), n.node()), 0600);
-            Backups.prepareDirectories(n);
             Backups.linkCredentials(n, backup.repository(), true);
             List<String> argv = Backups.pgbackrest(ConfigFiles.pgbackrestRestoreOptions(n.node(),
                     backup.repository()), "--stanza=" + io.pgrds.desired.BackupSpec.stanza(a.from()));

@@ -143,9 +143,12 @@ final class NodeOps {
         return check(List.of(bin("pg_ctl"), "status", "-D", node.dataDirectory())).ok();
     }
 
+    /** The data, socket and secrets directories, and pgBackRest's log, lock and spool directories; one command. */
     void prepareDirectories() {
-        change("create directories", List.of("sh", "-c", "umask 077 && mkdir -p \"$1\" \"$2\" \"$3\" && chmod 0700 \"$1\"",
-                "sh", node.dataDirectory(), paths.socketDirectory(), paths.secrets()));
+        String pgbackrest = paths.stateDirectory() + "/pgbackrest";
+        change("create directories", List.of("sh", "-c", "umask 077 && mkdir -p \"$1\" \"$2\" \"$3\" \"$4/log\" "
+                + "\"$4/lock\" \"$4/spool\" && chmod 0700 \"$1\"", "sh", node.dataDirectory(), paths.socketDirectory(),
+                paths.secrets(), pgbackrest));
     }
 
     /** Marks the data directory as being created by pgrds, clearing what an interrupted create left. */

@@ -40,8 +40,9 @@ import java.util.stream.Stream;
  * One untimed restore of each kind comes first (the first restore after a backup was much slower than the later
  * ones, and the first apply of a restore runs code the JVM has not compiled yet).
  * Each copy is checked (every pgbench branch and the row written after the backup), then stopped and removed before
- * the next, so at most one restored copy exists at a time; dirty pages are written back ({@code sync}) before each
- * timed restore. Where the time goes is read from the outside: the apply output (each line time-stamped as
+ * the next, so at most one restored copy exists at a time; dirty pages are written back ({@code sync}) and the
+ * disk is left idle for a few seconds before each timed restore (without that pause the second restore of a round
+ * was up to 0.8 s slower, whichever kind it was: the previous copy's write-back and deletion still ran). Where the time goes is read from the outside: the apply output (each line time-stamped as
  * printed), pgBackRest's own log and the PostgreSQL server log of each copy. Target: pgrds at most 1.1× raw.
  *
  * <p>Run with {@code bench/restore.sh [size-mb] [runs]}. Refuses to start with less than 6 GiB free (or six times
@@ -232,7 +233,7 @@ public final class RestoreBench {
         write(conf, "[global]\nrepo1-type=posix\nrepo1-path=" + repository + "\nlog-path=" + dir.resolve("log")
                 + "\nlock-path=" + dir.resolve("lock") + "\n\n[" + STANZA + "]\npg1-path=" + data + "\n");
         hosts.run("chown", "postgres:postgres", conf.toString());
-        hosts.run("sync");
+        settle();
         String port = Integer.toString(on.pgPort());
         long start = System.currentTimeMillis();
         BenchCluster.run(LONG, "runuser", "-u", "postgres", "--", "pgbackrest", "--config=" + conf, "--stanza="
@@ -268,6 +269,20 @@ public final class RestoreBench {
         }
     }
 
+    /** Writes back dirty pages, then leaves the disk idle, so one restore's write-back does not slow the next. */
+    private void settle() {
+        hosts.run("sync");
+        try {
+            Thread.sleep(SETTLE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        hosts.run("sync");
+    }
+
+    private static final long SETTLE_MILLIS = 5_000;
+
     // ---- pgrds ----
 
     private static final int ACTION_START = 2;
@@ -285,7 +300,7 @@ public final class RestoreBench {
 
     /** pgrds apply of the restored cluster on a wiped node; then checked and wiped. */
     private Timed pgrds(TestNode on, int scale) {
-        hosts.run("sync");
+        settle();
         try {
             BenchCluster.Applied applied = cluster.pgrds("apply", "--auto-approve", RESTORED);
             long start = applied.startMillis();
