@@ -454,13 +454,14 @@ public final class Executor {
                 Backups.prepareDirectories(n);
                 Backups.linkCredentials(n, backup.repository(), false);
             }
-            if (desired.transport() == io.pgrds.desired.Transport.SSH && desired.nodes().size() > 1) {
-                List<NodeOps> all = desired.nodes().stream().map(s -> ops(s.name())).toList();
-                if (backup.fromStandby()) {
-                    BackupKeys.trust(all, a.stanza());
-                } else {
-                    BackupKeys.untrust(all, a.stanza());
-                }
+            if (desired.transport() == io.pgrds.desired.Transport.SSH && backup.fromStandby()
+                    && desired.nodes().size() > 1) {
+                // every node: the trust is between all of them (a changed membership reconfigures them all)
+                BackupKeys.trust(desired.nodes().stream().map(s -> ops(s.name())).toList(), a.stanza());
+            } else if (desired.transport() == io.pgrds.desired.Transport.SSH) {
+                // fromStandby turned off changes every node's configuration, so every node is in the action;
+                // nodes outside it are not contacted (one may be unreachable and need nothing)
+                BackupKeys.untrust(a.nodes().stream().map(this::ops).toList(), a.stanza());
             }
             NodeOps p = ops(a.primary());
             if (backup.repository() instanceof io.pgrds.desired.Repository.Posix posix) {
