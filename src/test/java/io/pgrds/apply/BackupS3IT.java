@@ -90,9 +90,17 @@ class BackupS3IT extends BackupScenarios {
         fleet.commit(SOURCE, cluster(List.of(a, b), ""));
         StringBuilder shown = new StringBuilder();
         shown.append(ok("plan"));
-        shown.append(ok("apply", "--auto-approve", "--debug"));
-        writeBatch(a, 1);
-        shown.append(ok("backup", SOURCE, "--debug"));
+        // --debug sets the root logger's level for the whole JVM: put it back for the tests that follow
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.classic.Level level = root.getLevel();
+        try {
+            shown.append(ok("apply", "--auto-approve", "--debug"));
+            writeBatch(a, 1);
+            shown.append(ok("backup", SOURCE, "--debug"));
+        } finally {
+            root.setLevel(level);
+        }
         shown.append(ok("backups", SOURCE, "--json"));
         shown.append(ok("status", SOURCE, "--json"));
         shown.append(ok("history", SOURCE));
