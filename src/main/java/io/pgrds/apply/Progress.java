@@ -8,11 +8,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Progress of a long copy into a node's data directory (pg_basebackup, a restore): every few seconds the size
+ * Progress of a long copy into a node's data directory (pg_basebackup, a restore): every ten seconds the size
  * of the directory so far, against the expected total, through the listener. Runs on its own SSH channel.
  */
 final class Progress implements AutoCloseable {
-    static final long INTERVAL_SECONDS = 3;
+    /** Often enough for a person watching a long copy; rarely enough that {@code du} does not slow the copy. */
+    static final long INTERVAL_SECONDS = 10;
 
     private final ScheduledExecutorService timer;
 
