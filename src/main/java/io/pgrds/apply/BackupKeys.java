@@ -114,7 +114,7 @@ final class BackupKeys {
             if (!host.matches("[0-9.]+") && !host.contains(":")) {
                 return "";
             }
-            String a = ConfigFiles.hbaAddress(host);
+            String a = ConfigFiles.address(host);
             if (!addresses.contains(a)) {
                 addresses.add(a);
             }

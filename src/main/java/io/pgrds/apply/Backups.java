@@ -240,8 +240,17 @@ public final class Backups {
         }
     }
 
+    /**
+     * Whether recovery to latest stopped short of the archive: the archive held a later segment (timelines
+     * aside) when the restore began than the one the promoted server writes in, so segments in between are
+     * missing.
+     */
+    static boolean stoppedShort(String archivedUpTo, String reached) {
+        return segmentNumber(archivedUpTo).compareTo(segmentNumber(reached)) > 0;
+    }
+
     /** A WAL file name's log and segment part, without the timeline: what orders segments across timelines. */
-    static String segmentNumber(String walFile) {
+    private static String segmentNumber(String walFile) {
         return walFile.length() >= 24 ? walFile.substring(8, 24) : walFile;
     }
 
@@ -305,11 +314,9 @@ public final class Backups {
                         + "with pgrds backup " + c.id());
             }
             cleanup(n, d, scratch);
-            d.change("scratch directories", List.of("sh", "-c", "umask 077 && mkdir -p \"$1\" \"$2\" && chmod 0700 "
-                    + "\"$1\"", "sh", drill.dataDirectory(), d.paths().socketDirectory()));
+            d.prepareDirectories();
             d.write(ConfigFiles.pgbackrestRestoreConfPath(drill), ConfigFiles.pgbackrestRestoreConf(c.id(),
                     spec.repository(), drill), 0600);
-            prepareDirectories(d);
             linkCredentials(d, spec.repository(), true);
             listener.progress(c.id(), s.name(), "restoring backup " + label.get() + " into " + drill.dataDirectory());
             d.change("pgbackrest restore", pgbackrest(ConfigFiles.pgbackrestRestoreOptions(drill, spec.repository()),
@@ -376,13 +383,6 @@ public final class Backups {
     }
 
     // ---- shared with apply ----
-
-    /** pgBackRest's log, lock and spool directories in the node's state directory. */
-    static void prepareDirectories(NodeOps n) {
-        String base = n.paths().stateDirectory() + "/pgbackrest";
-        n.change("pgbackrest directories", List.of("sh", "-c", "umask 077 && mkdir -p \"$1/log\" \"$1/lock\" "
-                + "\"$1/spool\"", "sh", base));
-    }
 
     /** A pgBackRest command line: the program, the configuration options, then the rest. */
     static List<String> pgbackrest(List<String> config, String... rest) {

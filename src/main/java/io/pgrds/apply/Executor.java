@@ -370,7 +370,7 @@ public final class Executor {
             waitPromoted(n);
             archivedUpTo.ifPresent(max -> {
                 String reached = n.query("select pg_walfile_name(pg_current_wal_lsn())").get(0);
-                if (Backups.segmentNumber(max).compareTo(Backups.segmentNumber(reached)) > 0) {
+                if (Backups.stoppedShort(max, reached)) {
                     listener.notice(desired.id(), "Recovery of " + a.node() + " ended in WAL segment " + reached
                             + " (timeline and segment), but the archive of " + a.from() + " holds WAL up to " + max
                             + ": segments in between are missing, typically WAL a lost primary of " + a.from()
@@ -452,14 +452,12 @@ public final class Executor {
             for (String node : a.nodes()) {
                 NodeOps n = ops(node);
                 n.write(ConfigFiles.pgbackrestConfPath(n.node()), ConfigFiles.pgbackrestConf(desired, n.node()), 0600);
-                Backups.prepareDirectories(n);
+                n.prepareDirectories();
                 Backups.linkCredentials(n, backup.repository(), false);
             }
-            if (desired.transport() == io.pgrds.desired.Transport.SSH && backup.fromStandby()
-                    && desired.nodes().size() > 1) {
-                // every node: the trust is between all of them (a changed membership reconfigures them all)
-                BackupKeys.trust(desired.nodes().stream().map(s -> ops(s.name())).toList(), a.stanza());
-            } else if (desired.transport() == io.pgrds.desired.Transport.SSH) {
+            if (!a.trusted().isEmpty()) {
+                BackupKeys.trust(a.trusted().stream().map(this::ops).toList(), a.stanza());
+            } else {
                 // fromStandby turned off changes every node's configuration, so every node is in the action;
                 // nodes outside it are not contacted (one may be unreachable and need nothing)
                 BackupKeys.untrust(a.nodes().stream().map(this::ops).toList(), a.stanza());

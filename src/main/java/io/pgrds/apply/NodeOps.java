@@ -68,24 +68,20 @@ final class NodeOps {
      * @param shown how the command is shown (stdin with secrets redacted); null shows the argv
      */
     void change(String what, List<String> argv, byte[] stdin, Duration timeout, String shown) {
-        listener.command(cluster, node.name(), shown != null ? shown : ShellQuote.display(argv));
-        if (dryRun) {
-            return;
-        }
-        NodeShell.ExecResult r = shell.exec(new NodeShell.Exec(argv, true, stdin, timeout));
-        if (!r.ok()) {
-            throw new ApplyException(node.name() + ": " + what + " failed (exit " + r.exitCode() + "): "
-                    + tail(r.stderr().isBlank() ? r.stdout() : r.stderr()));
-        }
+        run(what, argv, stdin, timeout, shown);
     }
 
     /** A change whose output the caller needs; in dry-run it is shown, not run, and the output is empty. */
     String changeReading(String what, List<String> argv, byte[] stdin) {
-        listener.command(cluster, node.name(), ShellQuote.display(argv));
+        return run(what, argv, stdin, Duration.ofMinutes(2), null);
+    }
+
+    private String run(String what, List<String> argv, byte[] stdin, Duration timeout, String shown) {
+        listener.command(cluster, node.name(), shown != null ? shown : ShellQuote.display(argv));
         if (dryRun) {
             return "";
         }
-        NodeShell.ExecResult r = shell.exec(new NodeShell.Exec(argv, true, stdin, Duration.ofMinutes(2)));
+        NodeShell.ExecResult r = shell.exec(new NodeShell.Exec(argv, true, stdin, timeout));
         if (!r.ok()) {
             throw new ApplyException(node.name() + ": " + what + " failed (exit " + r.exitCode() + "): "
                     + tail(r.stderr().isBlank() ? r.stdout() : r.stderr()));

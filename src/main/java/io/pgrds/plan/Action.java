@@ -239,11 +239,15 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
     /**
      * Write the pgBackRest configuration on {@code nodes}, then create the cluster's stanza in the repository and
      * check that the primary's WAL reaches it ({@code stanza-create} and {@code check} are idempotent).
+     *
+     * @param trusted the nodes whose postgres users trust each other's SSH keys for backups from a standby (the
+     *                whole cluster); empty: the stanza's keys are removed from {@code nodes}
      */
-    record ConfigureBackup(String stanza, String repository, String primary, List<String> nodes, String reason,
-                           Optional<String> risk) implements Action {
+    record ConfigureBackup(String stanza, String repository, String primary, List<String> nodes,
+                           List<String> trusted, String reason, Optional<String> risk) implements Action {
         public ConfigureBackup {
             nodes = List.copyOf(nodes);
+            trusted = List.copyOf(trusted);
         }
 
         public ActionKind kind() {

@@ -258,11 +258,7 @@ public final class ConfigFiles {
      * stands for the whole loopback network: nodes sharing one machine connect to each other from 127.0.0.1,
      * whatever 127.0.0.x they listen on, and nothing outside the machine can use such an address.
      */
-    public static String hbaAddress(String host) {
-        return address(host);
-    }
-
-    static String address(String host) {
+    public static String address(String host) {
         if (host.startsWith("127.") && host.matches("\\d{1,3}(\\.\\d{1,3}){3}") || host.equals("localhost")) {
             return "127.0.0.0/8";
         }

@@ -687,13 +687,16 @@ public final class Planner {
         }
         String stanza = io.pgrds.desired.BackupSpec.stanza(f.desired.id());
         String repository = f.desired.backup().get().repository().name();
-        x.add(Group.BACKUP, new Action.ConfigureBackup(stanza, repository, primary, nodes, "pgBackRest on "
+        // pgBackRest on a standby reaches the primary over SSH as postgres: every node trusts the others
+        List<String> trusted = f.desired.backup().get().fromStandby() && f.desired.nodes().size() > 1
+                && f.desired.transport() == io.pgrds.desired.Transport.SSH
+                ? f.desired.nodes().stream().map(io.pgrds.desired.NodeSpec::name).toList() : List.of();
+        x.add(Group.BACKUP, new Action.ConfigureBackup(stanza, repository, primary, nodes, trusted, "pgBackRest on "
                 + String.join(", ", nodes) + " is not configured for the file's backup (repository " + repository
                 + ") yet, or differently; the stanza " + stanza + " is created where missing and checked from "
-                + primary + (f.desired.backup().get().fromStandby() && f.desired.nodes().size() > 1
-                && f.desired.transport() == io.pgrds.desired.Transport.SSH ? "; for "
-                + "backups from a standby, postgres on every node is given its own SSH key and trusts the other "
-                + "nodes' keys (authorized_keys lines marked pgrds-backup:" + stanza + ")" : ""),
+                + primary + (trusted.isEmpty() ? "" : "; for backups from a standby, postgres on every node is "
+                + "given its own SSH key and trusts the other nodes' keys (authorized_keys lines marked "
+                + "pgrds-backup:" + stanza + ")"),
                 Optional.of("stanza-create and check change no data; a failing check stops the apply, "
                 + "since WAL archiving is broken then")));
     }

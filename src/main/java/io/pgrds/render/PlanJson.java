@@ -146,6 +146,7 @@ public final class PlanJson {
                 o.put("repository", b.repository());
                 o.put("primary", b.primary());
                 strings(o.putArray("nodes"), b.nodes());
+                strings(o.putArray("trusted"), b.trusted());
             }
             case REGISTER_ENDPOINT -> {
                 Action.RegisterEndpoint r = (Action.RegisterEndpoint) a;
@@ -212,7 +213,7 @@ public final class PlanJson {
             case CHANGE_HBA -> new Action.ChangeHba(strings(o.path("nodes")), reason, risk);
             case ENSURE_ROLES -> new Action.EnsureRoles(text(o, "node"), strings(o.path("roles")), reason, risk);
             case CONFIGURE_BACKUP -> new Action.ConfigureBackup(text(o, "stanza"), text(o, "repository"),
-                    text(o, "primary"), strings(o.path("nodes")), reason, risk);
+                    text(o, "primary"), strings(o.path("nodes")), strings(o.path("trusted")), reason, risk);
             case REGISTER_ENDPOINT -> new Action.RegisterEndpoint(text(o, "service"), text(o, "primary"), reason,
                     risk);
         };

@@ -202,15 +202,20 @@ class BackupIT extends BackupScenarios {
         return io.pgrds.util.Json.mapper().readTree(json.out()).path("restorable").path("to_wal").asText("");
     }
 
+    /** A two-node source cluster with a as its pinned primary and a full backup. */
+    private void backedUpPair(TestNode a, TestNode b) {
+        fleet.commit(SOURCE, cluster(List.of(a, b), a, ""));
+        ok("apply", "--auto-approve");
+        ok("backup", SOURCE, "--type", "full");
+    }
+
     @Test
     void afterASwitchoverTheNewPrimaryArchivesItsTimelineAndARestoreHasTheBatchesFromBeforeAndAfter()
             throws Exception {
         TestNode a = hosts.node(0);
         TestNode b = hosts.node(1);
         TestNode c = hosts.node(2);
-        fleet.commit(SOURCE, cluster(List.of(a, b), a, ""));
-        ok("apply", "--auto-approve");
-        ok("backup", SOURCE, "--type", "full");
+        backedUpPair(a, b);
         writeBatch(a, 1);
         awaitBatch(b, 1);
 
@@ -246,9 +251,7 @@ class BackupIT extends BackupScenarios {
         TestNode a = hosts.node(0);
         TestNode b = hosts.node(1);
         TestNode c = hosts.node(2);
-        fleet.commit(SOURCE, cluster(List.of(a, b), a, ""));
-        ok("apply", "--auto-approve");
-        ok("backup", SOURCE, "--type", "full");
+        backedUpPair(a, b);
         writeBatch(a, 1);
         awaitBatch(b, 1);
         hosts.reset(a); // the primary's server is lost; it leaves the file and the standby is promoted
@@ -276,9 +279,7 @@ class BackupIT extends BackupScenarios {
         TestNode a = hosts.node(0);
         TestNode b = hosts.node(1);
         TestNode c = hosts.node(2);
-        fleet.commit(SOURCE, cluster(List.of(a, b), a, ""));
-        ok("apply", "--auto-approve");
-        ok("backup", SOURCE, "--type", "full");
+        backedUpPair(a, b);
         // the primary's archiving breaks, then it dies: the segment it could not archive is in no archive (a
         // standby does not archive what it receives: pgBackRest refuses archive_mode = always)
         sql(a, "alter system set archive_command = '/bin/false'");

@@ -42,7 +42,7 @@ class PolicyTest {
     static final Action HBA = new Action.ChangeHba(List.of("pg1", "pg2"), "r", NO_RISK);
     static final Action ROLES = new Action.EnsureRoles("pg1", List.of("pgrds"), "r", NO_RISK);
     static final Action BACKUP = new Action.ConfigureBackup("orderdata-integration", "posix /var/lib/pgbackrest",
-            "pg1", List.of("pg1", "pg2"), "r", NO_RISK);
+            "pg1", List.of("pg1", "pg2"), List.of(), "r", NO_RISK);
     static final Action ENDPOINT = new Action.RegisterEndpoint("orders.example", "pg1", "r", NO_RISK);
 
     /** What {@code safe} allows, per kind: the documented table. */
