@@ -6,6 +6,7 @@ import io.pgrds.desired.Bootstrap;
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.NodeSpec;
 import io.pgrds.desired.Repository;
+import io.pgrds.observe.BackupCatalog;
 import io.pgrds.plan.ConfigFiles;
 import io.pgrds.transport.NodeShell;
 import io.pgrds.transport.Sessions;
@@ -53,24 +54,8 @@ public final class Backups {
                 || said.contains("Resource temporarily unavailable"));
     }
 
-    /** One backup as {@code pgbackrest info} reports it. */
-    public record BackupInfo(String label, String type, Instant start, Instant stop, long size, long repositorySize,
-                             String walStart, String walStop) {
-    }
-
-    /**
-     * The backups of a cluster's stanza, oldest first, and the restorable window: from the oldest backup's start
-     * to the latest archived WAL segment.
-     */
-    public record Info(String stanza, String repository, String status, List<BackupInfo> backups,
-                       Optional<String> walMin, Optional<String> walMax) {
-        public Optional<Instant> windowStart() {
-            return backups.isEmpty() ? Optional.empty() : Optional.of(backups.get(0).start());
-        }
-    }
-
     /** The outcome of a backup. */
-    public record BackupResult(String node, String type, Optional<BackupInfo> backup, Duration took,
+    public record BackupResult(String node, String type, Optional<BackupCatalog.Backup> backup, Duration took,
                                boolean fromStandby) {
     }
 
@@ -133,8 +118,8 @@ public final class Backups {
             throw new ApplyException(p.node().name() + ": pgbackrest backup failed (exit " + r.exitCode() + "): "
                     + NodeOps.tail(said));
         }
-        Info info = info(c, p);
-        Optional<BackupInfo> newest = info.backups().isEmpty() ? Optional.empty()
+        BackupCatalog info = info(c, p);
+        Optional<BackupCatalog.Backup> newest = info.backups().isEmpty() ? Optional.empty()
                 : Optional.of(info.backups().get(info.backups().size() - 1));
         return new BackupResult(p.node().name(), type, newest, Duration.between(start, Instant.now()),
                 standby.isPresent());
@@ -202,7 +187,7 @@ public final class Backups {
     // ---- listing ----
 
     /** The stanza's backups, read on the first node that answers. */
-    public Info info(DesiredCluster c) {
+    public BackupCatalog info(DesiredCluster c) {
         spec(c);
         List<String> errors = new ArrayList<>();
         for (NodeSpec s : c.nodes()) {
@@ -215,7 +200,7 @@ public final class Backups {
         throw new ApplyException("no node of " + c.id() + " could list its backups: " + String.join("; ", errors));
     }
 
-    private Info info(DesiredCluster c, NodeOps n) {
+    private BackupCatalog info(DesiredCluster c, NodeOps n) {
         NodeShell.ExecResult r = n.check(pgbackrest(ConfigFiles.pgbackrestOptions(n.node(), spec(c).repository()),
                 "--stanza=" + BackupSpec.stanza(c.id()), "--output=json", "info"));
         if (!r.ok()) {
@@ -224,20 +209,6 @@ public final class Backups {
                     + "pgrds apply?");
         }
         return parseInfo(r.stdout(), spec(c).repository().name());
-    }
-
-    /**
-     * The newest WAL segment in a restore source's archive, read through the node's restore configuration;
-     * empty when it cannot be read (the check it serves is then skipped, the restore itself says what failed).
-     */
-    static Optional<String> archivedUpTo(NodeOps n, Repository repository, io.pgrds.desired.ClusterId source) {
-        try {
-            NodeShell.ExecResult r = n.check(pgbackrest(ConfigFiles.pgbackrestRestoreOptions(n.node(), repository),
-                    "--stanza=" + BackupSpec.stanza(source), "--output=json", "info"));
-            return r.ok() ? parseInfo(r.stdout(), repository.name()).walMax() : Optional.empty();
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
     }
 
     /**
@@ -255,30 +226,12 @@ public final class Backups {
     }
 
     /** Reads the JSON of {@code pgbackrest info --output=json} for one stanza. */
-    static Info parseInfo(String json, String repository) {
-        JsonNode stanza = read(json).path(0);
-        List<BackupInfo> backups = new ArrayList<>();
-        for (JsonNode b : stanza.path("backup")) {
-            backups.add(new BackupInfo(b.path("label").asText(), b.path("type").asText(),
-                    Instant.ofEpochSecond(b.path("timestamp").path("start").asLong()),
-                    Instant.ofEpochSecond(b.path("timestamp").path("stop").asLong()),
-                    b.path("info").path("size").asLong(), b.path("info").path("repository").path("size").asLong(),
-                    b.path("archive").path("start").asText(""), b.path("archive").path("stop").asText("")));
+    static BackupCatalog parseInfo(String json, String repository) {
+        try {
+            return BackupCatalog.parse(json, repository);
+        } catch (IllegalArgumentException e) {
+            throw new ApplyException(e.getMessage());
         }
-        Optional<String> min = Optional.empty();
-        Optional<String> max = Optional.empty();
-        for (JsonNode a : stanza.path("archive")) {
-            String lo = a.path("min").asText("");
-            String hi = a.path("max").asText("");
-            if (!lo.isEmpty() && (min.isEmpty() || lo.compareTo(min.get()) < 0)) {
-                min = Optional.of(lo);
-            }
-            if (!hi.isEmpty() && (max.isEmpty() || hi.compareTo(max.get()) > 0)) {
-                max = Optional.of(hi);
-            }
-        }
-        return new Info(stanza.path("name").asText(), repository, stanza.path("status").path("message").asText(""),
-                backups, min, max);
     }
 
     private static JsonNode read(String json) {
@@ -308,7 +261,7 @@ public final class Backups {
         Instant start = Instant.now();
         Optional<String> label = Optional.empty();
         try {
-            label = info(c, n).backups().stream().reduce((a, b) -> b).map(BackupInfo::label);
+            label = info(c, n).backups().stream().reduce((a, b) -> b).map(BackupCatalog.Backup::label);
             if (label.isEmpty()) {
                 throw new ApplyException("the stanza " + BackupSpec.stanza(c.id()) + " has no backup yet; take one "
                         + "with pgrds backup " + c.id());

@@ -151,15 +151,20 @@ public final class Executor {
     private static final String RESET_RECOVERY = String.join("\n", java.util.stream.Stream.of("restore_command",
             "recovery_target", "recovery_target_time", "recovery_target_lsn", "recovery_target_name",
             "recovery_target_xid", "recovery_target_action", "recovery_target_inclusive",
-            "recovery_target_timeline").map(s -> "alter system reset " + s + ";").toList());
+            "recovery_target_timeline").map(s -> "alter system reset " + s + ";").toList()) + "\nselect pg_reload_conf();";
 
     /**
-     * Waits on the node itself until recovery has ended: one session that looks every 20 ms for up to a minute, then
-     * says whether the node is still in recovery. A restored node is seen writable within a few milliseconds of its
-     * promotion, without a round trip over SSH for every look.
+     * Waits on the node itself until recovery has ended, in one psql session: it looks every 20 ms for up to a
+     * minute; once promoted, it resets the recovery settings and reloads, and prints {@code f|} and the WAL file the
+     * server writes in; still recovering, it prints {@code t|} and changes nothing. A restored node is seen
+     * writable within a few milliseconds of its promotion, and is left without its recovery settings in the same
+     * round trip.
      */
     private static final String AWAIT_PROMOTED = "do $$ begin for i in 1..3000 loop exit when not pg_is_in_recovery(); "
-            + "perform pg_sleep(0.02); end loop; end $$;\nselect pg_is_in_recovery();";
+            + "perform pg_sleep(0.02); end loop; end $$;\n"
+            + "select pg_is_in_recovery() as recovering, case when pg_is_in_recovery() then '' else "
+            + "pg_walfile_name(pg_current_wal_lsn()) end as reached \\gset\n"
+            + "\\if :recovering\nselect 't|';\n\\else\n" + RESET_RECOVERY + "\nselect 'f|' || :'reached';\n\\endif\n";
 
     /** The state of one apply: the nodes, their shells, the secrets and who is primary as actions go. */
     private final class Run {
@@ -302,9 +307,7 @@ public final class Executor {
             created = true;
             secrets = Secrets.generate();
             secrets.write(n);
-            writeConfig(n, Optional.empty());
-            n.endCreate();
-            n.start();
+            config(n, Optional.empty()).endCreate().start().run();
             createRoles(n);
             primary = Optional.of(name);
             NodeSpec s = n.node();
@@ -327,34 +330,31 @@ public final class Executor {
             io.pgrds.desired.BackupSpec backup = source.backup().orElseThrow(() -> new ApplyException("the "
                     + "restore source " + a.from() + " has no backup: in its file; there is nothing to restore"));
             NodeOps n = ops(a.node());
-            // two reads the restore needs, done over the network while the directories are prepared and joined
-            // before pgBackRest starts: run during the restore they slowed its single decompressing process
-            // (measured: 0.35 s of a 5 s restore on two cores): the source's passwords from its nodes, and the
-            // archive's newest WAL, which recovery to latest must reach
+            // the source's passwords, read from its nodes over the network while this node is prepared and joined
+            // before pgBackRest starts: reads during the restore slowed its single decompressing process
+            // (measured: 0.35 s of a 5 s restore on two cores)
             CompletableFuture<Optional<Secrets>> fromSource = CompletableFuture.supplyAsync(() -> sourceSecrets(
                     source));
-            n.prepareDirectories();
-            n.beginCreate("restore from " + a.from());
-            n.write(ConfigFiles.pgbackrestRestoreConfPath(n.node()), ConfigFiles.pgbackrestRestoreConf(a.from(),
-                    backup.repository(), n.node()), 0600);
+            n.batch().prepareDirectories().beginCreate("restore from " + a.from())
+                    .write(ConfigFiles.pgbackrestRestoreConfPath(n.node()), ConfigFiles.pgbackrestRestoreConf(a.from(),
+                            backup.repository(), n.node()), 0600)
+                    .run();
             Backups.linkCredentials(n, backup.repository(), true);
-            Optional<String> archivedUpTo = a.target().kind() == io.pgrds.desired.Bootstrap.RecoveryTarget.Kind
-                    .LATEST && !options.dryRun() ? Backups.archivedUpTo(n, backup.repository(), a.from())
-                    : Optional.empty();
             Optional<Secrets> copied = fromSource.join();
             List<String> argv = Backups.pgbackrest(ConfigFiles.pgbackrestRestoreOptions(n.node(),
                     backup.repository()), "--stanza=" + io.pgrds.desired.BackupSpec.stanza(a.from()));
+            // the backup the plan named, not whichever is newest by now
+            a.backup().ifPresent(label -> argv.add("--set=" + label));
             argv.addAll(Backups.targetOptions(a.target()));
             argv.add("restore");
-            listener.progress(desired.id(), a.node(), "pgbackrest restore from " + a.from() + " (" + a.target()
-                    + ")");
+            listener.progress(desired.id(), a.node(), "pgbackrest restore from " + a.from() + " ("
+                    + a.backup().map(label -> "backup " + label + ", ").orElse("") + a.target() + ")");
             try (Progress p = Progress.watch(n, 0, desired.id(), listener, options.dryRun())) {
                 n.change("pgbackrest restore", argv, null, Duration.ofHours(12), null);
             }
             created = true;
-            n.change("no standby.signal", List.of("rm", "-f", n.node().dataDirectory() + "/standby.signal"));
-            writeConfig(n, Optional.empty());
-            n.start();
+            config(n.batch().change("no standby.signal", List.of("rm", "-f", n.node().dataDirectory()
+                    + "/standby.signal")), n, Optional.empty()).start().run();
             // the server recovers on its own from here (the data directory stays flagged as being created until
             // it is promoted); the cluster's passwords are written beside it meanwhile: nothing in recovery needs them
             secrets = copied.orElseGet(Secrets::generate);
@@ -367,20 +367,17 @@ public final class Executor {
                 secrets = Secrets.read(n).orElse(secrets);
             }
             listener.progress(desired.id(), a.node(), "recovering to " + a.target() + ", then promoting");
-            waitPromoted(n);
-            archivedUpTo.ifPresent(max -> {
-                String reached = n.query("select pg_walfile_name(pg_current_wal_lsn())").get(0);
-                if (Backups.stoppedShort(max, reached)) {
-                    listener.notice(desired.id(), "Recovery of " + a.node() + " ended in WAL segment " + reached
-                            + " (timeline and segment), but the archive of " + a.from() + " holds WAL up to " + max
-                            + ": segments in between are missing, typically WAL a lost primary of " + a.from()
-                            + " never archived before a failover. " + desired.id() + " has the data up to the last "
-                            + "transaction before that gap, not the latest. A full backup of " + a.from()
-                            + " taken after the gap restores past it (pgrds backups " + a.from() + ").");
-                }
-            });
-            n.execute("reset recovery settings", RESET_RECOVERY, RESET_RECOVERY);
-            n.reload();
+            Optional<String> reached = promotedAndReset(n);
+            if (a.target().kind() == io.pgrds.desired.Bootstrap.RecoveryTarget.Kind.LATEST) {
+                a.archivedUpTo().ifPresent(max -> reached.filter(r -> Backups.stoppedShort(max, r)).ifPresent(r ->
+                        listener.notice(desired.id(), "Recovery of " + a.node() + " ended in WAL segment " + r
+                                + " (timeline and segment), but the archive of " + a.from() + " held WAL up to "
+                                + max + " when planned: segments in between are missing, typically WAL a lost "
+                                + "primary of " + a.from() + " never archived before a failover. " + desired.id()
+                                + " has the data up to the last transaction before that gap, not the latest. A full "
+                                + "backup of " + a.from() + " taken after the gap restores past it (pgrds backups "
+                                + a.from() + ").")));
+            }
             if (copied.isEmpty()) {
                 StringBuilder sql = new StringBuilder("set log_statement = 'none';\n");
                 StringBuilder shown = new StringBuilder("set log_statement = 'none';\n");
@@ -414,9 +411,15 @@ public final class Executor {
             return Optional.empty();
         }
 
-        private void waitPromoted(NodeOps n) {
+        /**
+         * Waits until a restored node has left recovery, then resets the recovery settings pgBackRest wrote and
+         * reloads, in the same session; returns the WAL file the promoted server writes in (empty in a dry run).
+         */
+        private Optional<String> promotedAndReset(NodeOps n) {
+            listener.command(desired.id(), n.node().name(), "psql <<SQL\n" + RESET_RECOVERY + "\nSQL  (once "
+                    + "promoted)");
             if (options.dryRun()) {
-                return;
+                return Optional.empty();
             }
             long until = System.nanoTime() + Duration.ofHours(12).toNanos();
             while (System.nanoTime() < until) {
@@ -428,8 +431,10 @@ public final class Executor {
                 }
                 try {
                     List<String> r = n.query(AWAIT_PROMOTED);
-                    if (!r.isEmpty() && r.get(r.size() - 1).equals("f")) {
-                        return;
+                    String last = r.isEmpty() ? "" : r.get(r.size() - 1);
+                    if (last.startsWith("f|")) {
+                        String reached = last.substring(2);
+                        return reached.isEmpty() ? Optional.empty() : Optional.of(reached);
                     }
                     continue; // still recovering after a minute of waiting on the node: look again at once
                 } catch (ApplyException e) {
@@ -496,9 +501,7 @@ public final class Executor {
                         n.node().dataDirectory(), "-X", "stream", "-c", "fast", "--no-password",
                         "--label=pgrds clone " + name), null, Duration.ofHours(12), null);
             }
-            writeConfig(n, Optional.of(src));
-            n.endCreate();
-            n.start();
+            config(n, Optional.of(src)).endCreate().start().run();
             waitStreaming(n, from);
         }
 
@@ -586,8 +589,7 @@ public final class Executor {
             }
             secrets(p).write(n);
             rewind(n, p.node());
-            writeConfig(n, Optional.of(p.node()));
-            n.start();
+            config(n, Optional.of(p.node())).start().run();
             waitStreaming(n, newPrimary);
             deactivated.remove(name);
         }
@@ -637,22 +639,35 @@ public final class Executor {
 
         // ---- steps shared by actions ----
 
-        private void writeConfig(NodeOps n, Optional<NodeSpec> upstream) {
+        /**
+         * A node's own configuration files (pgrds.conf, pg_hba.conf, the include, the standby file and, for a
+         * standby, standby.signal) as one batch, which the caller may extend (end create, start) before running it.
+         */
+        private NodeOps.Batch config(NodeOps n, Optional<NodeSpec> upstream) {
+            return config(n.batch(), n, upstream);
+        }
+
+        private NodeOps.Batch config(NodeOps.Batch batch, NodeOps n, Optional<NodeSpec> upstream) {
             String d = n.node().dataDirectory();
-            n.write(d + "/pgrds.conf", ConfigFiles.postgresqlConf(desired, n.node()), 0600);
-            n.write(d + "/pg_hba.conf", ConfigFiles.hba(desired), 0600);
-            n.includeOwnFiles();
-            writeStandbyConf(n, upstream);
+            NodeOps.Batch b = batch
+                    .write(d + "/pgrds.conf", ConfigFiles.postgresqlConf(desired, n.node()), 0600)
+                    .write(d + "/pg_hba.conf", ConfigFiles.hba(desired), 0600)
+                    .includeOwnFiles()
+                    .write(d + "/" + NodeOps.STANDBY_CONF, standbyConf(n, upstream), 0600);
             if (upstream.isPresent()) {
-                n.change("standby.signal", List.of("touch", d + "/standby.signal"));
+                b.change("standby.signal", List.of("touch", d + "/standby.signal"));
             }
+            return b;
         }
 
         private void writeStandbyConf(NodeOps n, Optional<NodeSpec> upstream) {
-            String text = upstream.map(u -> "# Written by pgrds: where this standby streams from.\n"
+            n.write(n.node().dataDirectory() + "/" + NodeOps.STANDBY_CONF, standbyConf(n, upstream), 0600);
+        }
+
+        private String standbyConf(NodeOps n, Optional<NodeSpec> upstream) {
+            return upstream.map(u -> "# Written by pgrds: where this standby streams from.\n"
                     + "primary_conninfo = '" + conninfo(n, u) + "'\n")
                     .orElse("# Written by pgrds: this node is not a standby.\n");
-            n.write(n.node().dataDirectory() + "/" + NodeOps.STANDBY_CONF, text, 0600);
         }
 
         private String conninfo(NodeOps n, NodeSpec upstream) {

@@ -141,21 +141,32 @@ final class NodeOps {
 
     /** The data, socket and secrets directories, and pgBackRest's log, lock and spool directories; one command. */
     void prepareDirectories() {
+        change("create directories", prepareDirectoriesArgv());
+    }
+
+    private List<String> prepareDirectoriesArgv() {
         String pgbackrest = paths.stateDirectory() + "/pgbackrest";
-        change("create directories", List.of("sh", "-c", "umask 077 && mkdir -p \"$1\" \"$2\" \"$3\" \"$4/log\" "
-                + "\"$4/lock\" \"$4/spool\" && chmod 0700 \"$1\"", "sh", node.dataDirectory(), paths.socketDirectory(),
-                paths.secrets(), pgbackrest));
+        return List.of("sh", "-c", "umask 077 && mkdir -p \"$1\" \"$2\" \"$3\" \"$4/log\" \"$4/lock\" \"$4/spool\" "
+                + "&& chmod 0700 \"$1\"", "sh", node.dataDirectory(), paths.socketDirectory(), paths.secrets(), pgbackrest);
     }
 
     /** Marks the data directory as being created by pgrds, clearing what an interrupted create left. */
     void beginCreate(String what) {
-        change("begin " + what, List.of("sh", "-c", "if [ -f \"$2\" ]; then find \"$1\" -mindepth 1 -delete; fi; "
+        change("begin " + what, beginCreateArgv(what));
+    }
+
+    private List<String> beginCreateArgv(String what) {
+        return List.of("sh", "-c", "if [ -f \"$2\" ]; then find \"$1\" -mindepth 1 -delete; fi; "
                 + "[ -z \"$(ls -A \"$1\")\" ] || { echo \"$1 is not empty: refusing to write into it\" >&2; exit 1; }; "
-                + "echo \"$3\" > \"$2\"", "sh", node.dataDirectory(), paths.stateDirectory() + "/creating", what));
+                + "echo \"$3\" > \"$2\"", "sh", node.dataDirectory(), paths.stateDirectory() + "/creating", what);
     }
 
     void endCreate() {
-        change("end create", List.of("rm", "-f", paths.stateDirectory() + "/creating"));
+        change("end create", endCreateArgv());
+    }
+
+    private List<String> endCreateArgv() {
+        return List.of("rm", "-f", paths.stateDirectory() + "/creating");
     }
 
     void initdb() {
@@ -166,17 +177,123 @@ final class NodeOps {
 
     /** Makes postgresql.conf include pgrds's own files last, so they win; idempotent. */
     void includeOwnFiles() {
+        change("include pgrds.conf", includeOwnFilesArgv());
+    }
+
+    private List<String> includeOwnFilesArgv() {
         String conf = node.dataDirectory() + "/postgresql.conf";
-        change("include pgrds.conf", List.of("sh", "-c", "grep -q \"^include_if_exists = 'pgrds.conf'\" \"$1\" || "
+        return List.of("sh", "-c", "grep -q \"^include_if_exists = 'pgrds.conf'\" \"$1\" || "
                 + "printf '%s\\n' '' '# pgrds: its own settings, last so that they win' "
                 + "\"include_if_exists = 'pgrds.conf'\" \"include_if_exists = '" + STANDBY_CONF + "'\" >> \"$1\"",
-                "sh", conf));
+                "sh", conf);
     }
 
     void start() {
-        change("start", List.of(bin("pg_ctl"), "start", "-D", node.dataDirectory(), "-l", paths.serverLog(), "-w",
-                "-t", "300", "-s"), null, Duration.ofMinutes(6), null);
+        change("start", startArgv(), null, Duration.ofMinutes(6), null);
     }
+
+    private List<String> startArgv() {
+        return List.of(bin("pg_ctl"), "start", "-D", node.dataDirectory(), "-l", paths.serverLog(), "-w", "-t", "300",
+                "-s");
+    }
+
+    // ---- several changes in one round trip ----
+
+    Batch batch() {
+        return new Batch();
+    }
+
+    /**
+     * Changes that run on the node as one command, in order, as postgres: one round trip instead of one each. Each
+     * is shown as it would be alone; the first that fails stops the rest and is named in the error. Files written
+     * here are never secrets (their content travels in the command line): {@link #writeSecret} writes those.
+     */
+    final class Batch {
+        private final List<String> whats = new ArrayList<>();
+        private final List<String> shown = new ArrayList<>();
+        private final List<String> commands = new ArrayList<>();
+        private Duration timeout = Duration.ofMinutes(2);
+
+        /** Writes a file as postgres: to a temporary file beside it, synced, then renamed over it. */
+        Batch write(String path, String content, int mode) {
+            whats.add("write " + path);
+            shown.add("write " + path + " (mode " + Integer.toOctalString(mode) + ", "
+                    + content.getBytes(StandardCharsets.UTF_8).length + " bytes)");
+            commands.add("write_file " + ShellQuote.join(List.of(path, "0" + Integer.toOctalString(mode), content)));
+            return this;
+        }
+
+        Batch change(String what, List<String> argv) {
+            whats.add(what);
+            shown.add(ShellQuote.display(argv));
+            commands.add(ShellQuote.join(argv));
+            return this;
+        }
+
+        Batch prepareDirectories() {
+            return change("create directories", prepareDirectoriesArgv());
+        }
+
+        Batch beginCreate(String what) {
+            return change("begin " + what, beginCreateArgv(what));
+        }
+
+        Batch endCreate() {
+            return change("end create", endCreateArgv());
+        }
+
+        Batch includeOwnFiles() {
+            return change("include pgrds.conf", includeOwnFilesArgv());
+        }
+
+        Batch start() {
+            timeout = timeout.plus(Duration.ofMinutes(6));
+            return change("start", startArgv());
+        }
+
+        void run() {
+            if (commands.isEmpty()) {
+                return;
+            }
+            shown.forEach(line -> listener.command(cluster, node.name(), line));
+            if (dryRun) {
+                return;
+            }
+            StringBuilder script = new StringBuilder(BATCH_PRELUDE);
+            for (int i = 0; i < commands.size(); i++) {
+                script.append("step=").append(i).append('\n').append(commands.get(i)).append('\n');
+            }
+            NodeShell.ExecResult r = shell.exec(new NodeShell.Exec(List.of("sh", "-c", script.toString(),
+                    "pgrds-batch"), true, null, timeout));
+            if (!r.ok()) {
+                String what = r.stderr().lines().filter(l -> l.startsWith(FAILED_STEP)).map(l -> l.substring(
+                        FAILED_STEP.length()).strip()).filter(x -> x.matches("[0-9]+")).map(Integer::parseInt)
+                        .filter(i -> i < whats.size()).map(whats::get).findFirst().orElse(String.join(", ", whats));
+                String said = String.join("\n", r.stderr().lines().filter(l -> !l.startsWith(FAILED_STEP))
+                        .toList());
+                throw new ApplyException(node.name() + ": " + what + " failed (exit " + r.exitCode() + "): "
+                        + tail(said.isBlank() ? r.stdout() : said));
+            }
+        }
+    }
+
+    private static final String FAILED_STEP = "pgrds-batch-failed-step:";
+
+    /** The shell around a batch: stop at the first failure and say which step it was; the file writer. */
+    private static final String BATCH_PRELUDE = String.join("\n",
+            "set -e",
+            "step=none tmp=",
+            "trap 'rc=$?; [ -z \"$tmp\" ] || rm -f -- \"$tmp\"; [ $rc -eq 0 ] || echo \"" + FAILED_STEP
+                    + "$step\" >&2' EXIT",
+            "write_file() {",
+            "  tmp=$(umask 077 && mktemp -- \"$(dirname -- \"$1\")/.pgrds-write.XXXXXXXX\")",
+            "  printf '%s' \"$3\" > \"$tmp\"",
+            "  chmod -- \"$2\" \"$tmp\"",
+            "  sync -- \"$tmp\" 2>/dev/null || :",
+            "  mv -f -- \"$tmp\" \"$1\"",
+            "  tmp=",
+            "}",
+            "");
 
     void stop(String mode) {
         change("stop", List.of(bin("pg_ctl"), "stop", "-D", node.dataDirectory(), "-m", mode, "-w", "-t", "300", "-s"),

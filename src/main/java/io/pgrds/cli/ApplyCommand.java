@@ -87,7 +87,7 @@ final class ApplyCommand implements Callable<Integer> {
                     : top.fleet();
             List<ClusterId> ids = s.clusters().stream().map(ClusterPlan::id).toList();
             selected = fleet.clusters().stream().filter(c -> ids.contains(c.id())).toList();
-            observed = PlanCommand.observe(selected, sessions, observe);
+            observed = PlanCommand.observe(fleet, selected, sessions, observe);
             List<String> stale = s.staleness(observed);
             if (!stale.isEmpty()) {
                 throw new PgrdsException(ErrorCode.PLAN_STALE, "the saved plan " + saved + " is stale: the servers "
@@ -98,7 +98,7 @@ final class ApplyCommand implements Callable<Integer> {
         } else {
             fleet = top.fleet();
             selected = Selection.select(fleet, targets);
-            observed = PlanCommand.observe(selected, sessions, observe);
+            observed = PlanCommand.observe(fleet, selected, sessions, observe);
             plan = Planner.plan(new DesiredFleet(fleet.commit(), selected, List.of()), observed);
         }
         t.out().print(PlanRenderer.text(plan, t.colour()));

@@ -3,6 +3,7 @@ package io.pgrds.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgrds.apply.Backups;
+import io.pgrds.observe.BackupCatalog;
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.transport.Sessions;
 import io.pgrds.util.Json;
@@ -34,7 +35,7 @@ final class BackupsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Terminal t = top.terminal();
         DesiredCluster c = Selection.select(top.fleet(), List.of(cluster)).get(0);
-        Backups.Info info;
+        BackupCatalog info;
         try (Sessions sessions = new Sessions(observe.shellOptions())) {
             info = new Backups(sessions, io.pgrds.apply.ApplyListener.NONE).info(c);
         }
@@ -51,7 +52,7 @@ final class BackupsCommand implements Callable<Integer> {
         }
         String format = "  %-32s %-5s %-20s %-20s %10s %10s  %s%n";
         t.out().printf(format, "LABEL", "TYPE", "START", "STOP", "SIZE", "STORED", "WAL");
-        for (Backups.BackupInfo b : info.backups()) {
+        for (BackupCatalog.Backup b : info.backups()) {
             t.out().printf(format, b.label(), b.type(), b.start().toString(), b.stop().toString(),
                     Units.bytes(b.size()), Units.bytes(b.repositorySize()), b.walStart() + " … " + b.walStop());
         }
@@ -61,14 +62,14 @@ final class BackupsCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static ObjectNode json(DesiredCluster c, Backups.Info info) {
+    private static ObjectNode json(DesiredCluster c, BackupCatalog info) {
         ObjectNode o = Json.mapper().createObjectNode();
         o.put("cluster", c.id().toString());
         o.put("stanza", info.stanza());
         o.put("repository", info.repository());
         o.put("status", info.status());
         ArrayNode list = o.putArray("backups");
-        for (Backups.BackupInfo b : info.backups()) {
+        for (BackupCatalog.Backup b : info.backups()) {
             ObjectNode bo = list.addObject();
             bo.put("label", b.label());
             bo.put("type", b.type());

@@ -57,7 +57,7 @@ final class PlanCommand implements Callable<Integer> {
         Terminal t = top.terminal();
         DesiredFleet fleet = top.fleet();
         List<DesiredCluster> selected = Selection.select(fleet, clusters);
-        Map<ClusterId, ObservedCluster> observed = observe(selected, observe);
+        Map<ClusterId, ObservedCluster> observed = observe(fleet, selected, observe);
         FleetPlan plan = Planner.plan(new DesiredFleet(fleet.commit(), selected, List.of()), observed);
         t.out().print(json ? PlanRenderer.json(plan) : PlanRenderer.text(plan, t.colour()));
         if (out != null) {
@@ -77,17 +77,22 @@ final class PlanCommand implements Callable<Integer> {
     }
 
     /** Observes the clusters, keyed by id, in the order given. */
-    static Map<ClusterId, ObservedCluster> observe(List<DesiredCluster> selected, ObserveOptions options) {
+    static Map<ClusterId, ObservedCluster> observe(DesiredFleet fleet, List<DesiredCluster> selected,
+                                                   ObserveOptions options) {
         try (Sessions sessions = new Sessions(options.shellOptions())) {
-            return observe(selected, sessions, options);
+            return observe(fleet, selected, sessions, options);
         }
     }
 
-    /** Observes through connections the caller keeps (apply carries out the plan over them). */
-    static Map<ClusterId, ObservedCluster> observe(List<DesiredCluster> selected, Sessions sessions,
-                                                   ObserveOptions options) {
+    /**
+     * Observes through connections the caller keeps (apply carries out the plan over them). The fleet gives a
+     * restore's source, whose backups the node to restore into reads.
+     */
+    static Map<ClusterId, ObservedCluster> observe(DesiredFleet fleet, List<DesiredCluster> selected,
+                                                   Sessions sessions, ObserveOptions options) {
         Map<ClusterId, ObservedCluster> map = new LinkedHashMap<>();
-        for (ObservedCluster c : new Observer(sessions, options.parallel(), options.deadline()).observe(selected)) {
+        for (ObservedCluster c : new Observer(sessions, options.parallel(), options.deadline(), fleet::cluster)
+                .observe(selected)) {
             map.put(c.id(), c);
         }
         return map;

@@ -26,6 +26,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import io.pgrds.apply.Backups;
+import io.pgrds.observe.BackupCatalog;
 import java.time.Instant;
 import java.util.TimeZone;
 import org.quartz.CronScheduleBuilder;
@@ -558,7 +559,7 @@ public final class Daemon implements AutoCloseable {
                 Backups.BackupResult r = new Backups(sessions, new Reconciler.LogListener(this,
                         new java.util.concurrent.atomic.AtomicInteger())).backup(c, type.key());
                 outcome = new LastBackup(type, at, (System.nanoTime() - t0) / 1_000_000, true, Optional.of(r.node()),
-                        r.backup().map(Backups.BackupInfo::label), Optional.empty());
+                        r.backup().map(BackupCatalog.Backup::label), Optional.empty());
             }
         } catch (Backups.AlreadyRunning e) {
             skipped(id, type, BackupRuns.Cause.ALREADY_RUNNING, e.getMessage());

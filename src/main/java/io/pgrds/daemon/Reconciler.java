@@ -87,8 +87,8 @@ final class Reconciler {
         ClusterId id = desired.id();
         Daemon.Config config = daemon.config();
         try (Sessions sessions = daemon.sessions()) {
-            ObservedCluster observed = new Observer(sessions, config.parallel(), config.observeDeadline())
-                    .observe(desired);
+            ObservedCluster observed = new Observer(sessions, config.parallel(), config.observeDeadline(),
+                    fleet::cluster).observe(desired);
             ClusterPlan plan = Planner.plan(desired, observed);
             Policy.Split split = plan.refused() ? new Policy.Split(List.of(), List.of())
                     : Policy.split(desired.policy(), plan);

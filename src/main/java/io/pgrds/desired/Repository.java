@@ -11,6 +11,33 @@ public sealed interface Repository permits Repository.Posix, Repository.S3 {
     /** The name under {@code repositories:}. */
     String name();
 
+    /**
+     * The repository as pgBackRest's own {@code repo1-*} options, in the order pgrds writes them; never the keys of
+     * an s3 repository, which pgBackRest reads from the operator's credentials file on the node.
+     */
+    default java.util.Map<String, String> pgbackrestSettings() {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (this instanceof Posix p) {
+            out.put("repo1-type", "posix");
+            out.put("repo1-path", p.path());
+        } else if (this instanceof S3 s) {
+            out.put("repo1-type", "s3");
+            out.put("repo1-path", s.path());
+            out.put("repo1-s3-bucket", s.bucket());
+            out.put("repo1-s3-endpoint", s.host());
+            s.port().ifPresent(port -> out.put("repo1-storage-port", Integer.toString(port)));
+            out.put("repo1-s3-region", s.region());
+            if (s.pathStyle()) {
+                out.put("repo1-s3-uri-style", "path");
+            }
+            s.caFile().ifPresent(ca -> out.put("repo1-storage-ca-file", ca));
+            if (!s.verifyTls()) {
+                out.put("repo1-storage-verify-tls", "n");
+            }
+        }
+        return out;
+    }
+
     /** A directory every node of a cluster reaches at the same path (local disk for one host, else NFS). */
     record Posix(String name, String path) implements Repository {
     }

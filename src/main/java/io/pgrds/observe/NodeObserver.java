@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,29 +31,56 @@ final class NodeObserver {
 
     static ObservedNode observe(Sessions sessions, Transport transport, ClusterId cluster, int version,
                                 NodeSpec node, Duration sqlTimeout) {
+        return observe(sessions, transport, cluster, version, node, sqlTimeout, List.of()).node();
+    }
+
+    /**
+     * A node's observation and, when it was asked for and the node held no data, what its {@code pgbackrest info}
+     * of a restore source printed, or its error.
+     */
+    record Result(ObservedNode node, Optional<String> sourceCatalog, Optional<String> sourceCatalogError) {
+        Result(ObservedNode node) {
+            this(node, Optional.empty(), Optional.empty());
+        }
+    }
+
+    /**
+     * @param restoreInfo pgBackRest's arguments for an info of a restore source's stanza, which the probe runs in
+     *                    the same round trip when the node holds no data; empty for none
+     */
+    static Result observe(Sessions sessions, Transport transport, ClusterId cluster, int version, NodeSpec node,
+                          Duration sqlTimeout, List<String> restoreInfo) {
         NodeShell shell;
         try {
             shell = sessions.shell(transport, node);
         } catch (TransportException e) {
-            return ObservedNode.unreachable(node.name(), node.host(), e.getMessage());
+            return new Result(ObservedNode.unreachable(node.name(), node.host(), e.getMessage()));
         }
         ShellFacts facts;
         try {
-            NodeShell.ExecResult r = shell.exec(new NodeShell.Exec(List.of("sh", "-s", "--", node.dataDirectory(),
-                    node.binDir(), NodePaths.of(node).stateDirectory()), true, PROBE, sessions.options()
+            List<String> argv = new ArrayList<>(List.of("sh", "-s", "--", node.dataDirectory(), node.binDir(),
+                    NodePaths.of(node).stateDirectory()));
+            argv.addAll(restoreInfo);
+            NodeShell.ExecResult r = shell.exec(new NodeShell.Exec(argv, true, PROBE, sessions.options()
                     .commandTimeout()));
             if (!r.ok()) {
-                return ObservedNode.unknown(node.name(), node.host(), "the probe failed with exit status "
-                        + r.exitCode() + ": " + firstLine(r.stderr()));
+                return new Result(ObservedNode.unknown(node.name(), node.host(), "the probe failed with exit status "
+                        + r.exitCode() + ": " + firstLine(r.stderr())));
             }
             facts = Json.mapper().readValue(r.stdout(), ShellFacts.class);
         } catch (TransportException e) {
-            return ObservedNode.unreachable(node.name(), node.host(), e.getMessage());
+            return new Result(ObservedNode.unreachable(node.name(), node.host(), e.getMessage()));
         } catch (JsonProcessingException e) {
-            return ObservedNode.unknown(node.name(), node.host(), "the probe printed something that is not its "
-                    + "JSON (" + e.getOriginalMessage() + ")");
+            return new Result(ObservedNode.unknown(node.name(), node.host(), "the probe printed something that is "
+                    + "not its JSON (" + e.getOriginalMessage() + ")"));
         }
-        ObservedNode shellSide = Classifier.classify(node.name(), node.host(), cluster, version, facts);
+        return new Result(sqlSide(shell, node, facts, Classifier.classify(node.name(), node.host(), cluster,
+                version, facts), sqlTimeout), facts.sourceCatalog(), facts.sourceCatalogError());
+    }
+
+    /** The node with its SQL facts when its server runs and holds cluster data; else as the shell saw it. */
+    private static ObservedNode sqlSide(NodeShell shell, NodeSpec node, ShellFacts facts, ObservedNode shellSide,
+                                        Duration sqlTimeout) {
         if (!shellSide.running() || !(shellSide.state().holdsClusterData()
                 || shellSide.state() == NodeState.DEACTIVATED)) {
             return shellSide;

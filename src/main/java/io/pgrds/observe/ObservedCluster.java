@@ -6,11 +6,16 @@ import java.util.Optional;
 
 /**
  * One observation of a cluster: its desired nodes plus every former member that the cluster's own
- * markers still list (so a node removed from the file is still seen and can be deactivated).
+ * markers still list (so a node removed from the file is still seen and can be deactivated), and, for a cluster
+ * the file bootstraps by a restore while its nodes hold no data, the source's backups.
  */
-public record ObservedCluster(ClusterId id, List<ObservedNode> nodes) {
+public record ObservedCluster(ClusterId id, List<ObservedNode> nodes, Optional<RestoreSource> restoreSource) {
     public ObservedCluster {
         nodes = nodes.stream().sorted(java.util.Comparator.comparing(ObservedNode::name)).toList();
+    }
+
+    public ObservedCluster(ClusterId id, List<ObservedNode> nodes) {
+        this(id, nodes, Optional.empty());
     }
 
     public Optional<ObservedNode> node(String name) {

@@ -1,7 +1,11 @@
 package io.pgrds.observe;
 
+import io.pgrds.desired.BackupSpec;
+import io.pgrds.desired.Bootstrap;
+import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.NodeSpec;
+import io.pgrds.desired.Repository;
 import io.pgrds.desired.SshSettings;
 import io.pgrds.transport.Sessions;
 import java.time.Duration;
@@ -9,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -17,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -29,11 +35,39 @@ public final class Observer {
     private final Sessions sessions;
     private final int parallel;
     private final Duration deadline;
+    private final Function<ClusterId, Optional<DesiredCluster>> fleet;
 
     public Observer(Sessions sessions, int parallel, Duration deadline) {
+        this(sessions, parallel, deadline, id -> Optional.empty());
+    }
+
+    /**
+     * @param fleet the clusters of the fleet by id: a cluster whose file bootstraps it by a restore has its source's
+     *              backups read (see {@link RestoreSource}) when the source is found here
+     */
+    public Observer(Sessions sessions, int parallel, Duration deadline,
+                    Function<ClusterId, Optional<DesiredCluster>> fleet) {
         this.sessions = sessions;
         this.parallel = Math.max(1, parallel);
         this.deadline = deadline;
+        this.fleet = fleet;
+    }
+
+    /** Which node of a cluster would be restored into, from which source and repository, and the info to run. */
+    private record RestoreAsk(ClusterId from, String node, Repository repository, List<String> infoArguments) {
+    }
+
+    /**
+     * For a cluster the file bootstraps by a restore: the node the planner would restore into (the pinned one,
+     * else the first), whose probe also reads the source's backups while it holds no data.
+     */
+    private Optional<RestoreAsk> restoreAsk(DesiredCluster c) {
+        if (!(c.bootstrap() instanceof Bootstrap.Restore r) || c.nodes().isEmpty()) {
+            return Optional.empty();
+        }
+        return fleet.apply(r.from()).flatMap(DesiredCluster::backup).map(BackupSpec::repository).map(repository ->
+                new RestoreAsk(r.from(), c.primary().orElse(c.nodes().get(0).name()), repository,
+                        BackupCatalog.infoArguments(repository, BackupSpec.stanza(r.from()))));
     }
 
     public List<ObservedCluster> observe(List<DesiredCluster> clusters) {
@@ -43,8 +77,11 @@ public final class Observer {
             return t;
         });
         try {
+            Map<DesiredCluster, RestoreAsk> asks = new LinkedHashMap<>();
+            clusters.forEach(c -> restoreAsk(c).ifPresent(a -> asks.put(c, a)));
+            Map<String, RestoreSource> sources = new java.util.concurrent.ConcurrentHashMap<>();
             Map<DesiredCluster, List<ObservedNode>> first = observeAll(pool, clusters.stream().collect(
-                    Collectors.toMap(c -> c, DesiredCluster::nodes, (a, b) -> a, LinkedHashMap::new)));
+                    Collectors.toMap(c -> c, DesiredCluster::nodes, (a, b) -> a, LinkedHashMap::new)), asks, sources);
             Map<DesiredCluster, List<NodeSpec>> former = new LinkedHashMap<>();
             for (Map.Entry<DesiredCluster, List<ObservedNode>> e : first.entrySet()) {
                 List<NodeSpec> candidates = new ArrayList<>(formerMembers(e.getKey(), e.getValue()));
@@ -52,7 +89,7 @@ public final class Observer {
                 e.getKey().formerNodes().stream().filter(n -> !names.contains(n.name())).forEach(candidates::add);
                 former.put(e.getKey(), candidates);
             }
-            Map<DesiredCluster, List<ObservedNode>> second = observeAll(pool, former);
+            Map<DesiredCluster, List<ObservedNode>> second = observeAll(pool, former, Map.of(), sources);
             List<ObservedCluster> out = new ArrayList<>();
             for (DesiredCluster c : clusters) {
                 List<ObservedNode> nodes = new ArrayList<>(first.get(c));
@@ -65,7 +102,7 @@ public final class Observer {
                         nodes.add(n);
                     }
                 }
-                out.add(new ObservedCluster(c.id(), nodes));
+                out.add(new ObservedCluster(c.id(), nodes, Optional.ofNullable(sources.get(c.id().toString()))));
             }
             return out;
         } finally {
@@ -78,20 +115,33 @@ public final class Observer {
     }
 
     /** One node's observation in the pool; {@code started} completes with System.nanoTime() when it begins. */
-    private record Pending(NodeSpec node, Future<ObservedNode> result, CompletableFuture<Long> started) {
+    private record Pending(NodeSpec node, Future<NodeObserver.Result> result, CompletableFuture<Long> started) {
     }
 
+    /**
+     * @param asks    the restore sources to read, by cluster: on their node, in the same round trip as its probe
+     * @param sources where what was read goes, by cluster id
+     */
     private Map<DesiredCluster, List<ObservedNode>> observeAll(ExecutorService pool,
-                                                               Map<DesiredCluster, List<NodeSpec>> work) {
+                                                               Map<DesiredCluster, List<NodeSpec>> work,
+                                                               Map<DesiredCluster, RestoreAsk> asks,
+                                                               Map<String, RestoreSource> sources) {
         Map<DesiredCluster, List<Pending>> pending = new LinkedHashMap<>();
         for (Map.Entry<DesiredCluster, List<NodeSpec>> e : work.entrySet()) {
             DesiredCluster c = e.getKey();
             List<Pending> ps = new ArrayList<>();
+            RestoreAsk ask = asks.get(c);
             for (NodeSpec n : e.getValue()) {
                 CompletableFuture<Long> started = new CompletableFuture<>();
+                boolean asked = ask != null && ask.node().equals(n.name());
                 ps.add(new Pending(n, pool.submit(() -> {
                     started.complete(System.nanoTime());
-                    return NodeObserver.observe(sessions, c.transport(), c.id(), c.postgres().version(), n, deadline);
+                    NodeObserver.Result r = NodeObserver.observe(sessions, c.transport(), c.id(),
+                            c.postgres().version(), n, deadline, asked ? ask.infoArguments() : List.of());
+                    if (asked) {
+                        restoreSource(ask, r).ifPresent(source -> sources.put(c.id().toString(), source));
+                    }
+                    return r;
                 }), started));
             }
             pending.put(c, ps);
@@ -106,7 +156,7 @@ public final class Observer {
                     // was queued behind other nodes: the pool starts them in order, and every one before it ends
                     // or is cancelled at its own deadline
                     long until = p.started().get() + deadline.toNanos();
-                    nodes.add(p.result().get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS));
+                    nodes.add(p.result().get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS).node());
                 } catch (TimeoutException ex) {
                     p.result().cancel(true);
                     nodes.add(ObservedNode.unknown(n.name(), n.host(), "no answer within " + deadline.toSeconds()
@@ -121,6 +171,21 @@ public final class Observer {
             out.put(e.getKey(), nodes);
         }
         return out;
+    }
+
+    /** What the probe of a restore's node read of the source's backups; empty when it held data and read none. */
+    private static Optional<RestoreSource> restoreSource(RestoreAsk ask, NodeObserver.Result r) {
+        if (r.sourceCatalog().isPresent()) {
+            try {
+                return Optional.of(new RestoreSource(ask.from(), ask.node(), Optional.of(BackupCatalog.parse(
+                        r.sourceCatalog().get(), ask.repository().name())), Optional.empty()));
+            } catch (IllegalArgumentException e) {
+                return Optional.of(new RestoreSource(ask.from(), ask.node(), Optional.empty(), Optional.of(
+                        e.getMessage())));
+            }
+        }
+        return r.sourceCatalogError().map(error -> new RestoreSource(ask.from(), ask.node(), Optional.empty(),
+                Optional.of(error.strip())));
     }
 
     /** Members that the markers list but the file no longer does. */

@@ -6,7 +6,8 @@ import java.util.Optional;
 /**
  * What the probe script ({@code probe.sh}) printed: raw shell-side facts of one node, before they are
  * interpreted. {@code managementPassword} is a secret: it only ever lives in memory, to log in over SQL,
- * and {@link #toString()} never shows it.
+ * and {@link #toString()} never shows it. {@code sourceCatalog} is a restore source's {@code pgbackrest info} JSON,
+ * read only when asked for and only on a node without data ({@code sourceCatalogError} when it failed).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 record ShellFacts(boolean binaries, Optional<String> binaryVersion, boolean dataExists, boolean dataReadable,
@@ -16,7 +17,8 @@ record ShellFacts(boolean binaries, Optional<String> binaryVersion, boolean data
                   Optional<String> hbaSha256, Optional<String> confSha256, Optional<String> marker,
                   Optional<String> managementPassword, Optional<Long> memoryKb, Optional<Long> freeDiskKb,
                   boolean rebootRequired, Optional<String> backupConfigured, Optional<Integer> walReady,
-                  Optional<Long> walKb, Optional<Long> walFsKb, Optional<Long> walFreeKb, Optional<String> walMount) {
+                  Optional<Long> walKb, Optional<Long> walFsKb, Optional<Long> walFreeKb, Optional<String> walMount,
+                  Optional<String> sourceCatalog, Optional<String> sourceCatalogError) {
 
     /** A line of pg_controldata's output, e.g. "Database system identifier". */
     Optional<String> control(String label) {

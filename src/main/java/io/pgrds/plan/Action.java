@@ -49,15 +49,23 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
         }
     }
 
-    /** Restore another cluster's backup into an empty node, recover to the target, promote. */
-    record RestorePrimary(String node, ClusterId from, Bootstrap.RecoveryTarget target, String reason,
-                          Optional<String> risk) implements Action {
+    /**
+     * Restore another cluster's backup into an empty node, recover to the target, promote.
+     *
+     * @param backup       the label of the backup restored (pgBackRest's {@code --set}), chosen by the planner from
+     *                     what the node read of the source's repository; empty in plans saved before it was
+     * @param archivedUpTo the newest WAL segment the source's archive held when planned: recovery to latest that
+     *                     ends before it stopped at a gap
+     */
+    record RestorePrimary(String node, ClusterId from, Bootstrap.RecoveryTarget target, Optional<String> backup,
+                          Optional<String> archivedUpTo, String reason, Optional<String> risk) implements Action {
         public ActionKind kind() {
             return ActionKind.RESTORE_PRIMARY;
         }
 
         public String describe() {
-            return "restore primary " + node + " from " + from + " (" + target + ")";
+            return "restore primary " + node + " from " + from + " (" + backup.map(b -> "backup " + b + ", ")
+                    .orElse("") + target + ")";
         }
 
         public List<String> nodes() {

@@ -165,21 +165,8 @@ public final class ConfigFiles {
     }
 
     private static void pgbackrestGlobal(StringBuilder out, Repository repository, NodeSpec node) {
-        if (repository instanceof Repository.Posix p) {
-            out.append("repo1-type=posix\nrepo1-path=").append(p.path()).append('\n');
-        } else if (repository instanceof Repository.S3 s) {
-            out.append("repo1-type=s3\nrepo1-path=").append(s.path()).append('\n');
-            out.append("repo1-s3-bucket=").append(s.bucket()).append('\n');
-            out.append("repo1-s3-endpoint=").append(s.host()).append('\n');
-            s.port().ifPresent(port -> out.append("repo1-storage-port=").append(port).append('\n'));
-            out.append("repo1-s3-region=").append(s.region()).append('\n');
-            if (s.pathStyle()) {
-                out.append("repo1-s3-uri-style=path\n");
-            }
-            s.caFile().ifPresent(ca -> out.append("repo1-storage-ca-file=").append(ca).append('\n'));
-            if (!s.verifyTls()) {
-                out.append("repo1-storage-verify-tls=n\n");
-            }
+        repository.pgbackrestSettings().forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
+        if (repository instanceof Repository.S3 s) {
             // the keys come from the operator's file through the include directory; naming it here means a
             // changed path changes this file, so apply links the new one
             out.append("# repo1-s3-key, repo1-s3-key-secret: ").append(s.credentialsFile()).append('\n');

@@ -6,6 +6,7 @@ import io.pgrds.observe.Lsn;
 import io.pgrds.observe.Marker;
 import io.pgrds.observe.ObservedCluster;
 import io.pgrds.observe.ObservedNode;
+import io.pgrds.observe.RestoreSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -33,6 +34,8 @@ final class Facts {
     final List<ObservedNode> former;
     final Optional<String> pin;
     final Optional<String> markerPrimary;
+    /** The restore source's backups as the node to restore into read them; empty when not read. */
+    final Optional<RestoreSource> restoreSource;
     private final Map<String, ObservedNode> byName;
     private final Map<String, List<String>> namesByHost;
     private final Map<String, String> nameByHostPort;
@@ -49,6 +52,7 @@ final class Facts {
         this.former = observed.nodes().stream().filter(n -> !desiredNames.contains(n.name())).toList();
         this.pin = desired.primary();
         this.markerPrimary = markerPrimary(desired, observed.nodes());
+        this.restoreSource = observed.restoreSource();
 
         Map<String, Integer> ports = new HashMap<>();
         for (ObservedNode n : observed.nodes()) {

@@ -6,11 +6,14 @@ import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.DesiredFleet;
 import io.pgrds.desired.Repository;
 import io.pgrds.observe.ArchiveHealth;
+import io.pgrds.observe.BackupCatalog;
+import io.pgrds.observe.Lsn;
 import io.pgrds.observe.NodePaths;
 import io.pgrds.observe.NodeState;
 import io.pgrds.observe.ObservedCluster;
 import io.pgrds.observe.ObservedNode;
 import io.pgrds.observe.ReplicationPeer;
+import io.pgrds.observe.RestoreSource;
 import io.pgrds.observe.Setting;
 import io.pgrds.observe.SqlFacts;
 import io.pgrds.plan.Draft.Group;
@@ -455,11 +458,29 @@ public final class Planner {
                         + "identifier " + sysid + ") but every data directory is empty now: this plan creates a NEW "
                         + "database; to get the old data back, use bootstrap.restore instead"));
         if (f.desired.bootstrap() instanceof Bootstrap.Restore r) {
-            x.addTold(Group.CREATE_PRIMARY, new Action.RestorePrimary(q, r.from(), r.target(), "no node of " + f.id
-                    + " holds data and the file asks for a restore; " + where,
+            Optional<BackupCatalog.Backup> chosen = restoreBackup(f, x, r, q);
+            if (chosen.isEmpty()) {
+                return null;
+            }
+            BackupCatalog.Backup b = chosen.get();
+            BackupCatalog catalog = f.restoreSource.orElseThrow().catalog().orElseThrow();
+            String which = switch (r.target().kind()) {
+                case LATEST -> "the newest of the " + catalog.backups().size() + " in repository "
+                        + catalog.repository();
+                case NAME -> "the newest of the " + catalog.backups().size() + " in repository "
+                        + catalog.repository() + " (pgrds cannot tell where a named restore point lies)";
+                case TIME, LSN -> "the newest of the " + catalog.backups().size() + " in repository "
+                        + catalog.repository() + " that ends before the target";
+            };
+            Action.RestorePrimary restore = new Action.RestorePrimary(q, r.from(), r.target(), Optional.of(b.label()),
+                    catalog.walMax(), "no node of " + f.id + " holds data and the file asks for a restore; " + where
+                    + "; backup " + b.label() + " (" + b.type() + ", ended " + b.stopText() + ") is "
+                    + which + catalog.walMax().map(w -> "; the archive holds WAL up to " + w).orElse(""),
                     Optional.of("recovers " + r.from() + "'s backup up to " + r.target() + "; commits after that "
-                            + "point are not in the new cluster")));
-            x.headline = "restore " + q + " from " + r.from() + " (" + r.target() + ") as primary";
+                            + "point are not in the new cluster"));
+            x.addTold(Group.CREATE_PRIMARY, restore);
+            x.headline = "restore " + q + " from " + r.from() + " (backup " + b.label() + ", " + r.target()
+                    + ") as primary";
         } else {
             x.addTold(Group.CREATE_PRIMARY, new Action.InitPrimary(q, "no node of " + f.id + " holds data; "
                     + where, Optional.empty()));
@@ -467,6 +488,46 @@ public final class Planner {
         }
         x.primaryChanges = true;
         return q;
+    }
+
+    /**
+     * The backup of the restore source that recovery to the target starts from, as the node to restore into read
+     * the source's repository; refuses (and is empty) when it could not be read or no backup qualifies. Apply
+     * restores exactly this backup.
+     */
+    private static Optional<BackupCatalog.Backup> restoreBackup(Facts f, Draft x, Bootstrap.Restore r, String node) {
+        if (f.restoreSource.isEmpty() || f.restoreSource.get().catalog().isEmpty()) {
+            String why = f.restoreSource.flatMap(RestoreSource::error).map(e -> ": " + String.join(" ", e.lines()
+                    .map(String::strip).filter(l -> !l.isEmpty()).toList())).orElse(" (it was not "
+                    + "read: the observation of " + node + " did not include it)");
+            x.refuse(Refusal.of(RefusalCode.RESTORE_SOURCE_UNREADABLE, f.id, node, "Unable to plan the restore of "
+                    + f.id + ": " + node + " could not read the backups of " + r.from() + why, "Check that " + node
+                    + " reaches " + r.from() + "'s repository (the path, or the s3 endpoint, its CA and "
+                    + "credentials file) and that pgbackrest is installed there, then plan again."));
+            return Optional.empty();
+        }
+        BackupCatalog catalog = f.restoreSource.get().catalog().get();
+        if (catalog.backups().isEmpty()) {
+            x.refuse(Refusal.of(RefusalCode.NO_BACKUP_FOR_TARGET, f.id, node, "Unable to plan the restore of "
+                    + f.id + ": " + r.from() + " has no backup in repository " + catalog.repository()
+                    + (catalog.status().isBlank() ? "" : " (pgBackRest: " + catalog.status() + ")") + ".",
+                    "Take one with pgrds backup " + r.from() + ", then plan again."));
+            return Optional.empty();
+        }
+        Optional<BackupCatalog.Backup> chosen = catalog.select(r.target());
+        if (chosen.isEmpty()) {
+            BackupCatalog.Backup oldest = catalog.backups().get(0);
+            String end = r.target().kind() == Bootstrap.RecoveryTarget.Kind.LSN
+                    ? "at LSN " + oldest.lsnStop().map(Lsn::toString).orElse("?")
+                    : "at " + oldest.stopText();
+            x.refuse(Refusal.of(RefusalCode.NO_BACKUP_FOR_TARGET, f.id, node, "Unable to plan the restore of "
+                    + f.id + ": no backup of " + r.from() + " ends before the target " + r.target() + "; the "
+                    + "oldest of the " + catalog.backups().size() + " in repository " + catalog.repository()
+                    + ", " + oldest.label() + ", ends " + end + ". Recovery cannot stop before its backup ends.",
+                    "Choose a later target (pgrds backups " + r.from() + " shows the restorable window), or "
+                            + "restore from a repository that still holds an older backup."));
+        }
+        return chosen;
     }
 
     private static List<ObservedNode> desiredIn(Facts f, NodeState state) {

@@ -21,5 +21,9 @@ public enum RefusalCode {
     /** A planned handover's target is not streaming from the primary, or lags too far behind. */
     SWITCHOVER_TARGET_NOT_READY,
     /** A failover would promote the pinned standby while another standby has newer WAL. */
-    PINNED_PRIMARY_BEHIND
+    PINNED_PRIMARY_BEHIND,
+    /** The node a restore would go into could not read the source's backups from its repository. */
+    RESTORE_SOURCE_UNREADABLE,
+    /** The restore source has no backup that recovery to the target can start from. */
+    NO_BACKUP_FOR_TARGET
 }

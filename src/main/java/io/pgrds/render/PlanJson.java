@@ -92,6 +92,8 @@ public final class PlanJson {
                 ObjectNode t = o.putObject("target");
                 t.put("kind", r.target().kind().name().toLowerCase(Locale.ROOT));
                 t.put("value", r.target().value());
+                o.put("backup", r.backup().orElse(null));
+                o.put("archivedUpTo", r.archivedUpTo().orElse(null));
             }
             case CLONE_STANDBY -> {
                 Action.CloneStandby c = (Action.CloneStandby) a;
@@ -194,7 +196,8 @@ public final class PlanJson {
                         Bootstrap.RecoveryTarget.Kind.valueOf(text(t, "kind").toUpperCase(Locale.ROOT)),
                         text(t, "value"));
                 ClusterId from = ClusterId.parse(text(o, "from"));
-                yield new Action.RestorePrimary(text(o, "node"), from, target, reason, risk);
+                yield new Action.RestorePrimary(text(o, "node"), from, target, optional(o, "backup"),
+                        optional(o, "archivedUpTo"), reason, risk);
             }
             case CLONE_STANDBY -> new Action.CloneStandby(text(o, "node"), text(o, "from"), reason, risk);
             case START_NODE -> new Action.StartNode(text(o, "node"), reason, risk);

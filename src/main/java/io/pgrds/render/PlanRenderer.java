@@ -110,7 +110,8 @@ public final class PlanRenderer {
             case INIT_PRIMARY -> one(a, ((Action.InitPrimary) a).node(), "");
             case RESTORE_PRIMARY -> {
                 Action.RestorePrimary r = (Action.RestorePrimary) a;
-                yield one(a, r.node(), "from " + r.from() + " (" + r.target() + ")");
+                yield one(a, r.node(), "from " + r.from() + " (" + r.backup().map(b -> "backup " + b + ", ")
+                        .orElse("") + r.target() + ")");
             }
             case CLONE_STANDBY -> {
                 Action.CloneStandby c = (Action.CloneStandby) a;

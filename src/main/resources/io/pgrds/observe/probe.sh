@@ -1,5 +1,7 @@
 # pgrds node probe: one round trip, run as the postgres OS user, prints the shell-side facts as JSON.
-# Arguments: DATA_DIRECTORY BIN_DIRECTORY STATE_DIRECTORY
+# Arguments: DATA_DIRECTORY BIN_DIRECTORY STATE_DIRECTORY [PGBACKREST_INFO_ARGUMENTS...]
+# With pgBackRest arguments (only for the node a restore would go into), and only while its data directory is
+# missing or empty, it also prints what `pgbackrest ARGUMENTS` (an info of the restore source's stanza) says, or its error.
 # POSIX sh only; never changes anything.
 D="$1"; B="$2"; S="$3"
 LC_ALL=C; export LC_ALL
@@ -48,4 +50,15 @@ printf ','; kv walFreeKb; printf '%s\n' "$df" | num 4
 printf ','; kv walMount
 if [ -n "$df" ]; then printf '%s\n' "$df" | awk '{ m = $6; for (i = 7; i <= NF; i++) m = m " " $i; printf "%s", m }' | str; else printf 'null'; fi
 printf ','; kv rebootRequired; if [ -f /var/run/reboot-required ]; then printf 'true'; else printf 'false'; fi
+printf ','; kv sourceCatalog
+if [ $# -gt 3 ] && { [ ! -d "$D" ] || [ -z "$(ls -A "$D" 2>/dev/null)" ]; }; then
+  shift 3
+  if out=$(pgbackrest "$@" 2>&1); then
+    printf '%s\n' "$out" | str; printf ','; kv sourceCatalogError; printf 'null'
+  else
+    rc=$?; printf 'null,'; kv sourceCatalogError; printf 'pgbackrest exit %s: %s\n' "$rc" "$out" | str
+  fi
+else
+  printf 'null,'; kv sourceCatalogError; printf 'null'
+fi
 printf '}\n'

@@ -240,7 +240,8 @@ class BackupIT extends BackupScenarios {
         fleet.commit(CLONE, cluster(List.of(c), "bootstrap: {restore: {from: " + SOURCE + ", target: {latest: "
                 + "true}}}\n"));
         Cli.Run restored = ok("apply", "--auto-approve", CLONE);
-        assertTrue(restored.out().contains("restore primary " + c.name() + " from " + SOURCE + " (latest)"),
+        assertTrue(restored.out().contains("restore primary " + c.name() + " from " + SOURCE + " (backup "
+                + label(ok("backups", SOURCE, "--json").out()) + ", latest)"),
                 restored.out());
         assertEquals("1,2", batches(c), "the batch written on the new primary after the switchover is restored");
         assertEquals("f", sql(c, "select pg_is_in_recovery()"));

@@ -2,6 +2,8 @@ package io.pgrds.apply;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgrds.harness.TestHosts;
@@ -128,6 +130,17 @@ abstract class BackupScenarios {
         }
     }
 
+    /** The label of the newest backup in the JSON of {@code pgrds backups --json}. */
+    static String label(String json) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"label\" : \"([^\"]+)\"").matcher(json);
+        String last = null;
+        while (m.find()) {
+            last = m.group(1);
+        }
+        assertNotNull(last, json);
+        return last;
+    }
+
     // ---- scenarios ----
 
     @Test
@@ -154,11 +167,26 @@ abstract class BackupScenarios {
         Cli.Run json = ok("backups", SOURCE, "--json");
         assertTrue(json.out().contains("\"type\" : \"full\""), json.out());
 
-        hosts().reset(a); // the source cluster is wiped: only the repository is left
+        String first = label(json.out());
+
+        // the plan names the backup it restores, read from the repository by the node to restore into; a saved
+        // plan restores exactly that one even when a newer backup has been taken since
         fleet.commit(CLONE, cluster(List.of(b), "bootstrap: {restore: {from: " + SOURCE + "}}\n"));
-        Cli.Run restored = ok("apply", "--auto-approve", CLONE);
-        assertTrue(restored.out().contains("restore primary " + b.name() + " from " + SOURCE + " (latest)"),
-                restored.out());
+        Path saved = tmp.resolve("restore.plan");
+        Cli.Run planned = ok("plan", "--out", saved.toString(), CLONE);
+        assertTrue(planned.out().contains("restore primary " + b.name() + "   from " + SOURCE + " (backup " + first
+                + ", latest)"), planned.out());
+        assertTrue(planned.out().contains("backup " + first + " (full, ended "), planned.out());
+        ok("backup", SOURCE, "--type", "full");
+        assertNotEquals(first, label(ok("backups", SOURCE, "--json").out()), "a newer backup exists");
+        hosts().reset(a); // the source cluster is wiped: only the repository is left
+        Cli.Run restored = ok("apply", saved.toString(), "--auto-approve");
+        assertTrue(restored.out().contains("restore primary " + b.name() + " from " + SOURCE + " (backup " + first
+                + ", latest)"), restored.out());
+        String restoreLog = Files.readString(Path.of(b.dataDirectory() + ".pgrds/pgbackrest/log/"
+                + "orderdata-integration-restore.log"));
+        assertTrue(restoreLog.contains("--set=" + first) && restoreLog.contains("restore backup set " + first),
+                restoreLog);
         assertEquals("1,2,3,4", batches(b));
         assertEquals("f", sql(b, "select pg_is_in_recovery()"));
         assertEquals("", sql(b, "select coalesce(current_setting('restore_command'), '')"),
@@ -237,6 +265,34 @@ abstract class BackupScenarios {
         Cli.Run history = ok("history", SOURCE);
         assertTrue(history.out().contains("failed  verify-backup"), history.out());
         assertTrue(history.out().contains("done  verify-backup"), history.out());
+    }
+
+    @Test
+    void aRestoreThatNoBackupCanReachIsRefusedAtPlanTimeAndChangesNothing() throws Exception {
+        TestNode a = hosts().node(0);
+        TestNode b = hosts().node(1);
+        // no backup yet: the plan says so, and what to do
+        fleet.commit(SOURCE, cluster(List.of(a), ""));
+        ok("apply", "--auto-approve");
+        String before = sql(a, "select to_char(now() - interval '1 hour', 'YYYY-MM-DD HH24:MI:SSOF')");
+        fleet.commit(CLONE, cluster(List.of(b), "bootstrap: {restore: {from: " + SOURCE + "}}\n"));
+        Cli.Run none = pgrds("plan", CLONE);
+        assertEquals(1, none.exit(), none.toString());
+        assertTrue(none.out().contains("refused NO_BACKUP_FOR_TARGET") && none.out().contains(SOURCE + " has no "
+                + "backup in repository main") && none.out().contains("pgrds backup " + SOURCE), none.out());
+
+        // a time before the only backup ends: refused before anything is written, naming the oldest backup
+        ok("backup", SOURCE);
+        String label = label(ok("backups", SOURCE, "--json").out());
+        fleet.commit(CLONE, cluster(List.of(b), "bootstrap: {restore: {from: " + SOURCE + ", target: {time: '"
+                + before + "'}}}\n"));
+        Cli.Run early = pgrds("apply", "--auto-approve", CLONE);
+        assertEquals(1, early.exit(), early.toString());
+        assertTrue(early.out().contains("refused NO_BACKUP_FOR_TARGET") && early.out().contains(label)
+                && early.out().contains("Recovery cannot stop before its backup ends"), early.out());
+        assertFalse(Files.exists(b.dataDirectory()) && Files.list(b.dataDirectory()).findAny().isPresent(),
+                "nothing was restored");
+        assertFalse(Files.exists(Path.of(b.dataDirectory() + ".pgrds/creating")), "no restore was begun");
     }
 
     @Test

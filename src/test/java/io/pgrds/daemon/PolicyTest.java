@@ -26,7 +26,7 @@ class PolicyTest {
 
     static final Action INIT = new Action.InitPrimary("pg1", "r", NO_RISK);
     static final Action RESTORE = new Action.RestorePrimary("pg1", new ClusterId("orderdata", "prod"),
-            Bootstrap.RecoveryTarget.latest(), "r", NO_RISK);
+            Bootstrap.RecoveryTarget.latest(), Optional.of("20261127-030000F"), Optional.empty(), "r", NO_RISK);
     static final Action CLONE = new Action.CloneStandby("pg3", "pg1", "r", NO_RISK);
     static final Action START = new Action.StartNode("pg2", "r", NO_RISK);
     static final Action PROMOTE = new Action.Promote("pg2", Optional.of("pg1"), "r", NO_RISK);

@@ -26,7 +26,7 @@ class ClassifierTest {
                 Optional.ofNullable(pgVersion == null ? null : CONTROL), Optional.empty(), Optional.ofNullable(conf), Optional.empty(), creating,
                 Optional.of("abc"), Optional.empty(), Optional.ofNullable(marker), Optional.of("secret"),
                 Optional.of(1024L), Optional.of(2048L), false, Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     private static ObservedNode classify(ShellFacts f) {
@@ -38,7 +38,8 @@ class ClassifierTest {
                 false, false, true, Optional.of(control), Optional.empty(), Optional.empty(), Optional.empty(), false,
                 Optional.of("abc"), Optional.empty(), Optional.empty(), Optional.of("secret"), Optional.of(1024L),
                 Optional.of(2048L), false, Optional.empty(), Optional.ofNullable(ready), Optional.of(49_152L),
-                Optional.of(52_428_800L), Optional.of(1_048_576L), Optional.of("/srv/wal disk"));
+                Optional.of(52_428_800L), Optional.of(1_048_576L), Optional.of("/srv/wal disk"), Optional.empty(),
+                Optional.empty());
     }
 
     @Test

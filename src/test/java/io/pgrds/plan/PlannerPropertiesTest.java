@@ -150,7 +150,23 @@ class PlannerPropertiesTest {
                     r.nextInt(40) == 0 ? 14 : 15) : Optional.empty(), sysid, timeline, upstream, marker, files, cp,
                     Optional.empty(), Optional.empty(), false, Optional.empty(), sql));
         }
-        return new Case(desired, new ObservedCluster(ID, nodes));
+        // what the node to restore into read of the source: mostly one backup, sometimes none or an error
+        Optional<io.pgrds.observe.RestoreSource> source = Optional.empty();
+        if (bootstrap instanceof Bootstrap.Restore restore) {
+            String into = pin.orElse(desiredNodes.get(0).name());
+            int roll = r.nextInt(8);
+            String backups = roll == 0 ? "" : "{\"label\":\"20261127-030000F\",\"type\":\"full\",\"timestamp\":"
+                    + "{\"start\":1795748400,\"stop\":1795748460},\"lsn\":{\"start\":\"0/3000028\",\"stop\":"
+                    + "\"0/3000100\"}}";
+            source = Optional.of(roll == 1
+                    ? new io.pgrds.observe.RestoreSource(restore.from(), into, Optional.empty(), Optional.of(
+                    "pgbackrest exit 55: ERROR: [055]: unable to load info file"))
+                    : new io.pgrds.observe.RestoreSource(restore.from(), into, Optional.of(
+                    io.pgrds.observe.BackupCatalog.parse("[{\"name\":\"prop-source\",\"backup\":[" + backups
+                            + "],\"archive\":[{\"min\":\"000000010000000000000003\",\"max\":"
+                            + "\"000000010000000000000009\"}]}]", "main")), Optional.empty()));
+        }
+        return new Case(desired, new ObservedCluster(ID, nodes, source));
     }
 
     @Property(tries = 4000)

@@ -3,9 +3,12 @@ package io.pgrds.plan;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgrds.desired.Bootstrap;
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.NodeSpec;
+import io.pgrds.observe.BackupCatalog;
 import io.pgrds.observe.ObservedCluster;
+import io.pgrds.observe.RestoreSource;
 import io.pgrds.util.Json;
 import java.util.Optional;
 
@@ -35,10 +38,27 @@ public final class ScenarioObserved {
             for (JsonNode n : root.withArray("nodes")) {
                 fill((ObjectNode) n, desired, markerHosts);
             }
-            return Json.mapper().treeToValue(root, ObservedCluster.class);
+            JsonNode source = root.remove("restoreSource");
+            ObservedCluster o = Json.mapper().treeToValue(root, ObservedCluster.class);
+            return source == null ? o : new ObservedCluster(o.id(), o.nodes(), Optional.of(restoreSource(source,
+                    desired)));
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException(e);
         }
+    }
+
+    /**
+     * {@code {"node": "pg1", "info": [pgbackrest info --output=json as pgBackRest prints it]}}, or {@code {"node":
+     * "pg1", "error": "…"}}: what the node to restore into read of the source named by the desired bootstrap.
+     */
+    private static RestoreSource restoreSource(JsonNode source, DesiredCluster desired) {
+        Bootstrap.Restore r = (Bootstrap.Restore) desired.bootstrap();
+        String node = source.path("node").asText();
+        if (source.has("error")) {
+            return new RestoreSource(r.from(), node, Optional.empty(), Optional.of(source.path("error").asText()));
+        }
+        return new RestoreSource(r.from(), node, Optional.of(BackupCatalog.parse(source.path("info").toString(),
+                "main")), Optional.empty());
     }
 
     private static void fill(ObjectNode n, DesiredCluster desired, java.util.Map<String, String> markerHosts) {

@@ -88,6 +88,20 @@ class FleetLoaderTest {
     }
 
     @Test
+    void aRestoreTargetTimeWithoutAZoneIsRefusedAtItsLine() {
+        FleetLoader.Result r = load(Map.of(
+                "clusters/orderdata/production.yaml", "nodes: [{host: p1}]\nrepositories: {main: {type: posix, "
+                        + "path: /b}}\nbackup: {repository: main}\n",
+                "clusters/orderdata/integration.yaml", "nodes: [{host: h1}]\nbootstrap:\n  restore:\n    from: "
+                        + "orderdata/production\n    target: {time: '2026-11-27 03:00:00'}\n"));
+        assertEquals(1, r.problems().size(), r.problems().toString());
+        String problem = r.problems().get(0).toString();
+        assertTrue(problem.startsWith("clusters/orderdata/integration.yaml:5:"), problem);
+        assertTrue(problem.contains("INVALID_VALUE at /bootstrap/restore/target/time"), problem);
+        assertTrue(problem.contains("'2026-11-27 03:00:00+00'") && problem.contains("time zone"), problem);
+    }
+
+    @Test
     void expandsTeamStageAndVersionPlaceholdersPerCluster() {
         DesiredCluster c = only(load(Map.of(
                 "clusters/defaults.yaml", "postgres: {version: 16, dataDirectory: '/srv/{team}/{stage}/pg{version}'}\n"
