@@ -82,6 +82,10 @@ public final class Executor {
             return new Result(desired.id(), audit(desired, commit, List.of(), "no changes"), true);
         }
         run.preflight(plan);
+        // a restore needs the source's passwords: read over the network from now on, while the lock is taken and
+        // the node prepared, instead of in the restore's own path
+        plan.actions().stream().filter(a -> a instanceof Action.RestorePrimary).findFirst().ifPresent(a -> run
+                .prefetchSourceSecrets(((Action.RestorePrimary) a).from()));
         List<Audit.Entry> entries = new ArrayList<>();
         String failure = null;
         // without the lock nothing at all is done (and nothing is audited: nothing happened)
@@ -155,8 +159,8 @@ public final class Executor {
 
     /**
      * Waits on the node itself until recovery has ended, in one psql session: it looks every 20 ms for up to a
-     * minute; once promoted, it resets the recovery settings and reloads, and prints {@code f|} and the WAL file the
-     * server writes in; still recovering, it prints {@code t|} and changes nothing. A restored node is seen
+     * minute; once promoted, it resets the recovery settings and reloads, and prints {@code f|}, the WAL file the
+     * server writes in and {@code |} the system identifier; still recovering, it prints {@code t|} and changes nothing. A restored node is seen
      * writable within a few milliseconds of its promotion, and is left without its recovery settings in the same
      * round trip.
      */
@@ -164,7 +168,8 @@ public final class Executor {
             + "perform pg_sleep(0.02); end loop; end $$;\n"
             + "select pg_is_in_recovery() as recovering, case when pg_is_in_recovery() then '' else "
             + "pg_walfile_name(pg_current_wal_lsn()) end as reached \\gset\n"
-            + "\\if :recovering\nselect 't|';\n\\else\n" + RESET_RECOVERY + "\nselect 'f|' || :'reached';\n\\endif\n";
+            + "\\if :recovering\nselect 't|';\n\\else\n" + RESET_RECOVERY + "\nselect 'f|' || :'reached' || '|' || "
+            + "system_identifier from pg_control_system();\n\\endif\n";
 
     /** The state of one apply: the nodes, their shells, the secrets and who is primary as actions go. */
     private final class Run {
@@ -178,6 +183,18 @@ public final class Executor {
         /** Whether this run created a data directory (initdb, restore) that the observation did not see. */
         private boolean created;
         private Secrets secrets;
+        /** The restore source's passwords, being read since the apply began; null until asked for. */
+        private CompletableFuture<Optional<Secrets>> sourceSecrets;
+        /** The system identifier of the data this run created, when it was read on the way (a restore). */
+        private Optional<String> createdSystemIdentifier = Optional.empty();
+
+        /** Starts reading a restore source's passwords from its nodes in the background. */
+        void prefetchSourceSecrets(ClusterId from) {
+            if (sourceSecrets == null) {
+                fleet.apply(from).ifPresent(source -> sourceSecrets = CompletableFuture.supplyAsync(() ->
+                        sourceSecrets(source)));
+            }
+        }
 
         Run(DesiredCluster desired, ObservedCluster observed, Optional<String> commit) {
             this.desired = desired;
@@ -330,11 +347,12 @@ public final class Executor {
             io.pgrds.desired.BackupSpec backup = source.backup().orElseThrow(() -> new ApplyException("the "
                     + "restore source " + a.from() + " has no backup: in its file; there is nothing to restore"));
             NodeOps n = ops(a.node());
-            // the source's passwords, read from its nodes over the network while this node is prepared and joined
-            // before pgBackRest starts: reads during the restore slowed its single decompressing process
-            // (measured: 0.35 s of a 5 s restore on two cores)
-            CompletableFuture<Optional<Secrets>> fromSource = CompletableFuture.supplyAsync(() -> sourceSecrets(
-                    source));
+            // the source's passwords, read from its nodes over the network since the apply began (or from now on)
+            // and joined before pgBackRest starts: reads during the restore slowed its single decompressing
+            // process (measured: 0.35 s of a 5 s restore on two cores)
+            prefetchSourceSecrets(a.from());
+            CompletableFuture<Optional<Secrets>> fromSource = sourceSecrets != null ? sourceSecrets
+                    : CompletableFuture.completedFuture(Optional.empty());
             n.batch().prepareDirectories().beginCreate("restore from " + a.from())
                     .write(ConfigFiles.pgbackrestRestoreConfPath(n.node()), ConfigFiles.pgbackrestRestoreConf(a.from(),
                             backup.repository(), n.node()), 0600)
@@ -433,8 +451,11 @@ public final class Executor {
                     List<String> r = n.query(AWAIT_PROMOTED);
                     String last = r.isEmpty() ? "" : r.get(r.size() - 1);
                     if (last.startsWith("f|")) {
-                        String reached = last.substring(2);
-                        return reached.isEmpty() ? Optional.empty() : Optional.of(reached);
+                        String[] parts = last.split("\\|", -1);
+                        if (parts.length > 2 && !parts[2].isBlank()) {
+                            createdSystemIdentifier = Optional.of(parts[2].strip());
+                        }
+                        return parts[1].isEmpty() ? Optional.empty() : Optional.of(parts[1]);
                     }
                     continue; // still recovering after a minute of waiting on the node: look again at once
                 } catch (ApplyException e) {
@@ -819,7 +840,7 @@ public final class Executor {
                     .flatMap(o -> o.systemIdentifier().stream()).findFirst();
             if (sysid.isEmpty() && created && !options.dryRun()) {
                 // nodes that were empty when observed have no control file to read until this run creates one
-                sysid = systemIdentifier(n);
+                sysid = createdSystemIdentifier.isPresent() ? createdSystemIdentifier : systemIdentifier(n);
             }
             Marker m = new Marker(desired.id(), sysid, isDeactivated, members, primary, commit);
             try {
