@@ -88,6 +88,25 @@ class FleetLoaderTest {
     }
 
     @Test
+    void theRestoreTargetLatestMayBeWrittenAsAWordAndNoOtherWord() {
+        String source = "nodes: [{host: p1}]\nrepositories: {main: {type: posix, path: /b}}\nbackup: {repository: main}\n";
+        DesiredFleet fleet = FleetLoader.loadOrThrow(Fixtures.snapshot(new TreeMap<>(Map.of(
+                "clusters/orderdata/production.yaml", source.getBytes(StandardCharsets.UTF_8),
+                "clusters/orderdata/integration.yaml", ("bootstrap: {restore: {from: orderdata/production, "
+                        + "target: latest}}\nnodes: [{host: h1}]\n").getBytes(StandardCharsets.UTF_8)))));
+        Bootstrap.Restore r = assertInstanceOf(Bootstrap.Restore.class, fleet.cluster(new ClusterId("orderdata",
+                "integration")).orElseThrow().bootstrap());
+        assertEquals(Bootstrap.RecoveryTarget.latest(), r.target());
+
+        FleetLoader.Result wrong = load(Map.of("clusters/orderdata/production.yaml", source,
+                "clusters/orderdata/integration.yaml", "bootstrap: {restore: {from: orderdata/production, "
+                        + "target: yesterday}}\nnodes: [{host: h1}]\n"));
+        assertEquals(1, wrong.problems().size(), wrong.problems().toString());
+        assertTrue(wrong.problems().get(0).toString().contains("/bootstrap/restore/target"),
+                wrong.problems().toString());
+    }
+
+    @Test
     void aRestoreTargetTimeWithoutAZoneIsRefusedAtItsLine() {
         FleetLoader.Result r = load(Map.of(
                 "clusters/orderdata/production.yaml", "nodes: [{host: p1}]\nrepositories: {main: {type: posix, "
