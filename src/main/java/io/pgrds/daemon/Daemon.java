@@ -581,6 +581,29 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /**
+     * After a failover: WAL the lost primary never archived is missing from the archive, so a point-in-time restore
+     * across the failover cannot pass it until a full backup is taken after it. With a full backup in
+     * {@code backup.schedule}, the daemon fires that job at once (on a Quartz thread, so the cluster's runs go on,
+     * and never beside another backup of the cluster); without one it only says so.
+     */
+    void backupAfterFailover(ClusterId id) {
+        JobKey job = backupJob(id, BackupType.FULL);
+        try {
+            if (!stopping && scheduler.checkExists(job)) {
+                scheduler.triggerJob(job);
+                LOG.warn("{}: a standby was promoted in place of the lost primary: taking a full backup now, so that "
+                        + "restores from here on do not depend on WAL the lost primary never archived", id);
+                return;
+            }
+        } catch (SchedulerException e) {
+            LOG.warn("{}: a standby was promoted, but the full backup could not be started: {}", id, e.getMessage());
+            return;
+        }
+        LOG.warn("{}: a standby was promoted in place of the lost primary; backup.schedule has no full backup, so the "
+                + "daemon takes none: take one now (pgrds backup {} --type full)", id, id);
+    }
+
     private void skipped(ClusterId id, BackupType type, BackupRuns.Cause cause, String reason) {
         BackupRuns.Skipped skip = new BackupRuns.Skipped(type, Instant.now(), cause, reason);
         statuses.compute(id, (k, before) -> (before == null ? ClusterStatus.pending(k) : before)

@@ -98,7 +98,8 @@ final class Reconciler {
             if (!split.apply().isEmpty()) {
                 // the allowed prefix only: the executor never sees the held-back actions
                 ClusterPlan prefix = new ClusterPlan(id, split.apply(), List.of(), plan.warnings(), plan.decision());
-                Executor executor = new Executor(sessions, new LogListener(daemon, applied), new Executor.Options(
+                LogListener listener = new LogListener(daemon, applied);
+                Executor executor = new Executor(sessions, listener, new Executor.Options(
                         false, config.lockTimeout(), Duration.ofMinutes(2), "pgrds-daemon", config.host()),
                         fleet::cluster); // a restore reads its source cluster's repository and secrets
                 try {
@@ -107,6 +108,9 @@ final class Reconciler {
                     stopped = true;
                 } catch (RuntimeException e) {
                     error = Optional.of(String.valueOf(e.getMessage()));
+                }
+                if (listener.promoted() && desired.backup().isPresent()) {
+                    daemon.backupAfterFailover(id);
                 }
             }
             // after changes, show the nodes as they are now, not as they were before the apply
@@ -145,6 +149,7 @@ final class Reconciler {
         private static final Logger APPLY = LoggerFactory.getLogger("io.pgrds.daemon.apply");
         private final Daemon daemon;
         private final AtomicInteger finished;
+        private volatile boolean promoted;
 
         LogListener(Daemon daemon, AtomicInteger finished) {
             this.daemon = daemon;
@@ -164,7 +169,15 @@ final class Reconciler {
         @Override
         public void actionFinished(ClusterId cluster, Action action, Duration took) {
             finished.incrementAndGet();
+            if (action instanceof Action.Promote) {
+                promoted = true;
+            }
             APPLY.info("{}: done {} ({} ms)", cluster, action.describe(), took.toMillis());
+        }
+
+        /** Whether a standby was promoted in place of a lost primary (a failover, not a switchover). */
+        boolean promoted() {
+            return promoted;
         }
 
         @Override

@@ -9,6 +9,7 @@ import io.pgrds.harness.TestHosts;
 import io.pgrds.harness.TestNode;
 import io.pgrds.testing.Cli;
 import io.pgrds.testing.FleetRepo;
+import io.pgrds.testing.HarnessCluster;
 import io.pgrds.transport.ShellOptions;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DaemonBackupIT {
     @RegisterExtension
-    static final TestHosts hosts = TestHosts.create(1);
+    static final TestHosts hosts = TestHosts.create(2);
 
     private static final String CLUSTER = "orderdata/integration";
 
@@ -117,6 +119,39 @@ class DaemonBackupIT {
                 + "\",type=\"full\",result=\"ok\"} 1"), metrics);
         assertTrue(metrics.contains("pgrds_cluster_last_backup_result{cluster=\"" + CLUSTER
                 + "\",type=\"incr\",result=\"ok\"} 1"), metrics);
+    }
+
+    @Test
+    void afterAFailoverTheDaemonTakesAFullBackupAtOnce() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        FleetRepo fleet = new FleetRepo(tmp.resolve("fleet"));
+        java.util.function.Function<List<TestNode>, String> cluster = nodes -> HarnessCluster.yaml(hosts, nodes, "")
+                + "repositories: {main: {type: posix, path: " + repository + "}}\n"
+                // once a year: only the failover makes the daemon take one during this test
+                + "backup: {repository: main, schedule: {full: \"0 0 3 1 1 ?\"}, retention: {full: 2}}\n"
+                + "reconcile: {policy: full}\n";
+        fleet.commit(CLUSTER, cluster.apply(List.of(a, b)) + "primary: " + a.name() + "\n");
+        Cli.Run applied = Cli.run("--repo", fleet.dir().toString(), "apply", "--auto-approve");
+        assertEquals(0, applied.exit(), applied + "\n" + hosts.diagnostics());
+
+        daemon = new Daemon(new Daemon.Config(fleet.dir().toString(), null, Duration.ofMinutes(10),
+                new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.empty(), tmp.resolve("cache"),
+                ShellOptions.defaults(), 4, Duration.ofSeconds(30), Duration.ofSeconds(30), 2,
+                "pgrds-it-" + System.nanoTime(), "daemon-it")).start();
+        ClusterId id = ClusterId.parse(CLUSTER);
+        // the primary's server is lost; it leaves the file and the daemon promotes the standby
+        hosts.reset(a);
+        fleet.commit(CLUSTER, cluster.apply(List.of(b)));
+        Instant failedOver = Instant.now();
+        daemon.triggerAll();
+        LastBackup full = await("a full backup after the failover", () -> last(id, BackupType.FULL));
+        assertTrue(full.ok(), full.toString());
+        assertEquals(Optional.of(b.name()), full.node(), "taken from the promoted standby");
+        assertTrue(!full.at().isBefore(failedOver), full.toString());
+        assertEquals("f", HarnessCluster.sql(hosts, b, "select pg_is_in_recovery()"));
+        Cli.Run listed = Cli.run("--repo", fleet.dir().toString(), "backups", CLUSTER);
+        assertTrue(listed.out().contains(full.label().orElseThrow()), listed.toString());
     }
 
     private Optional<LastBackup> last(ClusterId id, BackupType type) {
