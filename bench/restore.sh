@@ -11,4 +11,7 @@
 # each copy's server log and the apply output.
 #   bench/restore.sh [size-mb=1024] [runs=2]      or      SIZE_MB=200 RUNS=1 bench/restore.sh
 set -euo pipefail
+# pgrds runs in this JVM with the garbage collector bin/pgrds gives the CLI and the daemon (serial: no concurrent GC
+# threads competing with pgBackRest on a small machine); BENCH_JAVA_OPTS overrides it
+export BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--XX:+UseSerialGC}"
 exec "$(dirname "${BASH_SOURCE[0]}")/run-main" --harness RestoreBench "${1:-${SIZE_MB:-1024}}" "${2:-${RUNS:-2}}"

@@ -193,6 +193,15 @@ public final class RestoreBench {
                     .stream().map(RestoreBench::ms).toList()), ms(Math.round(median(ownRaw))), String.join(", ", ownRaw
                     .stream().map(RestoreBench::ms).toList()));
         }
+        List<Long> cpu = jvmCpu.subList(1, jvmCpu.size()); // not the warm-up
+        System.out.printf(Locale.ROOT, "  CPU time of this JVM during each pgrds apply (%s): median %s (%s)%n",
+                String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+                        .stream().filter(x -> x.startsWith("-XX")).toList()), ms(Math.round(median(cpu))),
+                String.join(", ", cpu.stream().map(RestoreBench::ms).toList()));
+        List<Long> inRestore = jvmCpuInRestore.subList(1, jvmCpuInRestore.size());
+        System.out.printf(Locale.ROOT, "    of which while pgBackRest's restore step ran (sampled every 20 ms): median %s "
+                + "(%s)%n", ms(Math.round(median(inRestore))), String.join(", ", inRestore.stream()
+                .map(RestoreBench::ms).toList()));
         System.out.println("  pgBackRest's options as it logged them: raw " + rawOptions);
         System.out.println("                                         pgrds " + pgrdsOptions);
         table("inside pgrds apply (ms; from the apply output, pgBackRest's log and the server log):", PGRDS_STEPS,
@@ -302,7 +311,15 @@ public final class RestoreBench {
     private Timed pgrds(TestNode on, int scale) {
         settle();
         try {
-            BenchCluster.Applied applied = cluster.pgrds("apply", "--auto-approve", RESTORED);
+            long cpu0 = jvmCpuMillis();
+            CpuSampler sampler = CpuSampler.start();
+            BenchCluster.Applied applied;
+            try {
+                applied = cluster.pgrds("apply", "--auto-approve", RESTORED);
+            } finally {
+                sampler.stop();
+            }
+            jvmCpu.add(jvmCpuMillis() - cpu0);
             long start = applied.startMillis();
             Path pgbackrestLog = Path.of(on.dataDirectory() + ".pgrds/pgbackrest/log");
             List<Long> m = List.of(start,
@@ -316,6 +333,7 @@ public final class RestoreBench {
                     applied.at("✓ restore primary").orElseThrow(() -> new IllegalStateException("apply did not "
                             + "restore:\n" + applied.text())),
                     applied.endMillis());
+            jvmCpuInRestore.add(sampler.between(m.get(3), m.get(4)));
             check(on, Path.of(BenchCluster.socket(on)), scale, "pgrds restore");
             if (System.getenv("BENCH_LOGS") != null) {
                 System.out.println("---- pgrds server log\n" + hosts.run("cat", BenchCluster.serverLog(on).toString())
@@ -330,6 +348,70 @@ public final class RestoreBench {
             hosts.reset(on);
             hosts.run("rm", "-rf", on.dataDirectory() + ".pgrds");
         }
+    }
+
+    /** CPU time this JVM used during each pgrds apply: on two cores it competes with pgBackRest's one process. */
+    private final List<Long> jvmCpu = new ArrayList<>();
+    /** The part of it used while pgBackRest's restore step ran (from its log's begin and end). */
+    private final List<Long> jvmCpuInRestore = new ArrayList<>();
+
+    /** Samples this JVM's CPU time every 20 ms, to tell how much of it fell into a window of wall-clock time. */
+    private static final class CpuSampler {
+        private final List<long[]> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final Thread thread;
+
+        private CpuSampler() {
+            thread = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    samples.add(new long[] {System.currentTimeMillis(), jvmCpuMillis()});
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "bench-cpu-sampler");
+            thread.setDaemon(true);
+        }
+
+        static CpuSampler start() {
+            CpuSampler s = new CpuSampler();
+            s.thread.start();
+            return s;
+        }
+
+        void stop() {
+            thread.interrupt();
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** CPU ms used from the last sample at or before {@code from} to the first at or after {@code to}. */
+        long between(long from, long to) {
+            if (from == 0 || to == 0) {
+                return 0;
+            }
+            long before = -1;
+            long after = -1;
+            synchronized (samples) {
+                for (long[] x : samples) {
+                    if (x[0] <= from) {
+                        before = x[1];
+                    }
+                    if (x[0] >= to && after < 0) {
+                        after = x[1];
+                    }
+                }
+            }
+            return before < 0 || after < 0 ? 0 : after - before;
+        }
+    }
+
+    private static long jvmCpuMillis() {
+        return ProcessHandle.current().info().totalCpuDuration().map(Duration::toMillis).orElse(0L);
     }
 
     // ---- shared ----
