@@ -82,16 +82,16 @@ public final class Executor {
             return new Result(desired.id(), audit(desired, commit, List.of(), "no changes"), true);
         }
         run.preflight(plan);
-        // a restore needs the source's passwords: read over the network from now on, while the lock is taken and
-        // the node prepared, instead of in the restore's own path
-        plan.actions().stream().filter(a -> a instanceof Action.RestorePrimary).findFirst().ifPresent(a -> run
-                .prefetchSourceSecrets(((Action.RestorePrimary) a).from()));
         List<Audit.Entry> entries = new ArrayList<>();
         String failure = null;
         // without the lock nothing at all is done (and nothing is audited: nothing happened)
         ClusterLock lock = options.dryRun() ? null : ClusterLock.acquire(run.reachable(), holder(commit),
                 options.lockTimeout(), listener, desired.id(), options.host());
         try {
+            // a restore needs the source's passwords: read over the network from now on, while the markers are
+            // written and the node prepared, instead of in the restore's own path
+            plan.actions().stream().filter(a -> a instanceof Action.RestorePrimary).findFirst().ifPresent(a -> run
+                    .prefetchSourceSecrets(((Action.RestorePrimary) a).from()));
             if (!options.dryRun()) {
                 run.writeMarkers(false);
             }
@@ -118,6 +118,8 @@ public final class Executor {
                 run.writeMarkers(true);
             }
         } finally {
+            // never left reading over the caller's connections after the apply
+            run.awaitPrefetch();
             Audit audit = audit(desired, commit, entries, failure == null ? "ok" : "failed");
             try {
                 if (!options.dryRun()) {
@@ -155,14 +157,15 @@ public final class Executor {
     private static final String RESET_RECOVERY = String.join("\n", java.util.stream.Stream.of("restore_command",
             "recovery_target", "recovery_target_time", "recovery_target_lsn", "recovery_target_name",
             "recovery_target_xid", "recovery_target_action", "recovery_target_inclusive",
-            "recovery_target_timeline").map(s -> "alter system reset " + s + ";").toList()) + "\nselect pg_reload_conf();";
+            "recovery_target_timeline").map(s -> "alter system reset " + s + ";").toList())
+            + "\nselect pg_reload_conf();";
 
     /**
      * Waits on the node itself until recovery has ended, in one psql session: it looks every 20 ms for up to a
      * minute; once promoted, it resets the recovery settings and reloads, and prints {@code f|}, the WAL file the
-     * server writes in and {@code |} the system identifier; still recovering, it prints {@code t|} and changes nothing. A restored node is seen
-     * writable within a few milliseconds of its promotion, and is left without its recovery settings in the same
-     * round trip.
+     * server writes in, {@code |} and the system identifier; still recovering, it prints {@code t|} and changes
+     * nothing. A restored node is seen writable within a few milliseconds of its promotion, and is left without
+     * its recovery settings in the same round trip.
      */
     private static final String AWAIT_PROMOTED = "do $$ begin for i in 1..3000 loop exit when not pg_is_in_recovery(); "
             + "perform pg_sleep(0.02); end loop; end $$;\n"
@@ -187,6 +190,16 @@ public final class Executor {
         private CompletableFuture<Optional<Secrets>> sourceSecrets;
         /** The system identifier of the data this run created, when it was read on the way (a restore). */
         private Optional<String> createdSystemIdentifier = Optional.empty();
+
+        void awaitPrefetch() {
+            if (sourceSecrets != null) {
+                try {
+                    sourceSecrets.join();
+                } catch (RuntimeException e) {
+                    // what it read is no longer needed
+                }
+            }
+        }
 
         /** Starts reading a restore source's passwords from its nodes in the background. */
         void prefetchSourceSecrets(ClusterId from) {
@@ -371,8 +384,13 @@ public final class Executor {
                 n.change("pgbackrest restore", argv, null, Duration.ofHours(12), null);
             }
             created = true;
-            config(n.batch().change("no standby.signal", List.of("rm", "-f", n.node().dataDirectory()
-                    + "/standby.signal")), n, Optional.empty()).start().run();
+            try {
+                config(n.batch().change("no standby.signal", List.of("rm", "-f", n.node().dataDirectory()
+                        + "/standby.signal")), n, Optional.empty()).start().run();
+            } catch (ApplyException e) {
+                // recovery that fails at once (a target it cannot reach) stops the server before pg_ctl sees it up
+                throw recoveryFailed(n, "did not start after the restore (" + e.getMessage() + ")");
+            }
             // the server recovers on its own from here (the data directory stays flagged as being created until
             // it is promoted); the cluster's passwords are written beside it meanwhile: nothing in recovery needs them
             secrets = copied.orElseGet(Secrets::generate);
@@ -430,6 +448,25 @@ public final class Executor {
         }
 
         /**
+         * Why a restored node's server stopped: the server log's last FATAL or PANIC lines (typically "recovery ended
+         * before configured recovery target was reached": a target after the end of the archived WAL, a restore
+         * point that does not exist, or WAL missing from the archive), and how to go on.
+         */
+        private ApplyException recoveryFailed(NodeOps n, String what) {
+            String log = n.paths().serverLog();
+            String said = "";
+            try {
+                var r = n.check(List.of("sh", "-c", "grep -E 'FATAL|PANIC' \"$1\" | tail -n 2", "sh", log));
+                said = String.join(" | ", r.stdout().strip().lines().map(String::strip).toList());
+            } catch (RuntimeException e) {
+                // the log is the place to look anyway
+            }
+            return new ApplyException(n.node().name() + " " + what + (said.isEmpty() ? "" : ": " + said) + "; see "
+                    + log + ". The data directory is flagged as being created: fix the target (or the archive) and "
+                    + "apply again, it is restored afresh");
+        }
+
+        /**
          * Waits until a restored node has left recovery, then resets the recovery settings pgBackRest wrote and
          * reloads, in the same session; returns the WAL file the promoted server writes in (empty in a dry run).
          */
@@ -442,10 +479,7 @@ public final class Executor {
             long until = System.nanoTime() + Duration.ofHours(12).toNanos();
             while (System.nanoTime() < until) {
                 if (!n.running()) {
-                    throw new ApplyException(n.node().name() + " stopped during recovery (a target after the "
-                            + "end of the archived WAL, or WAL missing from the archive); see " + n.paths()
-                            .serverLog() + ". The data directory is flagged as being created: fix the target and "
-                            + "apply again, it is restored afresh");
+                    throw recoveryFailed(n, "stopped during recovery");
                 }
                 try {
                     List<String> r = n.query(AWAIT_PROMOTED);

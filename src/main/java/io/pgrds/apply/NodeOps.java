@@ -147,7 +147,8 @@ final class NodeOps {
     private List<String> prepareDirectoriesArgv() {
         String pgbackrest = paths.stateDirectory() + "/pgbackrest";
         return List.of("sh", "-c", "umask 077 && mkdir -p \"$1\" \"$2\" \"$3\" \"$4/log\" \"$4/lock\" \"$4/spool\" "
-                + "&& chmod 0700 \"$1\"", "sh", node.dataDirectory(), paths.socketDirectory(), paths.secrets(), pgbackrest);
+                + "&& chmod 0700 \"$1\"", "sh", node.dataDirectory(), paths.socketDirectory(), paths.secrets(),
+                pgbackrest);
     }
 
     /** Marks the data directory as being created by pgrds, clearing what an interrupted create left. */
@@ -219,14 +220,16 @@ final class NodeOps {
             whats.add("write " + path);
             shown.add("write " + path + " (mode " + Integer.toOctalString(mode) + ", "
                     + content.getBytes(StandardCharsets.UTF_8).length + " bytes)");
-            commands.add("write_file " + ShellQuote.join(List.of(path, "0" + Integer.toOctalString(mode), content)));
+            commands.add("write_file " + ShellQuote.join(List.of(path, "0" + Integer.toOctalString(mode), content))
+                    + " </dev/null");
             return this;
         }
 
         Batch change(String what, List<String> argv) {
             whats.add(what);
             shown.add(ShellQuote.display(argv));
-            commands.add(ShellQuote.join(argv));
+            // the script itself comes on stdin: no step may read it
+            commands.add(ShellQuote.join(argv) + " </dev/null");
             return this;
         }
 
@@ -263,8 +266,10 @@ final class NodeOps {
             for (int i = 0; i < commands.size(); i++) {
                 script.append("step=").append(i).append('\n').append(commands.get(i)).append('\n');
             }
-            NodeShell.ExecResult r = shell.exec(new NodeShell.Exec(List.of("sh", "-c", script.toString(),
-                    "pgrds-batch"), true, null, timeout));
+            // on stdin, not as an argument: no limit on its length (Linux takes at most 128 KiB per argument), and
+            // the files' contents do not show in the process list
+            NodeShell.ExecResult r = shell.exec(new NodeShell.Exec(List.of("sh", "-s"), true,
+                    script.toString().getBytes(StandardCharsets.UTF_8), timeout));
             if (!r.ok()) {
                 String what = r.stderr().lines().filter(l -> l.startsWith(FAILED_STEP)).map(l -> l.substring(
                         FAILED_STEP.length()).strip()).filter(x -> x.matches("[0-9]+")).map(Integer::parseInt)
@@ -283,8 +288,8 @@ final class NodeOps {
     private static final String BATCH_PRELUDE = String.join("\n",
             "set -e",
             "step=none tmp=",
-            "trap 'rc=$?; [ -z \"$tmp\" ] || rm -f -- \"$tmp\"; [ $rc -eq 0 ] || echo \"" + FAILED_STEP
-                    + "$step\" >&2' EXIT",
+            "trap 'rc=$?; [ -z \"$tmp\" ] || rm -f -- \"$tmp\"; [ $rc -eq 0 ] || printf '\\''\\n%s%s\\n'\\'' \""
+                    + FAILED_STEP + "\" \"$step\" >&2' EXIT",
             "write_file() {",
             "  tmp=$(umask 077 && mktemp -- \"$(dirname -- \"$1\")/.pgrds-write.XXXXXXXX\")",
             "  printf '%s' \"$3\" > \"$tmp\"",

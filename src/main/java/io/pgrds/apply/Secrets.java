@@ -39,8 +39,8 @@ final class Secrets {
      */
     static Optional<Secrets> read(NodeOps ops) {
         List<String> argv = new java.util.ArrayList<>(List.of("sh", "-c", "for r in " + String.join(" ", ROLES)
-                + "; do f=\"$1/$r.password\"; [ -f \"$f\" ] || exit 3; printf '%s\\t' \"$r\"; head -n 1 \"$f\"; "
-                + "echo; done", "sh", ops.paths().secrets()));
+                + "; do f=\"$1/$r.password\"; [ -f \"$f\" ] || exit 3; printf '%s\\t' \"$r\"; "
+                + "head -n 1 \"$f\" || exit 4; echo; done", "sh", ops.paths().secrets()));
         io.pgrds.transport.NodeShell.ExecResult r = ops.check(argv);
         if (r.exitCode() == 3) {
             return Optional.empty();

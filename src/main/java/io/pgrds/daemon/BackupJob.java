@@ -26,7 +26,8 @@ public final class BackupJob implements Job {
             BackupType type = Daemon.backupType(key.getGroup()).orElseThrow(
                     () -> new JobExecutionException("not a backup job group: " + key));
             Date scheduled = context.getScheduledFireTime() != null ? context.getScheduledFireTime() : new Date();
-            daemon.backup(ClusterId.parse(key.getName()), type, scheduled.toInstant());
+            daemon.backup(ClusterId.parse(key.getName()), type, scheduled.toInstant(),
+                    "true".equals(String.valueOf(context.getMergedJobDataMap().get(Daemon.AFTER_FAILOVER))));
         } catch (SchedulerException e) {
             throw new JobExecutionException(e);
         }

@@ -528,6 +528,14 @@ public final class Daemon implements AutoCloseable {
      * @param scheduled when the trigger was due (Quartz's scheduled fire time)
      */
     void backup(ClusterId id, BackupType type, Instant scheduled) {
+        backup(id, type, scheduled, false);
+    }
+
+    /**
+     * @param afterFailover the full backup {@link #backupAfterFailover} fired: when another backup of the cluster
+     *                      is still running, it is tried again a minute later instead of being skipped
+     */
+    void backup(ClusterId id, BackupType type, Instant scheduled, boolean afterFailover) {
         if (stopping) {
             return;
         }
@@ -548,6 +556,9 @@ public final class Daemon implements AutoCloseable {
         String running = backupsRunning.putIfAbsent(id, mine);
         if (running != null) {
             skipped(id, type, BackupRuns.Cause.ALREADY_RUNNING, running + " is still running");
+            if (afterFailover) {
+                retryAfterFailover(id);
+            }
             return;
         }
         long t0 = System.nanoTime();
@@ -563,6 +574,9 @@ public final class Daemon implements AutoCloseable {
             }
         } catch (Backups.AlreadyRunning e) {
             skipped(id, type, BackupRuns.Cause.ALREADY_RUNNING, e.getMessage());
+            if (afterFailover) {
+                retryAfterFailover(id);
+            }
             return;
         } catch (RuntimeException e) {
             outcome = new LastBackup(type, at, (System.nanoTime() - t0) / 1_000_000, false, Optional.empty(),
@@ -591,7 +605,7 @@ public final class Daemon implements AutoCloseable {
         JobKey job = backupJob(id, BackupType.FULL);
         try {
             if (!stopping && scheduler.checkExists(job)) {
-                scheduler.triggerJob(job);
+                scheduler.triggerJob(job, new JobDataMap(java.util.Map.of(AFTER_FAILOVER, "true")));
                 LOG.warn("{}: a standby was promoted in place of the lost primary: taking a full backup now, so that "
                         + "restores from here on do not depend on WAL the lost primary never archived", id);
                 return;
@@ -602,6 +616,22 @@ public final class Daemon implements AutoCloseable {
         }
         LOG.warn("{}: a standby was promoted in place of the lost primary; backup.schedule has no full backup, so the "
                 + "daemon takes none: take one now (pgrds backup {} --type full)", id, id);
+    }
+
+    /** The job data that marks the full backup fired after a failover (a string: the JDBC job store keeps strings). */
+    static final String AFTER_FAILOVER = "afterFailover";
+
+    /** Fires the full backup after a failover once more, a minute from now (another backup was still running). */
+    private void retryAfterFailover(ClusterId id) {
+        JobKey job = backupJob(id, BackupType.FULL);
+        try {
+            scheduler.scheduleJob(TriggerBuilder.newTrigger().forJob(job).usingJobData(AFTER_FAILOVER, "true")
+                    .startAt(Date.from(Instant.now().plusSeconds(60))).build());
+            LOG.info("{}: the full backup after the failover waits for the running one; trying again in a minute", id);
+        } catch (SchedulerException e) {
+            LOG.warn("{}: the full backup after the failover could not be retried: {}; take one now (pgrds backup {} "
+                    + "--type full)", id, e.getMessage(), id);
+        }
     }
 
     private void skipped(ClusterId id, BackupType type, BackupRuns.Cause cause, String reason) {

@@ -27,18 +27,20 @@ public sealed interface Bootstrap permits Bootstrap.Initdb, Bootstrap.Restore {
             return new RecoveryTarget(Kind.LATEST, "");
         }
 
-        /** Date, time (seconds and their fractions optional), zone offset; {@code T} or a space between. */
-        private static final List<DateTimeFormatter> TIME = java.util.stream.Stream.of("+HH:MM", "+HHMM", "+HH")
-                .map(offset -> new DateTimeFormatterBuilder()
-                        .appendPattern("uuuu-MM-dd")
-                        .optionalStart().appendLiteral('T').optionalEnd()
-                        .optionalStart().appendLiteral(' ').optionalEnd()
-                        .appendPattern("HH:mm")
-                        .optionalStart().appendLiteral(':').appendPattern("ss").optionalEnd()
-                        .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true).optionalEnd()
-                        .optionalStart().appendLiteral(' ').optionalEnd()
-                        .appendOffset(offset, "Z")
-                        .toFormatter())
+        /**
+         * Date, {@code T} or one space, hours and minutes, seconds (optional, with an optional fraction), an optional
+         * space, the zone offset.
+         */
+        private static final List<DateTimeFormatter> TIME = java.util.stream.Stream.of("'T'", "' '")
+                .flatMap(separator -> java.util.stream.Stream.of("+HH:MM", "+HHMM", "+HH").map(offset ->
+                        new DateTimeFormatterBuilder()
+                                .appendPattern("uuuu-MM-dd" + separator + "HH:mm")
+                                .optionalStart().appendLiteral(':').appendPattern("ss")
+                                .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true).optionalEnd()
+                                .optionalEnd()
+                                .optionalStart().appendLiteral(' ').optionalEnd()
+                                .appendOffset(offset, "Z")
+                                .toFormatter()))
                 .toList();
 
         /**

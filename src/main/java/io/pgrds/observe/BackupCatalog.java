@@ -42,7 +42,8 @@ public record BackupCatalog(String stanza, String repository, String status, Lis
 
     /**
      * The backup a restore to {@code target} starts from: the newest one that ends before a time or LSN target
-     * (recovery cannot stop before its backup is consistent), else the newest. Empty when no backup qualifies.
+     * (recovery cannot stop before its backup is consistent; for an LSN, only backups whose LSNs pgBackRest
+     * recorded count), else the newest. Empty when no backup qualifies.
      *
      * @throws IllegalArgumentException when a time target is not a time with a zone offset
      */
@@ -58,10 +59,9 @@ public record BackupCatalog(String stanza, String repository, String status, Lis
             }
             case LSN -> {
                 Lsn at = Lsn.parse(target.value());
-                if (backups.stream().anyMatch(b -> b.lsnStop().isEmpty())) {
-                    yield latest(); // an older pgBackRest without LSNs in its info: it restores the newest
-                }
-                yield backups.stream().filter(b -> b.lsnStop().orElseThrow().compareTo(at) <= 0).reduce((a, b) -> b);
+                // a backup an older pgBackRest recorded without its LSNs cannot be shown to end before the target
+                yield backups.stream().filter(b -> b.lsnStop().isPresent() && b.lsnStop().get().compareTo(at) <= 0)
+                        .reduce((a, b) -> b);
             }
         };
     }

@@ -506,6 +506,17 @@ public final class Planner {
                     + "credentials file) and that pgbackrest is installed there, then plan again."));
             return Optional.empty();
         }
+        if (r.target().kind() == Bootstrap.RecoveryTarget.Kind.TIME) {
+            try {
+                r.target().instant();
+            } catch (IllegalArgumentException e) {
+                x.refuse(Refusal.of(RefusalCode.RESTORE_TARGET_AMBIGUOUS, f.id, node, "Unable to plan the restore "
+                        + "of " + f.id + ": the target time " + e.getMessage() + ". Without a zone, PostgreSQL reads "
+                        + "it in the restored server's time zone, and pgrds cannot tell which backup ends before it.",
+                        "Add the zone offset to bootstrap.restore.target.time in " + f.desired.file() + "."));
+                return Optional.empty();
+            }
+        }
         BackupCatalog catalog = f.restoreSource.get().catalog().get();
         if (catalog.backups().isEmpty()) {
             x.refuse(Refusal.of(RefusalCode.NO_BACKUP_FOR_TARGET, f.id, node, "Unable to plan the restore of "

@@ -25,5 +25,7 @@ public enum RefusalCode {
     /** The node a restore would go into could not read the source's backups from its repository. */
     RESTORE_SOURCE_UNREADABLE,
     /** The restore source has no backup that recovery to the target can start from. */
-    NO_BACKUP_FOR_TARGET
+    NO_BACKUP_FOR_TARGET,
+    /** A restore's target time has no zone offset (PostgreSQL would read it in the restored server's zone). */
+    RESTORE_TARGET_AMBIGUOUS
 }

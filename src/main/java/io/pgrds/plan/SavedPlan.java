@@ -60,6 +60,22 @@ public record SavedPlan(String formatVersion, Optional<String> commit, List<Clus
             }
             Fingerprint.differences(before, Fingerprint.summaries(o)).forEach(d -> out.add(id + ": " + d));
         });
+        // a restore's backup must still be there: retention may have expired it since
+        for (ClusterPlan c : clusters) {
+            for (Action a : c.actions()) {
+                if (a instanceof Action.RestorePrimary r && r.backup().isPresent()) {
+                    ObservedCluster o = now.get(c.id());
+                    Optional<io.pgrds.observe.BackupCatalog> catalog = o == null ? Optional.empty()
+                            : o.restoreSource().flatMap(io.pgrds.observe.RestoreSource::catalog);
+                    if (catalog.isEmpty()) {
+                        out.add(c.id() + ": the backups of " + r.from() + " could not be read now");
+                    } else if (catalog.get().backups().stream().noneMatch(b -> b.label().equals(r.backup().get()))) {
+                        out.add(c.id() + ": backup " + r.backup().get() + " of " + r.from() + " is no longer in "
+                                + "repository " + catalog.get().repository());
+                    }
+                }
+            }
+        }
         return out;
     }
 }

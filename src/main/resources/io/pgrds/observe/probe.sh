@@ -1,7 +1,7 @@
 # pgrds node probe: one round trip, run as the postgres OS user, prints the shell-side facts as JSON.
 # Arguments: DATA_DIRECTORY BIN_DIRECTORY STATE_DIRECTORY [PGBACKREST_INFO_ARGUMENTS...]
-# With pgBackRest arguments (only for the node a restore would go into), and only while its data directory is
-# missing or empty, it also prints what `pgbackrest ARGUMENTS` (an info of the restore source's stanza) says, or its error.
+# With pgBackRest arguments (only for the node a restore would go into), and only while it holds no data (see
+# below), it also prints what `pgbackrest ARGUMENTS` (an info of the restore source's stanza) says, or its error.
 # POSIX sh only; never changes anything.
 D="$1"; B="$2"; S="$3"
 LC_ALL=C; export LC_ALL
@@ -51,12 +51,21 @@ printf ','; kv walMount
 if [ -n "$df" ]; then printf '%s\n' "$df" | awk '{ m = $6; for (i = 7; i <= NF; i++) m = m " " $i; printf "%s", m }' | str; else printf 'null'; fi
 printf ','; kv rebootRequired; if [ -f /var/run/reboot-required ]; then printf 'true'; else printf 'false'; fi
 printf ','; kv sourceCatalog
-if [ $# -gt 3 ] && { [ ! -d "$D" ] || [ -z "$(ls -A "$D" 2>/dev/null)" ]; }; then
+# no data yet: the directory is missing or empty, or holds what a create pgrds began left (the creating flag, no
+# server running), which the next apply removes and restores afresh
+nodata=false
+if [ ! -d "$D" ] || [ -z "$(ls -A "$D" 2>/dev/null)" ]; then nodata=true
+elif [ -f "$S/creating" ] && ! { [ -f "$D/postmaster.pid" ] && "$B/pg_ctl" status -D "$D" >/dev/null 2>&1; }; then nodata=true
+fi
+if [ $# -gt 3 ] && [ "$nodata" = true ]; then
   shift 3
-  if out=$(pgbackrest "$@" 2>&1); then
+  # bounded well inside the observation's deadline: a repository that does not answer is the source's error
+  if out=$(timeout -k 2 20 pgbackrest "$@" 2>&1); then
     printf '%s\n' "$out" | str; printf ','; kv sourceCatalogError; printf 'null'
   else
-    rc=$?; printf 'null,'; kv sourceCatalogError; printf 'pgbackrest exit %s: %s\n' "$rc" "$out" | str
+    rc=$?
+    if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then out="pgbackrest info did not answer within 20 s"; fi
+    printf 'null,'; kv sourceCatalogError; printf 'pgbackrest exit %s: %s\n' "$rc" "$out" | str
   fi
 else
   printf 'null,'; kv sourceCatalogError; printf 'null'

@@ -50,6 +50,37 @@ class BackupIT extends BackupScenarios {
     }
 
     @Test
+    void aRestoreThatFailedHalfWayIsPlannedAndDoneAgainFromTheStart() throws Exception {
+        TestNode a = hosts.node(0);
+        TestNode b = hosts.node(1);
+        fleet.commit(SOURCE, cluster(List.of(a), ""));
+        ok("apply", "--auto-approve");
+        writeBatch(a, 1);
+        ok("backup", SOURCE);
+        writeBatch(a, 2);
+        archiveNow(a);
+
+        // a restore point that does not exist: recovery ends without reaching it and the server stops
+        fleet.commit(CLONE, cluster(List.of(b), "bootstrap: {restore: {from: " + SOURCE + ", target: {name: "
+                + "no-such-point}}}\n"));
+        Cli.Run failed = pgrds("apply", "--auto-approve", CLONE);
+        assertEquals(1, failed.exit(), failed.toString());
+        assertTrue(failed.toString().contains("recovery ended before configured recovery target was reached")
+                && failed.toString().contains("apply again, it is restored afresh"), failed.toString());
+        assertTrue(Files.exists(Path.of(b.dataDirectory() + ".pgrds/creating")), "flagged as being created");
+
+        // the half-made copy is pgrds's own: the node reads the source's backups again and the restore starts over
+        fleet.commit(CLONE, cluster(List.of(b), "bootstrap: {restore: {from: " + SOURCE + ", target: latest}}\n"));
+        Cli.Run planned = ok("plan", CLONE);
+        assertTrue(planned.out().contains("restore primary " + b.name() + "   from " + SOURCE + " (backup "),
+                planned.out());
+        ok("apply", "--auto-approve", CLONE);
+        assertEquals("1,2", batches(b));
+        assertEquals("f", sql(b, "select pg_is_in_recovery()"));
+        assertFalse(Files.exists(Path.of(b.dataDirectory() + ".pgrds/creating")));
+    }
+
+    @Test
     void aBackupFromAStandbyCopiesTheStandbyFallsBackToThePrimaryAndStaysRestorable() throws Exception {
         TestNode a = hosts.node(0);
         TestNode b = hosts.node(1);

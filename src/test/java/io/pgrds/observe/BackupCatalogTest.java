@@ -82,6 +82,16 @@ class BackupCatalogTest {
     }
 
     @Test
+    void anLsnTargetCountsOnlyBackupsWhoseLsnsWereRecorded() {
+        String mixed = INFO.replace("\"lsn\":{\"start\":\"0/8000028\",\"stop\":\"0/8000138\"},", "");
+        BackupCatalog c = BackupCatalog.parse(mixed, "main");
+        assertEquals(Optional.empty(), c.backups().get(1).lsnStop());
+        assertEquals("20261127-100000F", c.select(new RecoveryTarget(Kind.LSN, "0/B000000"))
+                .map(BackupCatalog.Backup::label).orElse("(none)"));
+        assertEquals(Optional.empty(), c.select(new RecoveryTarget(Kind.LSN, "0/3000000")));
+    }
+
+    @Test
     void timesAreReadOnlyWithAZoneOffset() {
         Instant at = Instant.parse("2026-11-27T03:00:00Z");
         for (String t : List.of("2026-11-27 03:00:00+00", "2026-11-27 03:00:00+00:00", "2026-11-27T03:00:00Z",
@@ -90,7 +100,9 @@ class BackupCatalogTest {
         }
         assertEquals(Instant.parse("2026-11-27T12:22:50.145694Z"), new RecoveryTarget(Kind.TIME,
                 "2026-11-27 12:22:50.145694+00").instant(), "psql's select now()");
-        for (String t : List.of("2026-11-27 03:00:00", "yesterday", "2026-11-27", "03:00:00+00")) {
+        // PostgreSQL reads 03:00.5 as minutes and seconds; no separator, or two, is not a time either
+        for (String t : List.of("2026-11-27 03:00:00", "yesterday", "2026-11-27", "03:00:00+00",
+                "2026-11-27 03:00.5+00", "2026-11-2703:00+00", "2026-11-27T 03:00+00")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> new RecoveryTarget(Kind.TIME, t).instant(), t);
             assertTrue(e.getMessage().contains("2026-11-27 03:00:00+00"), e.getMessage());

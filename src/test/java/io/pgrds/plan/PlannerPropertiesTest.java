@@ -68,7 +68,13 @@ class PlannerPropertiesTest {
         Optional<String> pin = r.nextInt(5) < 2
                 ? Optional.of(desiredNodes.get(r.nextInt(desiredNodes.size())).name()) : Optional.empty();
         Bootstrap bootstrap = r.nextInt(5) == 0
-                ? new Bootstrap.Restore(new ClusterId("prop", "source"), Bootstrap.RecoveryTarget.latest())
+                ? new Bootstrap.Restore(new ClusterId("prop", "source"), switch (r.nextInt(4)) {
+                    case 0 -> new Bootstrap.RecoveryTarget(Bootstrap.RecoveryTarget.Kind.TIME,
+                            "2026-11-27 03:00:00+00");
+                    case 1 -> new Bootstrap.RecoveryTarget(Bootstrap.RecoveryTarget.Kind.TIME,
+                            "2026-11-27 03:00:00"); // no zone: refused
+                    default -> Bootstrap.RecoveryTarget.latest();
+                })
                 : new Bootstrap.Initdb();
         Optional<ServiceSpec> service = r.nextBoolean()
                 ? Optional.of(new ServiceSpec("db.example.com", Optional.empty())) : Optional.empty();

@@ -293,13 +293,6 @@ public final class FleetLoader {
             Bootstrap.RecoveryTarget target = Bootstrap.RecoveryTarget.latest();
             if (t.has("time")) {
                 target = new Bootstrap.RecoveryTarget(Bootstrap.RecoveryTarget.Kind.TIME, t.path("time").asText());
-                try {
-                    target.instant();
-                } catch (IllegalArgumentException e) {
-                    out.add(layers.problem("/bootstrap/restore/target/time", ProblemCode.INVALID_VALUE,
-                            e.getMessage() + ": without a zone, PostgreSQL would read it in the restored server's "
-                                    + "time zone."));
-                }
             } else if (t.has("lsn")) {
                 target = new Bootstrap.RecoveryTarget(Bootstrap.RecoveryTarget.Kind.LSN, t.path("lsn").asText());
             } else if (t.has("name")) {
