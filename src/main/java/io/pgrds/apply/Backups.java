@@ -261,7 +261,7 @@ public final class Backups {
         Instant start = Instant.now();
         Optional<String> label = Optional.empty();
         try {
-            label = info(c, n).backups().stream().reduce((a, b) -> b).map(BackupCatalog.Backup::label);
+            label = info(c, n).latest().map(BackupCatalog.Backup::label);
             if (label.isEmpty()) {
                 throw new ApplyException("the stanza " + BackupSpec.stanza(c.id()) + " has no backup yet; take one "
                         + "with pgrds backup " + c.id());

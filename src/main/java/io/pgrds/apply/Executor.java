@@ -404,16 +404,14 @@ public final class Executor {
             }
             listener.progress(desired.id(), a.node(), "recovering to " + a.target() + ", then promoting");
             Optional<String> reached = promotedAndReset(n);
-            if (a.target().kind() == io.pgrds.desired.Bootstrap.RecoveryTarget.Kind.LATEST) {
-                a.archivedUpTo().ifPresent(max -> reached.filter(r -> Backups.stoppedShort(max, r)).ifPresent(r ->
-                        listener.notice(desired.id(), "Recovery of " + a.node() + " ended in WAL segment " + r
-                                + " (timeline and segment), but the archive of " + a.from() + " held WAL up to "
-                                + max + " when planned: segments in between are missing, typically WAL a lost "
-                                + "primary of " + a.from() + " never archived before a failover. " + desired.id()
-                                + " has the data up to the last transaction before that gap, not the latest. A full "
-                                + "backup of " + a.from() + " taken after the gap restores past it (pgrds backups "
-                                + a.from() + ").")));
-            }
+            a.archivedUpTo().ifPresent(max -> reached.filter(r -> Backups.stoppedShort(max, r)).ifPresent(r ->
+                    listener.notice(desired.id(), "Recovery of " + a.node() + " ended in WAL segment " + r
+                            + " (timeline and segment), but the archive of " + a.from() + " held WAL up to "
+                            + max + " when planned: segments in between are missing, typically WAL a lost "
+                            + "primary of " + a.from() + " never archived before a failover. " + desired.id()
+                            + " has the data up to the last transaction before that gap, not the latest. A full "
+                            + "backup of " + a.from() + " taken after the gap restores past it (pgrds backups "
+                            + a.from() + ").")));
             if (copied.isEmpty()) {
                 StringBuilder sql = new StringBuilder("set log_statement = 'none';\n");
                 StringBuilder shown = new StringBuilder("set log_statement = 'none';\n");

@@ -117,18 +117,6 @@ final class NodeOps {
         }
     }
 
-    Optional<String> read(String path) {
-        NodeShell.ExecResult r = check(List.of("sh", "-c", "if [ -f \"$1\" ]; then cat \"$1\"; else exit 3; fi", "sh",
-                path));
-        if (r.exitCode() == 3) {
-            return Optional.empty();
-        }
-        if (!r.ok()) {
-            throw new ApplyException(node.name() + ": cannot read " + path + ": " + tail(r.stderr()));
-        }
-        return Optional.of(r.stdout());
-    }
-
     boolean exists(String path) {
         return check(List.of("test", "-e", path)).ok();
     }
@@ -177,10 +165,6 @@ final class NodeOps {
     }
 
     /** Makes postgresql.conf include pgrds's own files last, so they win; idempotent. */
-    void includeOwnFiles() {
-        change("include pgrds.conf", includeOwnFilesArgv());
-    }
-
     private List<String> includeOwnFilesArgv() {
         String conf = node.dataDirectory() + "/postgresql.conf";
         return List.of("sh", "-c", "grep -q \"^include_if_exists = 'pgrds.conf'\" \"$1\" || "

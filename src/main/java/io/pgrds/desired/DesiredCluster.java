@@ -22,6 +22,11 @@ public record DesiredCluster(ClusterId id, String file, Transport transport, Pos
         formerNodes = List.copyOf(formerNodes);
     }
 
+    /** The node a new cluster's data is created on (initdb or restore): the pinned one, else the first in the file. */
+    public String bootstrapNode() {
+        return primary.orElse(nodes.get(0).name());
+    }
+
     public Optional<NodeSpec> node(String name) {
         return nodes.stream().filter(n -> n.name().equals(name)).findFirst();
     }

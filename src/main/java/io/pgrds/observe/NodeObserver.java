@@ -29,11 +29,6 @@ final class NodeObserver {
     private NodeObserver() {
     }
 
-    static ObservedNode observe(Sessions sessions, Transport transport, ClusterId cluster, int version,
-                                NodeSpec node, Duration sqlTimeout) {
-        return observe(sessions, transport, cluster, version, node, sqlTimeout, List.of()).node();
-    }
-
     /**
      * A node's observation and, when it was asked for and the node held no data, what its {@code pgbackrest info}
      * of a restore source printed, or its error.

@@ -66,7 +66,7 @@ public final class Observer {
             return Optional.empty();
         }
         return fleet.apply(r.from()).flatMap(DesiredCluster::backup).map(BackupSpec::repository).map(repository ->
-                new RestoreAsk(r.from(), c.primary().orElse(c.nodes().get(0).name()), repository,
+                new RestoreAsk(r.from(), c.bootstrapNode(), repository,
                         BackupCatalog.infoArguments(repository, BackupSpec.stanza(r.from()))));
     }
 
@@ -79,7 +79,7 @@ public final class Observer {
         try {
             Map<DesiredCluster, RestoreAsk> asks = new LinkedHashMap<>();
             clusters.forEach(c -> restoreAsk(c).ifPresent(a -> asks.put(c, a)));
-            Map<String, RestoreSource> sources = new java.util.concurrent.ConcurrentHashMap<>();
+            Map<ClusterId, RestoreSource> sources = new java.util.concurrent.ConcurrentHashMap<>();
             Map<DesiredCluster, List<ObservedNode>> first = observeAll(pool, clusters.stream().collect(
                     Collectors.toMap(c -> c, DesiredCluster::nodes, (a, b) -> a, LinkedHashMap::new)), asks, sources);
             Map<DesiredCluster, List<NodeSpec>> former = new LinkedHashMap<>();
@@ -102,7 +102,7 @@ public final class Observer {
                         nodes.add(n);
                     }
                 }
-                out.add(new ObservedCluster(c.id(), nodes, Optional.ofNullable(sources.get(c.id().toString()))));
+                out.add(new ObservedCluster(c.id(), nodes, Optional.ofNullable(sources.get(c.id()))));
             }
             return out;
         } finally {
@@ -125,7 +125,7 @@ public final class Observer {
     private Map<DesiredCluster, List<ObservedNode>> observeAll(ExecutorService pool,
                                                                Map<DesiredCluster, List<NodeSpec>> work,
                                                                Map<DesiredCluster, RestoreAsk> asks,
-                                                               Map<String, RestoreSource> sources) {
+                                                               Map<ClusterId, RestoreSource> sources) {
         Map<DesiredCluster, List<Pending>> pending = new LinkedHashMap<>();
         for (Map.Entry<DesiredCluster, List<NodeSpec>> e : work.entrySet()) {
             DesiredCluster c = e.getKey();
@@ -139,7 +139,7 @@ public final class Observer {
                     NodeObserver.Result r = NodeObserver.observe(sessions, c.transport(), c.id(),
                             c.postgres().version(), n, deadline, asked ? ask.infoArguments() : List.of());
                     if (asked) {
-                        restoreSource(ask, r).ifPresent(source -> sources.put(c.id().toString(), source));
+                        restoreSource(ask, r).ifPresent(source -> sources.put(c.id(), source));
                     }
                     return r;
                 }), started));

@@ -54,8 +54,8 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
      *
      * @param backup       the label of the backup restored (pgBackRest's {@code --set}), chosen by the planner from
      *                     what the node read of the source's repository; empty in plans saved before it was
-     * @param archivedUpTo the newest WAL segment the source's archive held when planned: recovery to latest that
-     *                     ends before it stopped at a gap
+     * @param archivedUpTo for a restore to latest, the newest WAL segment the source's archive held when planned:
+     *                     recovery that ends before it stopped at a gap; empty for a point in time
      */
     record RestorePrimary(String node, ClusterId from, Bootstrap.RecoveryTarget target, Optional<String> backup,
                           Optional<String> archivedUpTo, String reason, Optional<String> risk) implements Action {

@@ -449,7 +449,7 @@ public final class Planner {
         if (x.refused()) {
             return null;
         }
-        String q = f.pin.orElse(f.desiredNodes.get(0).name());
+        String q = f.desired.bootstrapNode();
         x.settled.add(q);
         x.fresh.add(q);
         String where = f.pin.isPresent() ? q + " is pinned as primary" : q + " is the first node in the file";
@@ -472,8 +472,11 @@ public final class Planner {
                 case TIME, LSN -> "the newest of the " + catalog.backups().size() + " in repository "
                         + catalog.repository() + " that ends before the target";
             };
+            // only a restore to latest must reach the archive's end; a point in time stops before it
+            Optional<String> mustReach = r.target().kind() == Bootstrap.RecoveryTarget.Kind.LATEST ? catalog.walMax()
+                    : Optional.empty();
             Action.RestorePrimary restore = new Action.RestorePrimary(q, r.from(), r.target(), Optional.of(b.label()),
-                    catalog.walMax(), "no node of " + f.id + " holds data and the file asks for a restore; " + where
+                    mustReach, "no node of " + f.id + " holds data and the file asks for a restore; " + where
                     + "; backup " + b.label() + " (" + b.type() + ", ended " + b.stopText() + ") is "
                     + which + catalog.walMax().map(w -> "; the archive holds WAL up to " + w).orElse(""),
                     Optional.of("recovers " + r.from() + "'s backup up to " + r.target() + "; commits after that "

@@ -53,12 +53,7 @@ class BackupIT extends BackupScenarios {
     void aRestoreThatFailedHalfWayIsPlannedAndDoneAgainFromTheStart() throws Exception {
         TestNode a = hosts.node(0);
         TestNode b = hosts.node(1);
-        fleet.commit(SOURCE, cluster(List.of(a), ""));
-        ok("apply", "--auto-approve");
-        writeBatch(a, 1);
-        ok("backup", SOURCE);
-        writeBatch(a, 2);
-        archiveNow(a);
+        sourceWithBatchesAroundABackup(a);
 
         // a restore point that does not exist: recovery ends without reaching it and the server stops
         fleet.commit(CLONE, cluster(List.of(b), "bootstrap: {restore: {from: " + SOURCE + ", target: {name: "

@@ -130,6 +130,19 @@ abstract class BackupScenarios {
         }
     }
 
+    /**
+     * The source cluster on one node, made by apply: batch 1, a backup, batch 2, and the WAL of batch 2 archived, so
+     * that a restore to latest needs the archive too.
+     */
+    void sourceWithBatchesAroundABackup(TestNode a) throws Exception {
+        fleet.commit(SOURCE, cluster(List.of(a), ""));
+        ok("apply", "--auto-approve");
+        writeBatch(a, 1);
+        ok("backup", SOURCE);
+        writeBatch(a, 2);
+        archiveNow(a);
+    }
+
     /** The label of the newest backup in the JSON of {@code pgrds backups --json}. */
     static String label(String json) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"label\" : \"([^\"]+)\"").matcher(json);
@@ -237,12 +250,7 @@ abstract class BackupScenarios {
     @Test
     void theRestoreDrillPassesOnAGoodBackupAndFailsClearlyOnACorruptedOne() throws Exception {
         TestNode a = hosts().node(0);
-        fleet.commit(SOURCE, cluster(List.of(a), ""));
-        ok("apply", "--auto-approve");
-        writeBatch(a, 1);
-        ok("backup", SOURCE);
-        writeBatch(a, 2);
-        archiveNow(a);
+        sourceWithBatchesAroundABackup(a);
 
         Cli.Run good = ok("verify-backup", SOURCE);
         assertTrue(good.out().contains("restored on " + a.name() + " and opened; last transaction 20"), good.out());
