@@ -88,6 +88,7 @@ public final class Executor {
         ClusterLock lock = options.dryRun() ? null : ClusterLock.acquire(run.reachable(), holder(commit),
                 options.lockTimeout(), listener, desired.id(), options.host());
         try {
+            FaultPoint.reached(FaultPoint.APPLY_LOCKED);
             // a restore needs the source's passwords: read over the network from now on, while the markers are
             // written and the node prepared, instead of in the restore's own path
             plan.actions().stream().filter(a -> a instanceof Action.RestorePrimary).findFirst().ifPresent(a -> run
@@ -95,6 +96,7 @@ public final class Executor {
             if (!options.dryRun()) {
                 run.writeMarkers(false);
             }
+            FaultPoint.reached(FaultPoint.APPLY_CHECKED);
             for (Action action : plan.actions()) {
                 Instant start = Instant.now();
                 listener.actionStarted(desired.id(), action);
@@ -572,8 +574,10 @@ public final class Executor {
             if (!n.running()) {
                 n.start();
             }
+            FaultPoint.reached(FaultPoint.PROMOTE_FENCED);
             n.promote();
             waitWritable(n);
+            FaultPoint.reached(FaultPoint.PROMOTE_PROMOTED);
             writeStandbyConf(n, Optional.empty());
             n.reload();
             primary = Optional.of(name);
@@ -603,9 +607,11 @@ public final class Executor {
                     throw new ApplyException("switchover " + from + " → " + to + " refused: " + to
                             + " is not streaming from " + from + " now; nothing was changed");
                 }
+                FaultPoint.reached(FaultPoint.SWITCHOVER_CHECKED);
                 old.query("checkpoint");
                 old.stop("fast");
             }
+            FaultPoint.reached(FaultPoint.SWITCHOVER_STOPPED);
             Lsn last = finalCheckpoint(old);
             listener.progress(desired.id(), to, "waiting to replay " + from + "'s last WAL (" + last + ")");
             if (!replayedPast(target, last, Duration.ofSeconds(30))) {
@@ -617,13 +623,16 @@ public final class Executor {
             }
             target.promote();
             waitWritable(target);
+            FaultPoint.reached(FaultPoint.SWITCHOVER_PROMOTED);
             writeStandbyConf(target, Optional.empty());
             target.reload();
             primary = Optional.of(to);
+            FaultPoint.reached(FaultPoint.SWITCHOVER_MARKED);
             // the old primary follows the new one; its WAL ends at the shutdown checkpoint, which the target
             // replayed, so no rewind is needed unless that check fails
             writeStandbyConf(old, Optional.of(target.node()));
             old.change("standby.signal", List.of("touch", old.node().dataDirectory() + "/standby.signal"));
+            FaultPoint.reached(FaultPoint.SWITCHOVER_CONFIGURED);
             old.start();
             if (!streams(old, Duration.ofSeconds(20))) {
                 listener.progress(desired.id(), from, "not streaming from " + to + ": rewinding with pg_rewind");
@@ -640,9 +649,13 @@ public final class Executor {
             if (n.running()) {
                 n.stop("fast");
             }
+            FaultPoint.reached(FaultPoint.REJOIN_STOPPED);
             secrets(p).write(n);
             rewind(n, p.node());
-            config(n, Optional.of(p.node())).start().run();
+            FaultPoint.reached(FaultPoint.REJOIN_REWOUND);
+            config(n, Optional.of(p.node())).run();
+            FaultPoint.reached(FaultPoint.REJOIN_CONFIGURED);
+            n.start();
             waitStreaming(n, newPrimary);
             deactivated.remove(name);
         }
@@ -664,6 +677,7 @@ public final class Executor {
             if (n.running()) {
                 n.stop("fast");
             }
+            FaultPoint.reached(FaultPoint.DEACTIVATE_STOPPED);
             writeMarker(n, true);
             deactivated.add(name);
             if (primary.equals(Optional.of(name))) {
