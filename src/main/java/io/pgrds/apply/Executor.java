@@ -41,6 +41,7 @@ public final class Executor {
     private final Options options;
     /** Other clusters of the fleet, by id: a restore reads its source's repository and secrets. */
     private final Function<ClusterId, Optional<DesiredCluster>> fleet;
+    private final Recheck recheck;
 
     /** @param streamingTimeout how long a new or repointed standby may take to stream */
     public record Options(boolean dryRun, Duration lockTimeout, Duration streamingTimeout, String user, String host) {
@@ -60,35 +61,52 @@ public final class Executor {
     public record Result(ClusterId cluster, Audit audit, boolean ok) {
     }
 
-    public Executor(Sessions sessions, ApplyListener listener, Options options) {
-        this(sessions, listener, options, id -> Optional.empty());
-    }
-
+    /**
+     * @param fleet   other clusters of the fleet, by id: a restore reads its source's repository and secrets
+     * @param recheck how the cluster is observed and planned again under the lock
+     */
     public Executor(Sessions sessions, ApplyListener listener, Options options,
-                    Function<ClusterId, Optional<DesiredCluster>> fleet) {
+                    Function<ClusterId, Optional<DesiredCluster>> fleet, Recheck recheck) {
         this.sessions = sessions;
         this.listener = listener;
         this.options = options;
         this.fleet = fleet;
+        this.recheck = recheck;
     }
 
+    /**
+     * Applies an approved plan: takes the cluster's lock, observes the cluster again and plans again, and goes on
+     * only when that plan does exactly what the approved one does (else {@link StaleApplyException}, nothing
+     * changed, no marker written). The markers are written from that fresh observation, under the lock. A dry run
+     * takes no lock and shows the approved plan's commands.
+     *
+     * @param observed the observation the approved plan was made from
+     */
     public Result apply(DesiredCluster desired, ObservedCluster observed, ClusterPlan plan, Optional<String> commit) {
         if (plan.refused()) {
             throw new ApplyException("the plan for " + desired.id() + " was refused; nothing was applied: "
                     + plan.refusals().get(0).message());
         }
-        Run run = new Run(desired, observed, commit);
         if (plan.actions().isEmpty()) {
             return new Result(desired.id(), audit(desired, commit, List.of(), "no changes"), true);
         }
-        run.preflight(plan);
+        new Run(desired, observed, commit).preflight(plan);
+        // without the lock nothing at all is done (and nothing is audited: nothing happened)
+        ClusterLock lock = options.dryRun() ? null : ClusterLock.acquire(new Run(desired, observed, commit)
+                .reachable(), holder(commit), options.lockTimeout(), listener, desired.id(), options.host());
+        Run run;
         List<Audit.Entry> entries = new ArrayList<>();
         String failure = null;
-        // without the lock nothing at all is done (and nothing is audited: nothing happened)
-        ClusterLock lock = options.dryRun() ? null : ClusterLock.acquire(run.reachable(), holder(commit),
-                options.lockTimeout(), listener, desired.id(), options.host());
         try {
             FaultPoint.reached(FaultPoint.APPLY_LOCKED);
+            run = new Run(desired, options.dryRun() ? observed : recheck(desired, observed, plan, commit), commit);
+        } catch (RuntimeException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            throw e;
+        }
+        try {
             // a restore needs the source's passwords: read over the network from now on, while the markers are
             // written and the node prepared, instead of in the restore's own path
             plan.actions().stream().filter(a -> a instanceof Action.RestorePrimary).findFirst().ifPresent(a -> run
@@ -140,6 +158,39 @@ public final class Executor {
         return new Result(desired.id(), audit(desired, commit, entries, "ok"), true);
     }
 
+    /**
+     * Under the lock: observes the cluster again and plans again; returns the fresh observation when that plan does
+     * what the approved one does. Otherwise stops before anything is written: what changed on the servers, and
+     * what the plan would be now.
+     */
+    private ObservedCluster recheck(DesiredCluster desired, ObservedCluster before, ClusterPlan approved,
+                                    Optional<String> commit) {
+        ObservedCluster now = recheck.observe(desired);
+        ClusterPlan again = recheck.plan(desired, now);
+        List<String> changed = io.pgrds.plan.PlanDiff.differences(approved, again);
+        if (changed.isEmpty()) {
+            return now;
+        }
+        List<String> moved = io.pgrds.plan.Fingerprint.differences(before, now);
+        String message = desired.id() + ": the servers changed since this plan was made"
+                + (moved.isEmpty() ? "" : " (" + String.join("; ", moved) + ")") + ", and the plan is now different:\n  "
+                + String.join("\n  ", changed) + "\nNothing was applied. Review the new plan with pgrds plan "
+                + desired.id() + ", then apply again.";
+        appendRefusedAudit(desired, now, commit, "stale: " + String.join("; ", changed));
+        throw new StaleApplyException(message);
+    }
+
+    /** The history records an apply that stopped before acting, so the operator sees it; nothing else is written. */
+    private void appendRefusedAudit(DesiredCluster desired, ObservedCluster now, Optional<String> commit,
+                                    String why) {
+        try {
+            new Run(desired, now, commit).appendAudit(audit(desired, commit, List.of(new Audit.Entry(
+                    "recheck under the lock", "stale", 0, Optional.of(why))), "stale"));
+        } catch (RuntimeException e) {
+            // the refusal itself is what matters; the history is a courtesy
+        }
+    }
+
     private Audit audit(DesiredCluster desired, Optional<String> commit, List<Audit.Entry> entries, String outcome) {
         return new Audit(Instant.now().toString(), options.user(), options.host(), desired.id().toString(), commit,
                 options.dryRun(), entries, outcome);
@@ -184,6 +235,8 @@ public final class Executor {
         private final Map<String, NodeSpec> specs = new LinkedHashMap<>();
         private final Map<String, NodeOps> ops = new LinkedHashMap<>();
         private final Set<String> deactivated = new TreeSet<>();
+        /** Nodes fenced by this apply (stopped, or by the fence hook). */
+        private final Set<String> fenced = new TreeSet<>();
         private Optional<String> primary;
         /** Whether this run created a data directory (initdb, restore) that the observation did not see. */
         private boolean created;
@@ -217,10 +270,27 @@ public final class Executor {
             this.commit = commit;
             desired.nodes().forEach(n -> specs.put(n.name(), n));
             Observer.formerMembers(desired, observed.nodes()).forEach(n -> specs.putIfAbsent(n.name(), n));
-            primary = observed.nodes().stream().filter(n -> n.state() == NodeState.PRIMARY && n.running())
-                    .map(ObservedNode::name).findFirst();
+            primary = currentPrimary(observed);
             observed.nodes().stream().filter(n -> n.state() == NodeState.DEACTIVATED).forEach(n -> deactivated
                     .add(n.name()));
+        }
+
+        /**
+         * The primary as the run begins: the node running with primary data; of several (a stale old primary beside
+         * the current one), the one the markers name, else the one on the highest timeline — the one the planner
+         * keeps, so that the markers written before the first action never name the stale one.
+         */
+        private Optional<String> currentPrimary(ObservedCluster o) {
+            List<ObservedNode> running = o.nodes().stream().filter(n -> n.state() == NodeState.PRIMARY
+                    && n.running()).toList();
+            if (running.size() <= 1) {
+                return running.stream().map(ObservedNode::name).findFirst();
+            }
+            Optional<String> named = o.nodes().stream().flatMap(n -> n.marker().stream())
+                    .filter(m -> m.cluster().equals(desired.id())).flatMap(m -> m.primary().stream())
+                    .filter(p -> running.stream().anyMatch(n -> n.name().equals(p))).findFirst();
+            return named.or(() -> running.stream().max(java.util.Comparator.comparing((ObservedNode n) -> n.timeline()
+                    .orElse(Integer.MIN_VALUE))).map(ObservedNode::name));
         }
 
         /**
@@ -289,7 +359,8 @@ public final class Executor {
                         n.start();
                     }
                 };
-                case PROMOTE -> () -> promote(((Action.Promote) action).node());
+                case FENCE -> () -> fence((Action.Fence) action);
+                case PROMOTE -> () -> promote((Action.Promote) action);
                 case SWITCHOVER -> () -> switchover(((Action.Switchover) action).from(),
                         ((Action.Switchover) action).to());
                 case REJOIN -> () -> rejoin(((Action.Rejoin) action).node(), ((Action.Rejoin) action).newPrimary());
@@ -569,57 +640,203 @@ public final class Executor {
             }
         }
 
-        private void promote(String name) {
-            NodeOps n = ops(name);
+        /**
+         * Makes sure a node cannot accept writes: stops its server (fast, else immediate), or runs the cluster's fence
+         * hook, which must exit 0. Either way the node counts as fenced for the rest of this apply.
+         */
+        private void fence(Action.Fence a) {
+            if (a.method() == Action.Fence.Method.HOOK) {
+                String hook = a.hook().orElseThrow(() -> new ApplyException("the plan fences " + a.node() + " with "
+                        + "a hook but names none; plan again"));
+                NodeSpec spec = specs.get(a.node());
+                if (spec == null) {
+                    throw new ApplyException("pgrds knows no address of " + a.node() + " to give the fence hook; "
+                            + "plan again");
+                }
+                listener.command(desired.id(), "local", hook + "  (PGRDS_NODE=" + a.node() + " PGRDS_NODE_HOST="
+                        + spec.host() + " PGRDS_NODE_PORT=" + spec.port() + ")");
+                if (!options.dryRun()) {
+                    Hook.fence(hook, desired.id(), spec, Duration.ofMinutes(5));
+                }
+                listener.progress(desired.id(), a.node(), "fenced by the hook " + hook);
+            } else {
+                NodeOps n = ops(a.node());
+                if (n.running()) {
+                    try {
+                        n.stop("fast");
+                    } catch (ApplyException e) {
+                        // a server that does not stop in time must still stop: nothing is lost by an immediate
+                        // stop, the next start recovers from its WAL
+                        n.change("stop immediately", List.of(n.bin("pg_ctl"), "stop", "-D", n.node().dataDirectory(),
+                                "-m", "immediate", "-w", "-t", "60", "-s"));
+                    }
+                }
+                if (!options.dryRun() && n.running()) {
+                    throw new ApplyException(a.node() + " still runs after pg_ctl stop; stop it by hand (it must not "
+                            + "accept writes beside the primary), then apply again");
+                }
+            }
+            fenced.add(a.node());
+            deactivatedOrStopped(a.node());
+        }
+
+        private void deactivatedOrStopped(String name) {
+            if (primary.equals(Optional.of(name))) {
+                primary = Optional.empty();
+            }
+        }
+
+        /**
+         * Promotes a standby in place of a lost primary. Right before it, the precondition is checked again on the
+         * servers: the former primary, when it can be reached, does not run as a primary; when it cannot, it was
+         * fenced by this apply's hook or by the operator's word; and the standby does not hear from a live sender.
+         */
+        private void promote(Action.Promote a) {
+            NodeOps n = ops(a.node());
+            if (!options.dryRun()) {
+                formerCannotWrite(a);
+                notReceivingFromALiveSender(n, a);
+            }
+            FaultPoint.reached(FaultPoint.PROMOTE_FENCED);
             if (!n.running()) {
                 n.start();
             }
-            FaultPoint.reached(FaultPoint.PROMOTE_FENCED);
             n.promote();
             waitWritable(n);
             FaultPoint.reached(FaultPoint.PROMOTE_PROMOTED);
             writeStandbyConf(n, Optional.empty());
             n.reload();
-            primary = Optional.of(name);
+            primary = Optional.of(a.node());
+            // from here on every node's marker names the new primary: an apply stopped now resumes from there
+            writeMarkers(false);
             if (desired.backup().isPresent()) {
                 // pgBackRest refuses archive_mode = always, so standbys do not archive what they receive
-                listener.notice(desired.id(), name + " now archives into stanza " + io.pgrds.desired.BackupSpec
+                listener.notice(desired.id(), a.node() + " now archives into stanza " + io.pgrds.desired.BackupSpec
                         .stanza(desired.id()) + " from its new timeline. WAL the lost primary had not archived "
                         + "yet is not in the archive: take a full backup now (pgrds backup " + desired.id()
                         + " --type full) so that point-in-time restores from here on do not depend on it.");
             }
         }
 
+        /** The former primary may not accept writes when a standby is promoted in its place. */
+        private void formerCannotWrite(Action.Promote a) {
+            if (a.formerPrimary().isEmpty() || fenced.contains(a.formerPrimary().get())) {
+                return;
+            }
+            String former = a.formerPrimary().get();
+            if (!specs.containsKey(former)) {
+                if (a.fencing() == Action.Promote.Fencing.OPERATOR) {
+                    return;
+                }
+                throw new ApplyException("promote " + a.node() + " refused: pgrds cannot check the former primary "
+                        + former + " and it was not fenced; nothing was changed");
+            }
+            NodeOps f;
+            boolean runsAsPrimary;
+            try {
+                f = ops(former);
+                runsAsPrimary = f.running() && !f.query("select pg_is_in_recovery()").equals(List.of("t"));
+            } catch (TransportException | ApplyException e) {
+                if (a.fencing() == Action.Promote.Fencing.OPERATOR) {
+                    return; // the operator's word: it is fenced; the standby's side is checked next
+                }
+                throw new ApplyException("promote " + a.node() + " refused: the former primary " + former + " was "
+                        + (a.fencing() == Action.Promote.Fencing.HOOK ? "to be fenced by the hook first"
+                        : "seen stopped when planned") + ", and pgrds cannot check it now (" + e.getMessage()
+                        + "); it may have started again. Nothing was changed; plan again.");
+            }
+            if (runsAsPrimary) {
+                throw new ApplyException("promote " + a.node() + " refused: the former primary " + former + " runs "
+                        + "as a primary now; nothing was changed. Plan again: pgrds hands over from it without loss.");
+            }
+        }
+
+        /**
+         * A standby that streams, or heard from its sender within {@link io.pgrds.plan.Planner#RECEIVED_RECENTLY_MILLIS}, proves the
+         * sender alive: nothing is promoted then, unless the sender was fenced by this apply, or is the former
+         * primary the operator said is fenced and the last message is older than that.
+         */
+        private void notReceivingFromALiveSender(NodeOps n, Action.Promote a) {
+            List<String> r = n.query("select coalesce(status, '') || '|' || coalesce(sender_host || ':' || "
+                    + "sender_port, '') || '|' || coalesce((extract(epoch from now() - last_msg_receipt_time) * 1000)"
+                    + "::bigint::text, '') from pg_stat_wal_receiver");
+            if (r.isEmpty()) {
+                return;
+            }
+            String[] f = r.get(0).split("\\|", -1);
+            boolean streaming = f[0].equals("streaming");
+            long age = f.length > 2 && !f[2].isEmpty() ? Long.parseLong(f[2]) : Long.MAX_VALUE;
+            if (!streaming && age > io.pgrds.plan.Planner.RECEIVED_RECENTLY_MILLIS) {
+                return;
+            }
+            String sender = f.length > 1 ? f[1] : "";
+            Optional<String> senderNode = specs.values().stream().filter(s -> (s.host() + ":" + s.port()).equals(
+                    sender)).map(NodeSpec::name).findFirst();
+            if (senderNode.isPresent() && fenced.contains(senderNode.get())) {
+                return;
+            }
+            if (senderNode.isPresent() && senderNode.equals(a.formerPrimary())
+                    && a.fencing() == Action.Promote.Fencing.OPERATOR && age > io.pgrds.plan.Planner.RECEIVED_RECENTLY_MILLIS) {
+                return;
+            }
+            if (senderNode.isPresent() && senderNode.equals(a.formerPrimary())
+                    && a.fencing() == Action.Promote.Fencing.SEEN_STOPPED) {
+                NodeOps former = ops(senderNode.get());
+                if (!former.running()) {
+                    return; // stopped: the receiver has not noticed yet
+                }
+            }
+            throw new ApplyException("promote " + a.node() + " refused: " + a.node() + " "
+                    + (streaming ? "streams" : "received WAL") + " from " + senderNode.orElse(sender)
+                    + (age == Long.MAX_VALUE ? "" : " (last message " + age + " ms ago)") + ", which is alive as a "
+                    + "primary; promoting now would make two primaries. Nothing was changed. Stop or fence "
+                    + senderNode.orElse(sender) + " first, then plan again.");
+        }
+
+        /**
+         * Planned handover without loss. The old primary is checkpointed and stopped cleanly (or, when an earlier
+         * apply was interrupted right after that, found so); the target replays its shutdown checkpoint; then it is
+         * promoted, the markers name it, and the old primary follows it as a standby (rewound only when it cannot).
+         * Every step checks its precondition on the servers first: a primary that stopped by itself (crashed) is
+         * never handed over from, since its last commits may be only on its disk.
+         */
         private void switchover(String from, String to) {
             NodeOps old = ops(from);
             NodeOps target = ops(to);
             if (options.dryRun()) {
                 old.stop("fast");
                 target.promote();
-                writeStandbyConf(old, Optional.of(target.node()));
+                config(old, Optional.of(target.node())).run();
                 old.start();
                 return;
             }
             if (old.running()) {
-                List<String> peer = old.query("select state from pg_stat_replication where application_name = '"
-                        + to.replace("'", "''") + "'");
-                if (peer.isEmpty() || !peer.get(0).equals("streaming")) {
-                    throw new ApplyException("switchover " + from + " → " + to + " refused: " + to
-                            + " is not streaming from " + from + " now; nothing was changed");
+                if (!peerStreams(old, to, Duration.ofSeconds(60))) {
+                    throw new ApplyException("switchover " + from + " → " + to + " refused: " + to + " is not "
+                            + "streaming from " + from + " (waited 60 s); nothing was changed. Check " + to
+                            + "'s log " + target.paths().serverLog() + ", then plan again.");
                 }
                 FaultPoint.reached(FaultPoint.SWITCHOVER_CHECKED);
                 old.query("checkpoint");
                 old.stop("fast");
             }
+            Control c = control(old);
+            if (!c.shutDownCleanly()) {
+                // it stopped by itself: what it wrote after its last checkpoint is only on its own disk
+                listener.progress(desired.id(), from, "not shut down cleanly (" + c.state() + "): starting it again");
+                old.start();
+                throw new ApplyException("switchover " + from + " → " + to + " refused: " + from + " stopped "
+                        + "without a clean shutdown (" + c.state() + "), so its last commits may be only on its disk. "
+                        + from + " runs as primary again; plan again to hand over once " + to + " has caught up.");
+            }
             FaultPoint.reached(FaultPoint.SWITCHOVER_STOPPED);
-            Lsn last = finalCheckpoint(old);
-            listener.progress(desired.id(), to, "waiting to replay " + from + "'s last WAL (" + last + ")");
-            if (!replayedPast(target, last, Duration.ofSeconds(30))) {
+            listener.progress(desired.id(), to, "waiting to replay " + from + "'s last WAL (" + c.checkpoint() + ")");
+            if (!replayedPast(target, c.checkpoint(), Duration.ofSeconds(30))) {
                 listener.progress(desired.id(), from, to + " did not catch up: starting " + from + " again as primary");
                 old.start();
                 throw new ApplyException("switchover " + from + " → " + to + " rolled back: " + to + " did not replay "
-                        + from + "'s final WAL (" + last + ") within 30 s, so promoting it could lose commits. " + from
-                        + " runs as primary again; check replication and apply again");
+                        + from + "'s final WAL (" + c.checkpoint() + ") within 30 s, so promoting it could lose "
+                        + "commits. " + from + " runs as primary again; check replication and apply again");
             }
             target.promote();
             waitWritable(target);
@@ -627,11 +844,12 @@ public final class Executor {
             writeStandbyConf(target, Optional.empty());
             target.reload();
             primary = Optional.of(to);
+            // from here on every node's marker names the new primary: an apply stopped now resumes from there
+            writeMarkers(false);
             FaultPoint.reached(FaultPoint.SWITCHOVER_MARKED);
             // the old primary follows the new one; its WAL ends at the shutdown checkpoint, which the target
             // replayed, so no rewind is needed unless that check fails
-            writeStandbyConf(old, Optional.of(target.node()));
-            old.change("standby.signal", List.of("touch", old.node().dataDirectory() + "/standby.signal"));
+            config(old, Optional.of(target.node())).run();
             FaultPoint.reached(FaultPoint.SWITCHOVER_CONFIGURED);
             old.start();
             if (!streams(old, Duration.ofSeconds(20))) {
@@ -652,9 +870,6 @@ public final class Executor {
             FaultPoint.reached(FaultPoint.REJOIN_STOPPED);
             secrets(p).write(n);
             rewind(n, p.node());
-            FaultPoint.reached(FaultPoint.REJOIN_REWOUND);
-            config(n, Optional.of(p.node())).run();
-            FaultPoint.reached(FaultPoint.REJOIN_CONFIGURED);
             n.start();
             waitStreaming(n, newPrimary);
             deactivated.remove(name);
@@ -742,10 +957,18 @@ public final class Executor {
                     + Secrets.passfile(n) + " application_name=" + n.node().name()).replace("'", "''");
         }
 
+        /**
+         * pg_rewind from {@code source}, then the node's own configuration files again: pg_rewind copies the
+         * source's (its listen address, its port, its primary_conninfo), with which the node could not start as
+         * itself. Ends configured as a standby of {@code source}, not started.
+         */
         private void rewind(NodeOps n, NodeSpec source) {
             n.change("pg_rewind", List.of("env", "PGPASSFILE=" + Secrets.passfile(n), n.bin("pg_rewind"),
                     "--target-pgdata=" + n.node().dataDirectory(), "--source-server=host=" + source.host() + " port="
                     + source.port() + " user=pgrds dbname=postgres"), null, Duration.ofHours(2), null);
+            FaultPoint.reached(FaultPoint.REJOIN_REWOUND);
+            config(n, Optional.of(source)).run();
+            FaultPoint.reached(FaultPoint.REJOIN_CONFIGURED);
         }
 
         private void createRoles(NodeOps n) {
@@ -795,11 +1018,41 @@ public final class Executor {
             }
         }
 
-        private Lsn finalCheckpoint(NodeOps old) {
+        /** What pg_controldata says of a stopped server: how it stopped, and its last checkpoint. */
+        private record Control(String state, Lsn checkpoint) {
+            boolean shutDownCleanly() {
+                return state.equals("shut down");
+            }
+        }
+
+        private Control control(NodeOps old) {
             var r = old.check(List.of(old.bin("pg_controldata"), "-D", old.node().dataDirectory()));
-            return r.stdout().lines().filter(l -> l.startsWith("Latest checkpoint location:"))
-                    .map(l -> Lsn.parse(l.substring(l.indexOf(':') + 1).strip())).findFirst()
-                    .orElseThrow(() -> new ApplyException(old.node().name() + ": pg_controldata shows no checkpoint"));
+            String state = field(r.stdout(), "Database cluster state").orElse("unknown");
+            Lsn checkpoint = field(r.stdout(), "Latest checkpoint location").map(Lsn::parse)
+                    .orElseThrow(() -> new ApplyException(old.node().name() + ": pg_controldata shows no checkpoint ("
+                            + NodeOps.tail(r.stderr()) + ")"));
+            return new Control(state, checkpoint);
+        }
+
+        private static Optional<String> field(String controldata, String label) {
+            return controldata.lines().filter(l -> l.startsWith(label + ":"))
+                    .map(l -> l.substring(label.length() + 1).strip()).findFirst();
+        }
+
+        /** Waits until {@code primary} sees {@code standby} streaming (it may just have been started). */
+        private boolean peerStreams(NodeOps primary, String standby, Duration timeout) {
+            long until = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                List<String> peer = primary.query("select state from pg_stat_replication where application_name = "
+                        + "'" + standby.replace("'", "''") + "'");
+                if (!peer.isEmpty() && peer.get(0).equals("streaming")) {
+                    return true;
+                }
+                if (System.nanoTime() > until) {
+                    return false;
+                }
+                pause(100);
+            }
         }
 
         private boolean replayedPast(NodeOps n, Lsn lsn, Duration timeout) {

@@ -2,6 +2,8 @@ package io.pgrds.cli;
 
 import io.pgrds.apply.ApplyListener;
 import io.pgrds.apply.Executor;
+import io.pgrds.apply.Recheck;
+import io.pgrds.plan.Confirmations;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.DesiredFleet;
@@ -49,6 +51,9 @@ final class ApplyCommand implements Callable<Integer> {
     @Mixin
     private ObserveOptions observe;
 
+    @Mixin
+    private ConfirmOptions confirm;
+
     @Parameters(paramLabel = "CLUSTER|FILE", arity = "0..*",
             description = "team/stage or a team (default: all), or one saved plan file.")
     private List<String> targets = new ArrayList<>();
@@ -79,8 +84,15 @@ final class ApplyCommand implements Callable<Integer> {
         FleetPlan plan;
         Map<ClusterId, ObservedCluster> observed;
         List<DesiredCluster> selected;
+        Confirmations confirmations;
         if (saved != null) {
             SavedPlan s = SavedPlanJson.read(Files.readAllBytes(saved));
+            if (confirm.any()) {
+                throw new PgrdsException(ErrorCode.USAGE, "a saved plan carries the confirmations it was made with "
+                        + "(--fenced " + String.join(", ", s.confirmations().fenced()) + "); make a new plan with "
+                        + "pgrds plan --out FILE --fenced NODE instead.");
+            }
+            confirmations = s.confirmations();
             fleet = s.commit().isPresent()
                     ? FleetLoader.loadOrThrow(GitSource.read(top.repoLocation(), s.commit().get(),
                     PgrdsCommand.cacheDir()))
@@ -99,7 +111,9 @@ final class ApplyCommand implements Callable<Integer> {
             fleet = top.fleet();
             selected = Selection.select(fleet, targets);
             observed = PlanCommand.observe(fleet, selected, sessions, observe);
-            plan = Planner.plan(new DesiredFleet(fleet.commit(), selected, List.of()), observed);
+            confirm.check(observed);
+            confirmations = confirm.confirmations();
+            plan = Planner.plan(new DesiredFleet(fleet.commit(), selected, List.of()), observed, confirmations);
         }
         t.out().print(PlanRenderer.text(plan, t.colour()));
         t.out().flush();
@@ -129,7 +143,19 @@ final class ApplyCommand implements Callable<Integer> {
                 Duration.ofMinutes(2), Executor.Options.defaults(dryRun).user(),
                 Executor.Options.defaults(dryRun).host());
         int failed = 0;
-        Executor executor = new Executor(sessions, new Printer(t, dryRun), options, fleet::cluster);
+        DesiredFleet planned = fleet;
+        Recheck recheck = new Recheck() {
+            @Override
+            public ObservedCluster observe(DesiredCluster desired) {
+                return PlanCommand.observe(planned, List.of(desired), sessions, observe).get(desired.id());
+            }
+
+            @Override
+            public ClusterPlan plan(DesiredCluster desired, ObservedCluster now) {
+                return Planner.plan(desired, now, confirmations);
+            }
+        };
+        Executor executor = new Executor(sessions, new Printer(t, dryRun), options, fleet::cluster, recheck);
         for (ClusterPlan cp : plan.clusters()) {
             if (cp.refused() || !cp.hasChanges()) {
                 continue;

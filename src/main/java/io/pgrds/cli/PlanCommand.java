@@ -39,6 +39,9 @@ final class PlanCommand implements Callable<Integer> {
     @Mixin
     private ObserveOptions observe;
 
+    @Mixin
+    private ConfirmOptions confirm;
+
     @Parameters(paramLabel = "CLUSTER", arity = "0..*", description = "team/stage or a team (default: all).")
     private List<String> clusters = new ArrayList<>();
 
@@ -58,11 +61,13 @@ final class PlanCommand implements Callable<Integer> {
         DesiredFleet fleet = top.fleet();
         List<DesiredCluster> selected = Selection.select(fleet, clusters);
         Map<ClusterId, ObservedCluster> observed = observe(fleet, selected, observe);
-        FleetPlan plan = Planner.plan(new DesiredFleet(fleet.commit(), selected, List.of()), observed);
+        confirm.check(observed);
+        FleetPlan plan = Planner.plan(new DesiredFleet(fleet.commit(), selected, List.of()), observed,
+                confirm.confirmations());
         t.out().print(json ? PlanRenderer.json(plan) : PlanRenderer.text(plan, t.colour()));
         if (out != null) {
             try {
-                Files.write(out, SavedPlanJson.write(SavedPlan.of(plan, observed)));
+                Files.write(out, SavedPlanJson.write(SavedPlan.of(plan, observed, confirm.confirmations())));
             } catch (IOException e) {
                 throw new PgrdsException(ErrorCode.IO, "cannot write the plan to " + out + ": " + e.getMessage());
             }

@@ -30,6 +30,8 @@ import java.util.function.UnaryOperator;
  * @param sentence          the one sentence the run logged
  * @param backups           by type, the scheduled backups this daemon took or skipped ({@code backup.schedule})
  * @param warnings          the last plan's warnings (failing WAL archiving, a fenced node, ...), in plan order
+ * @param dangers           DANGER: what is dangerous now (two nodes accepting writes) and was not fixed by the last
+ *                          run (policy observe, or refused); empty when all is well
  */
 public record ClusterStatus(ClusterId cluster, Optional<String> policy, Sync sync, List<String> differences,
                             List<String> heldBack, Optional<String> refusalCode, Optional<String> message,
@@ -37,9 +39,11 @@ public record ClusterStatus(ClusterId cluster, Optional<String> policy, Sync syn
                             Optional<Instant> lastAppliedAt, Optional<Instant> lastRunAt, long lastRunMillis,
                             String lastResult, int planned, int applied, SortedMap<String, String> nodes,
                             SortedMap<String, Long> lagBytes, String sentence,
-                            SortedMap<BackupType, BackupRuns> backups, List<String> warnings) {
+                            SortedMap<BackupType, BackupRuns> backups, List<String> warnings,
+                            List<String> dangers) {
     public ClusterStatus {
         warnings = List.copyOf(warnings);
+        dangers = List.copyOf(dangers);
         differences = List.copyOf(differences);
         heldBack = List.copyOf(heldBack);
         nodes = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
@@ -67,13 +71,14 @@ public record ClusterStatus(ClusterId cluster, Optional<String> policy, Sync syn
         all.put(type, change.apply(all.getOrDefault(type, BackupRuns.none())));
         return new ClusterStatus(cluster, policy, sync, differences, heldBack, refusalCode, message, commit,
                 lastAppliedCommit, lastAppliedAt, lastRunAt, lastRunMillis, lastResult, planned, applied, nodes, lagBytes,
-                sentence, all, warnings);
+                sentence, all, warnings, dangers);
     }
 
     /** A cluster with a job but no finished run yet. */
     public static ClusterStatus pending(ClusterId id) {
         return new ClusterStatus(id, Optional.empty(), Sync.UNKNOWN, List.of(), List.of(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 0,
-                "pending", 0, 0, new TreeMap<>(), new TreeMap<>(), id + ": no run yet", new TreeMap<>(), List.of());
+                "pending", 0, 0, new TreeMap<>(), new TreeMap<>(), id + ": no run yet", new TreeMap<>(), List.of(),
+                List.of());
     }
 }

@@ -52,6 +52,12 @@ public final class Metrics {
         for (ClusterStatus c : sorted) {
             sample(out, "pgrds_cluster_plan_warnings", c, null, null, c.warnings().size());
         }
+        header(out, "pgrds_cluster_danger", "gauge", "1 while the cluster is in DANGER: two nodes accept writes "
+                + "and the last run did not stop the stale one (policy observe, or refused); the texts are in /status. "
+                + "Page on it.");
+        for (ClusterStatus c : sorted) {
+            sample(out, "pgrds_cluster_danger", c, null, null, c.dangers().isEmpty() ? 0 : 1);
+        }
         header(out, "pgrds_cluster_planned_actions", "gauge", "Actions in the last run's plan.");
         for (ClusterStatus c : sorted) {
             sample(out, "pgrds_cluster_planned_actions", c, null, null, c.planned());

@@ -26,11 +26,25 @@ public final class Outcomes {
      * @param applied how many of {@code split.apply()} were carried out
      * @param stopped true when the daemon stopped between actions
      * @param error   why the run failed (reading, observing, or an action)
+     * @param dangers what is dangerous after the run (two nodes accepting writes): the plan's, or, when the run
+     *                applied something, what the observation after it shows
      */
     public record Run(ClusterId id, Optional<ReconcilePolicy> policy, Optional<String> commit,
                       Optional<ClusterPlan> plan, Policy.Split split, int applied, boolean stopped,
                       Optional<String> error, SortedMap<String, String> nodes, SortedMap<String, Long> lag,
-                      Instant startedAt, long millis) {
+                      Instant startedAt, long millis, List<String> dangers) {
+        public Run {
+            dangers = List.copyOf(dangers);
+        }
+
+        /** A run without dangers. */
+        public Run(ClusterId id, Optional<ReconcilePolicy> policy, Optional<String> commit,
+                   Optional<ClusterPlan> plan, Policy.Split split, int applied, boolean stopped,
+                   Optional<String> error, SortedMap<String, String> nodes, SortedMap<String, Long> lag,
+                   Instant startedAt, long millis) {
+            this(id, policy, commit, plan, split, applied, stopped, error, nodes, lag, startedAt, millis, List.of());
+        }
+
         /** A run that failed before it had a plan. */
         public static Run failed(ClusterId id, Optional<ReconcilePolicy> policy, Optional<String> commit,
                                  String error, Instant startedAt, long millis) {
@@ -94,7 +108,8 @@ public final class Outcomes {
                 differences, held, refusal.map(Refusal::code), message, run.commit(), appliedCommit, appliedAt,
                 Optional.of(run.startedAt()), run.millis(), result(run),
                 run.plan().map(p -> p.actions().size()).orElse(0), run.applied(), run.nodes(), run.lag(),
-                sentence(run), previous.backups(), run.plan().map(ClusterPlan::warnings).orElse(previous.warnings()));
+                sentence(run), previous.backups(), run.plan().map(ClusterPlan::warnings).orElse(previous.warnings()),
+                run.error().isPresent() && run.plan().isEmpty() ? previous.dangers() : run.dangers());
     }
 
     /**

@@ -21,7 +21,9 @@ import java.util.List;
  *             when no parameter needs a restart (reload), {@code configure_backup} (writes the pgBackRest
  *             configuration, creates the stanza and checks archiving; no restart), {@code register_endpoint}
  *             (runs the hook for the primary as it is).</li>
- *         <li>held back: {@code init_primary} and {@code restore_primary} (a new primary is made by a person
+ *         <li>allowed too: {@code fence} by stopping a stale old primary's server (leaving it running beside
+ *             the primary is the danger, not the cure).</li>
+ *         <li>held back: {@code fence} by the fence hook (it comes with a promotion), {@code init_primary} and {@code restore_primary} (a new primary is made by a person
  *             with {@code pgrds apply}), {@code promote} and {@code switchover} (move the primary),
  *             {@code rejoin} (rewinds or re-clones a former primary, discarding its divergent WAL),
  *             {@code deactivate} (stops a node), {@code change_parameters} with a restart.</li>
@@ -46,6 +48,9 @@ public final class Policy {
                 case CLONE_STANDBY, START_NODE, REPOINT, CHANGE_HBA, ENSURE_ROLES, CONFIGURE_BACKUP,
                         REGISTER_ENDPOINT -> true;
                 case CHANGE_PARAMETERS -> !((Action.ChangeParameters) action).restart();
+                // stopping a stale old primary is what keeps two primaries from accepting writes: never held back;
+                // a fence hook (powering a machine off) comes with a promotion, which is held back
+                case FENCE -> ((Action.Fence) action).method() == Action.Fence.Method.STOP;
                 case INIT_PRIMARY, RESTORE_PRIMARY, PROMOTE, SWITCHOVER, REJOIN, DEACTIVATE -> false;
             };
         };

@@ -2,6 +2,7 @@ package io.pgrds.daemon;
 
 import io.pgrds.apply.ApplyListener;
 import io.pgrds.apply.Executor;
+import io.pgrds.apply.Recheck;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.DesiredFleet;
@@ -70,8 +71,20 @@ final class Reconciler {
             LOG.debug("{}: run failed", id, e);
         }
         List<String> before = daemon.status(id).map(ClusterStatus::warnings).orElse(List.of());
+        List<String> dangerBefore = daemon.status(id).map(ClusterStatus::dangers).orElse(List.of());
         ClusterStatus status = daemon.record(run);
         LOG.info(status.sentence());
+        Optional<ReconcilePolicy> policyNow = policy;
+        // DANGER is logged at ERROR when it appears or changes, and once more when it is gone
+        if (!status.dangers().equals(dangerBefore)) {
+            status.dangers().stream().filter(d -> !dangerBefore.contains(d)).forEach(d -> LOG.error("{}: {} (policy {}"
+                    + ": {})", id, d, policyNow.map(p -> p.name().toLowerCase(java.util.Locale.ROOT)).orElse("?"),
+                    policyNow.filter(p -> p == ReconcilePolicy.OBSERVE).isPresent() ? "pgrds changes nothing; stop the "
+                    + "stale one, or apply" : "the plan could not stop it: see the refusal"));
+            if (status.dangers().isEmpty()) {
+                LOG.info("{}: no danger any more", id);
+            }
+        }
         // a warning is logged when it appears or changes, not on every run: the log is read by people
         if (!status.warnings().equals(before)) {
             status.warnings().stream().filter(w -> !before.contains(w)).forEach(w -> LOG.warn("{}: {}", id, w));
@@ -97,11 +110,25 @@ final class Reconciler {
             Optional<String> error = Optional.empty();
             if (!split.apply().isEmpty()) {
                 // the allowed prefix only: the executor never sees the held-back actions
-                ClusterPlan prefix = new ClusterPlan(id, split.apply(), List.of(), plan.warnings(), plan.decision());
+                ClusterPlan prefix = prefix(desired, plan);
                 LogListener listener = new LogListener(daemon, applied);
+                // under the lock the executor observes and plans again, cut by the same policy, and applies only
+                // when that prefix is the one decided here
+                Recheck recheck = new Recheck() {
+                    @Override
+                    public ObservedCluster observe(DesiredCluster d) {
+                        return new Observer(sessions, config.parallel(), config.observeDeadline(), fleet::cluster)
+                                .observe(d);
+                    }
+
+                    @Override
+                    public ClusterPlan plan(DesiredCluster d, ObservedCluster now) {
+                        return prefix(d, Planner.plan(d, now));
+                    }
+                };
                 Executor executor = new Executor(sessions, listener, new Executor.Options(
                         false, config.lockTimeout(), Duration.ofMinutes(2), "pgrds-daemon", config.host()),
-                        fleet::cluster); // a restore reads its source cluster's repository and secrets
+                        fleet::cluster, recheck); // a restore reads its source cluster's repository and secrets
                 try {
                     executor.apply(desired, observed, prefix, commit);
                 } catch (Stopping s) {
@@ -116,9 +143,21 @@ final class Reconciler {
             // after changes, show the nodes as they are now, not as they were before the apply
             ObservedCluster now = applied.get() > 0 && !daemon.stopping()
                     ? new Observer(sessions, config.parallel(), config.observeDeadline()).observe(desired) : observed;
+            // DANGER is what is dangerous after this run: a stale primary this run stopped is no danger any more
+            List<String> dangers = now == observed ? plan.dangers() : Planner.dangers(desired, now);
             return new Outcomes.Run(id, Optional.of(desired.policy()), commit, Optional.of(plan), split,
-                    applied.get(), stopped, error, states(now), lag(now), started, millisSince(t0));
+                    applied.get(), stopped, error, states(now), lag(now), started, millisSince(t0), dangers);
         }
+    }
+
+    /** The part of a plan the cluster's policy lets the daemon apply: the allowed prefix (a refused plan as it is). */
+    static ClusterPlan prefix(DesiredCluster desired, ClusterPlan plan) {
+        if (plan.refused()) {
+            return plan;
+        }
+        Policy.Split split = Policy.split(desired.policy(), plan);
+        return new ClusterPlan(plan.id(), split.apply(), List.of(), plan.warnings(), plan.decision(),
+                plan.dangers());
     }
 
     private static long millisSince(long t0) {

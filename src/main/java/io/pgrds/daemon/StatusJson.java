@@ -56,6 +56,8 @@ public final class StatusJson {
             o.put("sentence", c.sentence());
             ArrayNode warnings = o.putArray("warnings");
             c.warnings().forEach(warnings::add);
+            ArrayNode dangers = o.putArray("dangers");
+            c.dangers().forEach(dangers::add);
             // the most recent of any type, as before backups had types; each type's under "backups"
             backup(o, "lastBackup", c.lastBackup());
             ObjectNode backups = o.putObject("backups");

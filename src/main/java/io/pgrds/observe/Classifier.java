@@ -57,9 +57,19 @@ final class Classifier {
         if (!f.binaries()) {
             state = NodeState.NO_POSTGRES;
             error = Optional.of("PostgreSQL " + wantedVersion + " binaries are missing");
+        } else if (f.dataHidden().isPresent()) {
+            // what cannot be seen is never taken for empty: a clone or initdb there could run beside a live server
+            state = NodeState.UNKNOWN;
+            error = Optional.of("the data directory cannot be seen: " + f.dataHidden().get().strip());
         } else if (f.dataExists() && !f.dataReadable()) {
             state = NodeState.UNKNOWN;
             error = Optional.of("the data directory exists but the postgres user cannot read it");
+        } else if ((!f.dataExists() || f.dataEmpty() || (f.creating() && !f.running())) && f.answering()) {
+            state = NodeState.UNKNOWN;
+            error = Optional.of("a PostgreSQL server answers on this node's port while its data directory is "
+                    + (!f.dataExists() ? "missing" : f.dataEmpty() ? "empty" : "only partly created")
+                    + ": that server runs from somewhere else (a file system not mounted, a moved data directory, "
+                    + "another server on the port)");
         } else if (!f.dataExists() || f.dataEmpty()) {
             state = NodeState.EMPTY;
         } else if (f.creating() && !f.running()) {
@@ -93,8 +103,10 @@ final class Classifier {
         } else {
             state = NodeState.PRIMARY;
         }
+        Optional<Lsn> checkpoint = f.control("Latest checkpoint location").flatMap(Classifier::lsn);
         return new ObservedNode(name, host, state, error, f.running(), version, sysid, timeline, upstream, marker,
-                files, parameters, memory, disk, f.rebootRequired(), wal, Optional.empty());
+                files, parameters, memory, disk, f.rebootRequired(), wal, Optional.empty(),
+                f.control("Database cluster state"), checkpoint, Optional.empty());
     }
 
     /** The host a standby streams from, from a primary_conninfo line. */
@@ -135,6 +147,14 @@ final class Classifier {
             }
         }));
         return out;
+    }
+
+    private static Optional<Lsn> lsn(String s) {
+        try {
+            return Optional.of(Lsn.parse(s.trim()));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private static Optional<Long> number(String s) {

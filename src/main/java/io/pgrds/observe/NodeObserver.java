@@ -49,12 +49,13 @@ final class NodeObserver {
         try {
             shell = sessions.shell(transport, node);
         } catch (TransportException e) {
-            return new Result(ObservedNode.unreachable(node.name(), node.host(), e.getMessage()));
+            return new Result(ObservedNode.unreachable(node.name(), node.host(), e.getMessage(), side(e)));
         }
         ShellFacts facts;
         try {
+            NodePaths paths = NodePaths.of(node);
             List<String> argv = new ArrayList<>(List.of("sh", "-s", "--", node.dataDirectory(), node.binDir(),
-                    NodePaths.of(node).stateDirectory()));
+                    paths.stateDirectory(), node.host(), Integer.toString(node.port()), paths.socketDirectory()));
             argv.addAll(restoreInfo);
             NodeShell.ExecResult r = shell.exec(new NodeShell.Exec(argv, true, PROBE, sessions.options()
                     .commandTimeout()));
@@ -64,7 +65,7 @@ final class NodeObserver {
             }
             facts = Json.mapper().readValue(r.stdout(), ShellFacts.class);
         } catch (TransportException e) {
-            return new Result(ObservedNode.unreachable(node.name(), node.host(), e.getMessage()));
+            return new Result(ObservedNode.unreachable(node.name(), node.host(), e.getMessage(), side(e)));
         } catch (JsonProcessingException e) {
             return new Result(ObservedNode.unknown(node.name(), node.host(), "the probe printed something that is "
                     + "not its JSON (" + e.getOriginalMessage() + ")"));
@@ -96,15 +97,22 @@ final class NodeObserver {
     }
 
     private static ObservedNode withSql(ObservedNode n, SqlFacts sql) {
-        return new ObservedNode(n.name(), n.host(), n.state(), n.error(), n.running(), n.version(),
-                n.systemIdentifier(), n.timeline(), n.upstream(), n.marker(), n.configFiles(), n.configParameters(),
-                n.memoryBytes(), n.freeDiskBytes(), n.rebootRequired(), n.wal(), Optional.of(sql));
+        return n.withSql(sql);
     }
 
     private static ObservedNode withError(ObservedNode n, String error) {
-        return new ObservedNode(n.name(), n.host(), n.state(), Optional.of(error), n.running(), n.version(),
-                n.systemIdentifier(), n.timeline(), n.upstream(), n.marker(), n.configFiles(), n.configParameters(),
-                n.memoryBytes(), n.freeDiskBytes(), n.rebootRequired(), n.wal(), n.sql());
+        return n.withError(error);
+    }
+
+    /** The side of a transport failure, as the planner reads it. */
+    static ReachFailure side(TransportException e) {
+        return switch (e.kind()) {
+            case LOCAL -> ReachFailure.LOCAL;
+            case AUTHENTICATION -> ReachFailure.AUTHENTICATION;
+            case REFUSED -> ReachFailure.REFUSED;
+            case SILENT -> ReachFailure.SILENT;
+            case LOST -> ReachFailure.LOST;
+        };
     }
 
     private static String firstLine(String s) {

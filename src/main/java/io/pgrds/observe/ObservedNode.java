@@ -18,24 +18,35 @@ import java.util.SortedMap;
  * @param freeDiskBytes    free space of the file system holding the data directory
  * @param wal              WAL waiting for the archiver and the room for it, when the data directory has a pg_wal
  * @param sql              facts from SQL, when the server runs and pgrds could log in
+ * @param clusterState     {@code pg_controldata}'s "Database cluster state" ({@code shut down}, {@code in
+ *                         production}, {@code shut down in recovery}, {@code in archive recovery}, ...)
+ * @param checkpoint       {@code pg_controldata}'s "Latest checkpoint location": for a primary shut down cleanly,
+ *                         its shutdown checkpoint, after which it wrote nothing
+ * @param reachFailure     for an UNREACHABLE node: on which side the cause lies
  */
 public record ObservedNode(String name, String host, NodeState state, Optional<String> error, boolean running,
                            Optional<Integer> version, Optional<String> systemIdentifier, Optional<Integer> timeline,
                            Optional<String> upstream, Optional<Marker> marker, SortedMap<String, String> configFiles,
                            SortedMap<String, String> configParameters, Optional<Long> memoryBytes,
                            Optional<Long> freeDiskBytes, boolean rebootRequired, Optional<WalFacts> wal,
-                           Optional<SqlFacts> sql) {
+                           Optional<SqlFacts> sql, Optional<String> clusterState, Optional<Lsn> checkpoint,
+                           Optional<ReachFailure> reachFailure) {
     public ObservedNode {
         configFiles = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(configFiles));
         configParameters = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(configParameters));
     }
 
-    /** A node that SSH could not reach. */
-    public static ObservedNode unreachable(String name, String host, String why) {
+    /** A node that SSH could not reach, for a reason on the given side. */
+    public static ObservedNode unreachable(String name, String host, String why, ReachFailure failure) {
         return new ObservedNode(name, host, NodeState.UNREACHABLE, Optional.of(why), false, Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), new java.util.TreeMap<>(),
                 new java.util.TreeMap<>(), Optional.empty(), Optional.empty(), false, Optional.empty(),
-                Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(failure));
+    }
+
+    /** A node that SSH could not reach, the cause not known (treated as a node that may be down). */
+    public static ObservedNode unreachable(String name, String host, String why) {
+        return unreachable(name, host, why, ReachFailure.SILENT);
     }
 
     /** A node whose probe failed in a way pgrds cannot explain. */
@@ -43,7 +54,26 @@ public record ObservedNode(String name, String host, NodeState state, Optional<S
         return new ObservedNode(name, host, NodeState.UNKNOWN, Optional.of(why), false, Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), new java.util.TreeMap<>(),
                 new java.util.TreeMap<>(), Optional.empty(), Optional.empty(), false, Optional.empty(),
-                Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** The same node with its SQL facts. */
+    public ObservedNode withSql(SqlFacts facts) {
+        return new ObservedNode(name, host, state, error, running, version, systemIdentifier, timeline, upstream,
+                marker, configFiles, configParameters, memoryBytes, freeDiskBytes, rebootRequired, wal,
+                Optional.of(facts), clusterState, checkpoint, reachFailure);
+    }
+
+    /** The same node with {@code why} as its error (e.g. why SQL facts are missing). */
+    public ObservedNode withError(String why) {
+        return new ObservedNode(name, host, state, Optional.of(why), running, version, systemIdentifier, timeline,
+                upstream, marker, configFiles, configParameters, memoryBytes, freeDiskBytes, rebootRequired, wal, sql,
+                clusterState, checkpoint, reachFailure);
+    }
+
+    /** True when pg_controldata says the server was shut down cleanly (as a primary: a shutdown checkpoint). */
+    public boolean shutDownCleanly() {
+        return clusterState.filter("shut down"::equals).isPresent();
     }
 
     /** The WAL position used to order failover candidates, if known. */

@@ -8,6 +8,9 @@ import java.util.Optional;
  * interpreted. {@code managementPassword} is a secret: it only ever lives in memory, to log in over SQL,
  * and {@link #toString()} never shows it. {@code sourceCatalog} is a restore source's {@code pgbackrest info} JSON,
  * read only when asked for and only on a node without data ({@code sourceCatalogError} when it failed).
+ * {@code dataHidden} says why postgres cannot see whether the data directory exists (a symbolic link it cannot
+ * follow, a directory on the way it cannot search); {@code answering} is true when, with no data directory to look at,
+ * a server answers on the node's port or socket anyway.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 record ShellFacts(boolean binaries, Optional<String> binaryVersion, boolean dataExists, boolean dataReadable,
@@ -18,7 +21,8 @@ record ShellFacts(boolean binaries, Optional<String> binaryVersion, boolean data
                   Optional<String> managementPassword, Optional<Long> memoryKb, Optional<Long> freeDiskKb,
                   boolean rebootRequired, Optional<String> backupConfigured, Optional<Integer> walReady,
                   Optional<Long> walKb, Optional<Long> walFsKb, Optional<Long> walFreeKb, Optional<String> walMount,
-                  Optional<String> sourceCatalog, Optional<String> sourceCatalogError) {
+                  Optional<String> sourceCatalog, Optional<String> sourceCatalogError, Optional<String> dataHidden,
+                  boolean answering) {
 
     /** A line of pg_controldata's output, e.g. "Database system identifier". */
     Optional<String> control(String label) {

@@ -14,15 +14,25 @@ import java.util.SortedMap;
  * @param walReceiverStatus on a standby: {@code pg_stat_wal_receiver.status} (streaming, ...)
  * @param replication    on a primary: its standbys
  * @param archiver       {@code pg_stat_archiver} with the server's clock (absent in observations older than it)
+ * @param walReceiverSender on a standby whose WAL receiver runs: {@code sender_host:sender_port}, where it receives from
+ * @param walReceiverMessageAgeMillis on a standby whose WAL receiver runs: milliseconds since its last message from
+ *                       the sender (the sender's keepalives count: an idle live primary still sends them)
  */
 public record SqlFacts(String serverVersion, boolean inRecovery, Optional<Lsn> currentLsn, Optional<Lsn> receiveLsn,
                        Optional<Lsn> replayLsn, Optional<Long> replayLagMillis, Optional<String> walReceiverStatus,
                        List<ReplicationPeer> replication, SortedMap<String, Setting> settings, List<String> roles,
-                       int connections, int maxConnections, Optional<ArchiverStats> archiver) {
+                       int connections, int maxConnections, Optional<ArchiverStats> archiver,
+                       Optional<String> walReceiverSender, Optional<Long> walReceiverMessageAgeMillis) {
     public SqlFacts {
         replication = List.copyOf(replication);
         settings = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(settings));
         roles = List.copyOf(roles);
+    }
+
+    /** Whether the WAL receiver streams now, or heard from its sender within {@code millis}. */
+    public boolean receivedWithin(long millis) {
+        return walReceiverStatus.filter("streaming"::equals).isPresent()
+                || walReceiverMessageAgeMillis.filter(age -> age <= millis).isPresent();
     }
 
     /** The position that orders failover candidates: replay on a standby, current on a primary. */

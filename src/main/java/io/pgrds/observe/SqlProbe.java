@@ -48,6 +48,8 @@ final class SqlProbe {
             Optional<Lsn> replay;
             Optional<Long> lag;
             Optional<String> receiver;
+            Optional<String> sender;
+            Optional<Long> messageAge;
             int connections;
             int maxConnections;
             ArchiverStats archiver;
@@ -58,6 +60,9 @@ final class SqlProbe {
                     + "     when pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() then 0 "
                     + "     else (extract(epoch from now() - pg_last_xact_replay_timestamp()) * 1000)::bigint end, "
                     + "(select status from pg_stat_wal_receiver limit 1), "
+                    + "(select sender_host || ':' || sender_port from pg_stat_wal_receiver limit 1), "
+                    + "(select (extract(epoch from now() - last_msg_receipt_time) * 1000)::bigint "
+                    + "   from pg_stat_wal_receiver limit 1), "
                     + "(select count(*) from pg_stat_activity where backend_type = 'client backend')::int, "
                     + "current_setting('max_connections')::int, "
                     + "a.archived_count, a.last_archived_wal, "
@@ -74,10 +79,12 @@ final class SqlProbe {
                 long l = r.getLong(6);
                 lag = r.wasNull() ? Optional.empty() : Optional.of(l);
                 receiver = Optional.ofNullable(r.getString(7));
-                connections = r.getInt(8);
-                maxConnections = r.getInt(9);
-                archiver = new ArchiverStats(r.getLong(10), Optional.ofNullable(r.getString(11)), optionalLong(r, 12),
-                        r.getLong(13), Optional.ofNullable(r.getString(14)), optionalLong(r, 15), r.getLong(16));
+                sender = Optional.ofNullable(r.getString(8));
+                messageAge = optionalLong(r, 9);
+                connections = r.getInt(10);
+                maxConnections = r.getInt(11);
+                archiver = new ArchiverStats(r.getLong(12), Optional.ofNullable(r.getString(13)), optionalLong(r, 14),
+                        r.getLong(15), Optional.ofNullable(r.getString(16)), optionalLong(r, 17), r.getLong(18));
             }
             List<ReplicationPeer> peers = new ArrayList<>();
             if (!inRecovery) {
@@ -109,7 +116,7 @@ final class SqlProbe {
                 }
             }
             return new SqlFacts(version, inRecovery, current, receive, replay, lag, receiver, peers, settings, roles,
-                    connections, maxConnections, Optional.of(archiver));
+                    connections, maxConnections, Optional.of(archiver), sender, messageAge);
         }
     }
 

@@ -11,7 +11,7 @@ import java.util.Optional;
  * are for the reader only: no code decides anything from them.
  */
 public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary, Action.CloneStandby,
-        Action.StartNode, Action.Promote, Action.Switchover, Action.Rejoin, Action.Repoint, Action.Deactivate,
+        Action.StartNode, Action.Fence, Action.Promote, Action.Switchover, Action.Rejoin, Action.Repoint, Action.Deactivate,
         Action.ChangeParameters, Action.ChangeHba, Action.EnsureRoles, Action.ConfigureBackup,
         Action.RegisterEndpoint {
 
@@ -28,6 +28,14 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
 
     /** The nodes this action touches, in the order it touches them. */
     List<String> nodes();
+
+    /**
+     * What this action does, without the prose: two plans whose actions have equal identities do the same. Apply
+     * compares the plan it approved with the one it makes again under the lock by these.
+     */
+    default String identity() {
+        return describe();
+    }
 
     /** How many lines of the plan summary this action accounts for (one per parameter for parameter changes). */
     default int weight() {
@@ -103,11 +111,60 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
         }
     }
 
-    /** Failover: promote a standby because no primary is left to hand over cleanly. */
-    record Promote(String node, Optional<String> formerPrimary, String reason, Optional<String> risk)
+    /**
+     * Make sure a node that may accept writes cannot: stop its server over SSH ({@link Method#STOP}, a stale old
+     * primary), or run the cluster's fence hook for a former primary pgrds cannot reach ({@link Method#HOOK}, before
+     * a promotion). The data directory is kept either way.
+     */
+    record Fence(String node, Method method, Optional<String> hook, String reason, Optional<String> risk)
             implements Action {
+        /** How the node is fenced. */
+        public enum Method {
+            /** {@code pg_ctl stop} on the node (it is reachable). */
+            STOP,
+            /** The cluster's {@code fence.hook}, run where pgrds runs, must exit 0. */
+            HOOK
+        }
+
+        public ActionKind kind() {
+            return ActionKind.FENCE;
+        }
+
+        public String describe() {
+            return "fence " + node + (method == Method.STOP ? " (stop its server, data kept)"
+                    : " (fence hook " + hook.orElse("?") + ")");
+        }
+
+        public List<String> nodes() {
+            return List.of(node);
+        }
+    }
+
+    /**
+     * Failover: promote a standby because no primary is left to hand over cleanly.
+     *
+     * @param fencing how the former primary is known not to accept writes any more; apply checks it again right
+     *                before it promotes
+     */
+    record Promote(String node, Optional<String> formerPrimary, Fencing fencing, String reason,
+                   Optional<String> risk) implements Action {
+        /** How a promotion knows that the former primary cannot accept writes. */
+        public enum Fencing {
+            /** pgrds sees it stopped (or empty), or no former primary is known; apply looks again. */
+            SEEN_STOPPED,
+            /** The cluster's fence hook runs before the promotion (a {@link Fence} action of this plan). */
+            HOOK,
+            /** The operator confirmed it is fenced ({@code --fenced NODE}). */
+            OPERATOR
+        }
+
         public ActionKind kind() {
             return ActionKind.PROMOTE;
+        }
+
+        @Override
+        public String identity() {
+            return describe() + " fencing " + fencing;
         }
 
         public String describe() {
@@ -202,6 +259,12 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
         public String describe() {
             return "change " + changes.size() + (changes.size() == 1 ? " parameter" : " parameters") + " on "
                     + String.join(", ", nodes) + (restart() ? " (restart)" : " (reload)");
+        }
+
+        @Override
+        public String identity() {
+            return describe() + changes.stream().map(c -> " " + c.name() + "=" + c.newValue().orElse("(default)"))
+                    .reduce("", String::concat);
         }
 
         @Override

@@ -9,6 +9,7 @@ public enum ActionKind {
     RESTORE_PRIMARY(Symbol.ADD, "restore primary", "restore_primary"),
     CLONE_STANDBY(Symbol.ADD, "clone standby", "clone_standby"),
     START_NODE(Symbol.CHANGE, "start", "start_node"),
+    FENCE(Symbol.CHANGE, "fence", "fence"),
     PROMOTE(Symbol.CHANGE, "promote", "promote"),
     SWITCHOVER(Symbol.CHANGE, "switchover", "switchover"),
     REJOIN(Symbol.CHANGE, "rejoin", "rejoin"),

@@ -3,6 +3,7 @@ package io.pgrds.plan;
 import io.pgrds.desired.NodeSpec;
 import io.pgrds.observe.NodeState;
 import io.pgrds.observe.ObservedNode;
+import io.pgrds.observe.ReachFailure;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,22 +38,7 @@ final class Checks {
                 case UNREACHABLE -> {
                     boolean isPrimary = f.pin.map(name::equals)
                             .orElse(f.markerPrimary.filter(name::equals).isPresent());
-                    if (isPrimary) {
-                        out.add(Refusal.of(RefusalCode.DESIRED_PRIMARY_UNREACHABLE, f.id, name, "Unable to plan "
-                                + f.id + " as its primary " + name + " is unreachable" + error + ".",
-                                "Bring " + name + " back and re-run, or fail over: fence " + name + " (power off "
-                                        + "or firewall), remove it from `nodes`"
-                                        + (f.pin.isPresent() ? " and pin another primary (or remove the pin)"
-                                        : "") + ", and re-run; pgrds then promotes "
-                                        + (f.pin.isPresent() ? "the pinned node" : "the most advanced standby")
-                                        + "."));
-                    } else {
-                        out.add(Refusal.of(RefusalCode.NODE_UNREACHABLE, f.id, name, "Unable to plan " + f.id
-                                + " as " + name + " is unreachable" + error + "; " + SPLIT + ".", "Bring "
-                                + name + " back (check SSH to " + spec.ssh().user() + "@" + spec.host() + ":"
-                                + spec.ssh().port() + ") and re-run, or remove it from `nodes` if it is gone for "
-                                + "good."));
-                    }
+                    out.add(unreachable(f, n, spec, isPrimary));
                 }
                 case UNKNOWN -> out.add(Refusal.of(RefusalCode.NODE_UNKNOWN, f.id, name, "Unable to plan " + f.id
                         + " as the state of " + name + " is unknown" + error + "; " + SPLIT + ".", "Check "
@@ -84,6 +70,121 @@ final class Checks {
         }
         out.addAll(systemIdentifiers(f));
         return out;
+    }
+
+    /**
+     * The refusal for a desired node that SSH could not reach, with advice that fits where the cause lies: a problem
+     * on this machine is fixed here and says nothing about the node; a node that answered is up; only a node that did
+     * not answer may be down, and only then is a failover (fenced first) the next step.
+     */
+    private static Refusal unreachable(Facts f, ObservedNode n, NodeSpec spec, boolean isPrimary) {
+        String name = n.name();
+        String error = n.error().map(e -> " (" + e + ")").orElse("");
+        String ssh = spec.ssh().user() + "@" + spec.host() + ":" + spec.ssh().port();
+        RefusalCode code = isPrimary ? RefusalCode.DESIRED_PRIMARY_UNREACHABLE : RefusalCode.NODE_UNREACHABLE;
+        String what = isPrimary ? "its primary " + name : name;
+        ReachFailure cause = n.reachFailure().orElse(ReachFailure.SILENT);
+        switch (cause) {
+            case LOCAL -> {
+                return Refusal.of(code, f.id, name, "Unable to plan " + f.id + " as pgrds cannot connect to " + what
+                        + " because of a problem on this machine" + error + "; " + SPLIT + ".", "Fix it here as the "
+                        + "message says, then re-run. This says nothing about " + name + " itself: do not fence it or "
+                        + "remove it from the file because of it.");
+            }
+            case AUTHENTICATION -> {
+                return Refusal.of(code, f.id, name, "Unable to plan " + f.id + " as " + what + " refuses pgrds's SSH "
+                        + "key" + error + "; " + SPLIT + ".", "Fix the key (ssh.identityFile on this machine, or "
+                        + spec.ssh().user() + "'s authorized_keys on " + spec.host() + "), then re-run. " + name
+                        + " answered, so it is up" + (isPrimary ? ": a failover is not the answer." : "."));
+            }
+            case REFUSED -> {
+                return Refusal.of(code, f.id, name, "Unable to plan " + f.id + " as nothing listens on the SSH port of "
+                        + what + error + "; its machine answers, so PostgreSQL may well still run there; " + SPLIT
+                        + ".", "Start sshd on " + spec.host() + " (or open port " + spec.ssh().port() + " in its "
+                        + "firewall) and re-run" + (isPrimary ? ". Fail over only if it must go: " + failoverSteps(f,
+                        name) : "."));
+            }
+            default -> {
+                if (isPrimary) {
+                    return Refusal.of(code, f.id, name, "Unable to plan " + f.id + " as its primary " + name
+                            + " is unreachable" + error + ".", "Bring " + name + " back (check SSH to " + ssh
+                            + ") and re-run. If it is gone for good, fail over: " + failoverSteps(f, name));
+                }
+                return Refusal.of(code, f.id, name, "Unable to plan " + f.id + " as " + name + " is unreachable"
+                        + error + "; " + SPLIT + ".", "Bring " + name + " back (check SSH to " + ssh + ") and "
+                        + "re-run, or remove it from `nodes` if it is gone for good.");
+            }
+        }
+    }
+
+    /** How to fail over from a primary that is gone: make sure it is down, fence it, then let pgrds promote. */
+    private static String failoverSteps(Facts f, String node) {
+        return howToCheckDown(f, node, Optional.empty()) + " Then fence " + node + " (power it off, or cut it off "
+                + "from clients and standbys), remove it from `nodes`" + (f.pin.isPresent() ? " and pin another "
+                + "primary (or remove the pin)" : "") + ", and apply with --fenced " + node + " (or give the cluster a "
+                + "fence hook, fence: {hook: …}, which pgrds runs first); pgrds then promotes "
+                + (f.pin.isPresent() ? "the pinned node" : "the most advanced standby") + ".";
+    }
+
+    /** How an operator checks that a node is really down: from another machine, and from a standby's side. */
+    static String howToCheckDown(Facts f, String node, Optional<String> standby) {
+        String host = f.host(node).orElse(node);
+        String pg = f.port(node).map(p -> " -p " + p).orElse("");
+        String via = standby.orElseGet(() -> f.desiredNames.stream().filter(n -> !n.equals(node))
+                .filter(n -> f.node(n).filter(o -> o.state() == NodeState.STANDBY).isPresent()).findFirst()
+                .orElse(null));
+        return "To check that " + node + " is really down: from a machine other than this one, `ssh " + host
+                + " true` and `pg_isready -h " + host + pg + "` must both fail" + (via == null ? "" : "; on " + via
+                + ", `select status, sender_host, last_msg_receipt_time from pg_stat_wal_receiver` must not show it "
+                + "streaming from " + node + " or a message from it in the last minute") + ".";
+    }
+
+    /**
+     * A former primary that pgrds cannot reach for a reason that shows it is up, or says nothing about it (the cause
+     * lies on this machine): no failover from it. Empty when it may be down (no answer, a lost connection).
+     */
+    static Optional<Refusal> notDownButUnreachable(Facts f, ObservedNode former, String candidate) {
+        if (former.state() != NodeState.UNREACHABLE || former.reachFailure().filter(ReachFailure::local).isEmpty()) {
+            return Optional.empty();
+        }
+        String error = former.error().map(e -> " (" + e + ")").orElse("");
+        return Optional.of(Refusal.of(RefusalCode.NODE_UNREACHABLE, f.id, former.name(), "Unable to promote "
+                + candidate + " in " + f.id + " as pgrds cannot connect to the former primary " + former.name()
+                + " because of a problem on this machine" + error + ": that says nothing about " + former.name()
+                + ", which may well still accept writes.", "Fix it here as the message says and re-run; pgrds then "
+                + "sees whether " + former.name() + " runs. Do not fence it because of this."));
+    }
+
+    /** A failover whose former primary is neither seen stopped nor fenced. */
+    static Refusal notFenced(Facts f, String former, Optional<ObservedNode> seen, ObservedNode candidate) {
+        String state = seen.isEmpty() ? "not a node pgrds can check (the markers do not list it)"
+                : seen.get().state() == NodeState.UNREACHABLE ? "unreachable" + seen.get().error().map(e -> " ("
+                + e + ")").orElse("") : "in an unknown state" + seen.get().error().map(e -> " (" + e + ")")
+                .orElse("");
+        boolean answered = seen.flatMap(ObservedNode::reachFailure).filter(ReachFailure::machineAnswered)
+                .isPresent();
+        return Refusal.of(RefusalCode.FORMER_PRIMARY_NOT_FENCED, f.id, former, "Unable to promote " + candidate.name()
+                + " in " + f.id + " as the former primary " + former + " is " + state + (answered ? "; its machine "
+                + "answers, so it is up" : "") + ", and pgrds cannot see it stopped: if it still runs, clients "
+                + "writing to it would lose those commits and two primaries would accept writes.",
+                howToCheckDown(f, former, Optional.of(candidate.name())) + " Then fence " + former + " (power it "
+                        + "off, or cut it off from clients and standbys) and apply with --fenced " + former + "; or "
+                        + "give the cluster a fence hook (fence: {hook: …}) that pgrds runs before promoting.");
+    }
+
+    /** A standby still hears from a node pgrds cannot see stopped: that node is alive, nothing is promoted. */
+    static Refusal stillReceiving(Facts f, ObservedNode standby, String sender, boolean streaming,
+                                  Optional<Long> ageMillis, boolean operatorSaidFenced) {
+        String heard = (streaming ? "streams from " + sender : "received WAL from " + sender)
+                + ageMillis.map(a -> " (last message " + (a < 1000 ? a + " ms" : a / 1000 + " s") + " ago)")
+                .orElse("");
+        return Refusal.of(RefusalCode.FORMER_PRIMARY_ALIVE, f.id, sender, "Unable to promote a standby in " + f.id
+                + " as " + standby.name() + " " + heard + ": " + sender + " is alive as a primary"
+                + (operatorSaidFenced ? ", although --fenced says it is fenced" : " although pgrds cannot reach or "
+                + "see it") + "; promoting now would make two primaries accept writes.", "If " + sender + " must "
+                + "go, stop it or fence it for real (power off, or cut it off from clients and standbys), wait until "
+                + standby.name() + " no longer hears from it, then re-run. If pgrds alone cannot reach it, fix "
+                + "that instead: " + sender + " is the primary.");
     }
 
     /** Data of more than one cluster among the nodes: refuse for every node outside the largest group. */

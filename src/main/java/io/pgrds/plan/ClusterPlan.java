@@ -11,16 +11,24 @@ import java.util.List;
  * @param warnings  what the user must know although the plan goes ahead (fence a node, an unreachable former member)
  * @param decision  one sentence saying what was decided, e.g. {@code orderdata/integration: no action, pg1 primary,
  *                  1 standby streaming}
+ * @param dangers   what is dangerous now, before anything is applied (two nodes accepting writes): shown first, and
+ *                  by the daemon as a DANGER state until it is gone
  */
 public record ClusterPlan(ClusterId id, List<Action> actions, List<Refusal> refusals, List<String> warnings,
-                          String decision) {
+                          String decision, List<String> dangers) {
     public ClusterPlan {
         actions = List.copyOf(actions);
         refusals = List.copyOf(refusals);
         warnings = List.copyOf(warnings);
+        dangers = List.copyOf(dangers);
         if (!refusals.isEmpty() && !actions.isEmpty()) {
             throw new IllegalArgumentException("a refused plan changes nothing: " + id);
         }
+    }
+
+    public ClusterPlan(ClusterId id, List<Action> actions, List<Refusal> refusals, List<String> warnings,
+                       String decision) {
+        this(id, actions, refusals, warnings, decision, List.of());
     }
 
     public boolean refused() {

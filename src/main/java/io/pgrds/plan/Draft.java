@@ -16,9 +16,9 @@ final class Draft {
      * roles are created before any clone (pg_basebackup needs the replicator role).
      */
     enum Group {
-        STOP_STALE_PRIMARY, DEACTIVATE_REMOVED, CREATE_PRIMARY, START_PRIMARY, HBA, ROLES_ON_CURRENT_PRIMARY,
-        PREPARE_TARGET, DEACTIVATE_BEFORE_PROMOTE, HANDOVER, DEACTIVATE_OLD_PRIMARY, ROLES_ON_NEW_PRIMARY,
-        PARAMETERS, CLONE, FOLLOW, BACKUP, ENDPOINT
+        FENCE_STALE_PRIMARY, STOP_STALE_PRIMARY, DEACTIVATE_REMOVED, CREATE_PRIMARY, START_PRIMARY, HBA,
+        ROLES_ON_CURRENT_PRIMARY, PREPARE_TARGET, FENCE_FORMER_PRIMARY, DEACTIVATE_BEFORE_PROMOTE, HANDOVER,
+        DEACTIVATE_OLD_PRIMARY, ROLES_ON_NEW_PRIMARY, PARAMETERS, CLONE, FOLLOW, BACKUP, ENDPOINT
     }
 
     record Step(Group group, Action action) {
@@ -37,6 +37,8 @@ final class Draft {
     private final Set<Action> inHeadline = Collections.newSetFromMap(new IdentityHashMap<>());
     final List<String> warnings = new ArrayList<>();
     final List<Refusal> refusals = new ArrayList<>();
+    /** Conditions that are dangerous now, whatever the plan does (two nodes accepting writes). */
+    final List<String> dangers = new ArrayList<>();
     /** Nodes whose data and configuration this plan creates or rewrites whole (no drift to compute). */
     final Set<String> fresh = new HashSet<>();
     /** Nodes that serve a clone or rejoin before the handover (their hba must admit the new node). */

@@ -36,12 +36,22 @@ final class Facts {
     final Optional<String> markerPrimary;
     /** The restore source's backups as the node to restore into read them; empty when not read. */
     final Optional<RestoreSource> restoreSource;
+    /** What the operator confirmed on the command line. */
+    final Confirmations confirmations;
+    /** The cluster's fence hook, run before promoting in place of a former primary pgrds cannot see stopped. */
+    final Optional<String> fenceHook;
     private final Map<String, ObservedNode> byName;
     private final Map<String, List<String>> namesByHost;
     private final Map<String, String> nameByHostPort;
 
     Facts(DesiredCluster desired, ObservedCluster observed) {
+        this(desired, observed, Confirmations.NONE);
+    }
+
+    Facts(DesiredCluster desired, ObservedCluster observed, Confirmations confirmations) {
         this.desired = desired;
+        this.confirmations = confirmations;
+        this.fenceHook = Optional.empty(); // the fence hook of the file: wired in with the fence key
         this.id = desired.id().toString();
         this.desiredNodes = desired.nodes();
         this.desiredNames = desired.nodes().stream().map(NodeSpec::name)
@@ -96,6 +106,27 @@ final class Facts {
     /** The upstream for display: the node's name when known, else the host as configured. */
     Optional<String> upstreamText(ObservedNode n) {
         return n.upstream().map(u -> resolve(u).orElse(u));
+    }
+
+    /** A node's host, from the file, else from the markers. */
+    Optional<String> host(String name) {
+        return desired.node(name).map(NodeSpec::host).or(() -> member(name).map(Marker.Member::host))
+                .or(() -> node(name).map(ObservedNode::host));
+    }
+
+    /** A node's PostgreSQL port, from the file, else from the markers. */
+    Optional<Integer> port(String name) {
+        return desired.node(name).map(NodeSpec::port).or(() -> member(name).map(Marker.Member::port));
+    }
+
+    private Optional<Marker.Member> member(String name) {
+        return all.stream().flatMap(n -> n.marker().stream()).flatMap(m -> m.members().stream())
+                .filter(m -> m.name().equals(name)).findFirst();
+    }
+
+    /** The node listening at {@code host:port} (as a WAL receiver names its sender), when exactly one does. */
+    Optional<String> nodeAt(String hostPort) {
+        return resolve(hostPort);
     }
 
     private Optional<String> resolve(String upstream) {

@@ -38,18 +38,35 @@ import java.util.stream.Collectors;
  */
 public final class Planner {
     /** A pinned standby further behind than this is not switched over to (the wait would block writes). */
-    public static final long SWITCHOVER_MAX_LAG_BYTES = 16L * 1024 * 1024;
+    public static final long SWITCHOVER_MAX_LAG_BYTES = PrimaryRules.SWITCHOVER_MAX_LAG_BYTES;
+    /** A WAL receiver that heard from its sender this recently (milliseconds) proves that sender alive. */
+    public static final long RECEIVED_RECENTLY_MILLIS = PrimaryRules.RECEIVED_RECENTLY_MILLIS;
 
     private Planner() {
     }
 
     /** Plans every cluster of the fleet; a cluster without an observation is refused as not observed. */
     public static FleetPlan plan(DesiredFleet fleet, Map<ClusterId, ObservedCluster> observed) {
+        return plan(fleet, observed, Confirmations.NONE);
+    }
+
+    /** The same, with what the operator confirmed on the command line ({@code --fenced}). */
+    public static FleetPlan plan(DesiredFleet fleet, Map<ClusterId, ObservedCluster> observed,
+                                 Confirmations confirmations) {
         List<ClusterPlan> plans = new ArrayList<>();
         for (DesiredCluster c : fleet.clusters()) {
-            plans.add(plan(c, observed.getOrDefault(c.id(), new ObservedCluster(c.id(), List.of()))));
+            plans.add(plan(c, observed.getOrDefault(c.id(), new ObservedCluster(c.id(), List.of())), confirmations));
         }
         return new FleetPlan(fleet.commit(), plans);
+    }
+
+    public static ClusterPlan plan(DesiredCluster desired, ObservedCluster observed) {
+        return plan(desired, observed, Confirmations.NONE);
+    }
+
+    /** What is dangerous in an observation, whatever the plan: two nodes accepting writes. */
+    public static List<String> dangers(DesiredCluster desired, ObservedCluster observed) {
+        return PrimaryRules.dangers(new Facts(desired, observed));
     }
 
     /**
@@ -58,7 +75,7 @@ public final class Planner {
      * @throws IllegalArgumentException when the desired cluster is not one the loader accepts (no nodes, or a pin
      *                                  that names no node)
      */
-    public static ClusterPlan plan(DesiredCluster desired, ObservedCluster observed) {
+    public static ClusterPlan plan(DesiredCluster desired, ObservedCluster observed, Confirmations confirmations) {
         if (desired.nodes().isEmpty()) {
             throw new IllegalArgumentException(desired.id() + " has no nodes; the loader rejects such a file");
         }
@@ -66,15 +83,16 @@ public final class Planner {
             throw new IllegalArgumentException(desired.id() + " pins " + desired.primary().get()
                     + ", which is not one of its nodes; the loader rejects such a file");
         }
-        Facts f = new Facts(desired, observed);
+        Facts f = new Facts(desired, observed, confirmations);
+        List<String> dangers = PrimaryRules.dangers(f);
         List<Refusal> refusals = Checks.refusals(f);
         if (!refusals.isEmpty()) {
-            return refused(f, refusals, List.of());
+            return refused(f, refusals, List.of(), dangers);
         }
         Draft x = new Draft();
-        String primary = decidePrimary(f, x);
+        String primary = PrimaryRules.decide(f, x);
         if (x.refused()) {
-            return refused(f, x.refusals, x.warnings);
+            return refused(f, x.refusals, x.warnings, dangers);
         }
         otherMembers(f, x, primary);
         formerMembers(f, x);
@@ -85,362 +103,22 @@ public final class Planner {
         endpoint(f, x, primary);
         List<Action> actions = x.actions();
         x.warnings.addAll(archiving(f));
-        return new ClusterPlan(desired.id(), actions, List.of(), x.warnings, decision(f, x, primary, actions));
+        return new ClusterPlan(desired.id(), actions, List.of(), x.warnings, decision(f, x, primary, actions),
+                dangers);
     }
 
-    private static ClusterPlan refused(Facts f, List<Refusal> refusals, List<String> warnings) {
+    private static ClusterPlan refused(Facts f, List<Refusal> refusals, List<String> warnings,
+                                       List<String> dangers) {
         String codes = refusals.stream().map(r -> r.code() + r.node().map(n -> " " + n).orElse(""))
                 .collect(Collectors.joining("; "));
         List<String> all = new ArrayList<>(warnings);
         all.addAll(archiving(f));
         return new ClusterPlan(f.desired.id(), List.of(), refusals, all,
-                f.id + ": refused (" + codes + "), nothing will change");
-    }
-
-    // ------------------------------------------------------------------ the primary
-
-    /** Decides the primary after this plan; adds the actions that make it so. Returns null when refused. */
-    private static String decidePrimary(Facts f, Draft x) {
-        List<ObservedNode> primaries = f.all.stream().filter(n -> n.state() == NodeState.PRIMARY).toList();
-        if (primaries.size() > 1) {
-            Optional<ObservedNode[]> stale = staleOldPrimary(f, primaries);
-            if (stale.isEmpty()) {
-                x.refuse(Checks.splitBrain(f, primaries));
-                return null;
-            }
-            stopStalePrimary(f, x, stale.get()[0], stale.get()[1]);
-            primaries = List.of(stale.get()[0]);
-        }
-        if (primaries.size() == 1) {
-            ObservedNode p = primaries.get(0);
-            return f.isDesired(p.name()) ? keepOrSwitchOver(f, x, p) : handOverFromRemoved(f, x, p);
-        }
-        boolean anyData = f.all.stream().anyMatch(n -> n.state() == NodeState.STANDBY
-                || n.state() == NodeState.DEACTIVATED);
-        return anyData ? failover(f, x) : bootstrap(f, x);
-    }
-
-    /**
-     * Two primaries where one is the old primary come back: the markers name X, X is on a higher timeline
-     * (it was promoted), and Y is neither what the markers name nor pinned. Returns {X, Y}.
-     */
-    private static Optional<ObservedNode[]> staleOldPrimary(Facts f, List<ObservedNode> primaries) {
-        if (primaries.size() != 2 || f.markerPrimary.isEmpty()) {
-            return Optional.empty();
-        }
-        String named = f.markerPrimary.get();
-        ObservedNode a = primaries.get(0);
-        ObservedNode b = primaries.get(1);
-        ObservedNode current = a.name().equals(named) ? a : b.name().equals(named) ? b : null;
-        if (current == null) {
-            return Optional.empty();
-        }
-        ObservedNode stale = current == a ? b : a;
-        if (current.timeline().isEmpty() || stale.timeline().isEmpty()
-                || current.timeline().get() <= stale.timeline().get()
-                || f.pin.filter(stale.name()::equals).isPresent()
-                || !f.isDesired(current.name())) {
-            return Optional.empty();
-        }
-        return Optional.of(new ObservedNode[] {current, stale});
-    }
-
-    private static void stopStalePrimary(Facts f, Draft x, ObservedNode current, ObservedNode stale) {
-        String why = stale.name() + " still holds primary data on timeline " + stale.timeline().orElseThrow()
-                + " while " + current.name() + " was promoted since (timeline " + current.timeline().orElseThrow()
-                + ", named by the markers)";
-        if (f.isDesired(stale.name())) {
-            x.add(Group.STOP_STALE_PRIMARY, new Action.Rejoin(stale.name(), current.name(),
-                    why + "; it must never run beside the new primary, so it rejoins as a standby",
-                    Optional.of("commits made on " + stale.name() + " after the failover are discarded by "
-                            + "pg_rewind")));
-        } else {
-            x.add(Group.STOP_STALE_PRIMARY, new Action.Deactivate(stale.name(),
-                    why + ", and it was removed from the file; it is stopped before anything else",
-                    Optional.of("data kept: commits made on " + stale.name() + " after the failover stay only "
-                            + "in its data directory")));
-        }
-        x.fresh.add(stale.name());
-        x.settled.add(stale.name());
-    }
-
-    /** The primary is a desired node: keep it (start it if stopped), or switch over to the pinned node. */
-    private static String keepOrSwitchOver(Facts f, Draft x, ObservedNode p) {
-        x.settled.add(p.name());
-        if (f.pin.isEmpty() || f.pin.get().equals(p.name())) {
-            if (!p.running()) {
-                x.addTold(Group.START_PRIMARY, new Action.StartNode(p.name(),
-                        p.name() + " holds the primary data but PostgreSQL is not running",
-                        Optional.of("clients can write again once it is up")));
-                x.headline = "start " + p.name() + " as primary";
-            } else {
-                x.headline = "keep " + p.name() + " primary";
-            }
-            return p.name();
-        }
-        ObservedNode q = f.get(f.pin.get());
-        String why = "the file pins " + q.name() + " as primary; " + p.name() + " is the primary now";
-        if (!prepareTarget(f, x, p, q)) {
-            return null;
-        }
-        x.addTold(Group.HANDOVER, new Action.Switchover(p.name(), q.name(), why, Optional.of(switchoverRisk(p, q))));
-        x.headline = (q.state() == NodeState.STANDBY ? "" : prepareVerb(q) + " " + q.name() + " and ")
-                + "switchover " + p.name() + " → " + q.name() + " (pinned)";
-        x.primaryChanges = true;
-        return q.name();
-    }
-
-    /**
-     * Makes {@code q} able to take over from {@code p}: an empty node is cloned, a deactivated one rejoins, a
-     * standby must already stream from {@code p} and be close behind. Returns false when refused.
-     */
-    private static boolean prepareTarget(Facts f, Draft x, ObservedNode p, ObservedNode q) {
-        x.settled.add(q.name());
-        if (q.state() == NodeState.STANDBY) {
-            Optional<String> problem = notReady(f, p, q);
-            problem.ifPresent(why -> x.refuse(Checks.notReady(f, p, q, why)));
-            return problem.isEmpty();
-        }
-        x.cloneSources.add(p.name());
-        if (!p.running()) {
-            x.addTold(Group.START_PRIMARY, new Action.StartNode(p.name(), p.name() + " holds the primary data and"
-                    + " must run so that " + q.name() + " can be made its standby before taking over",
-                    Optional.empty()));
-        }
-        if (q.state() == NodeState.EMPTY) {
-            x.addTold(Group.PREPARE_TARGET, new Action.CloneStandby(q.name(), p.name(), q.name()
-                    + " is pinned as primary and its data directory is empty: it is cloned from " + p.name()
-                    + " first", Optional.of("reads " + p.name() + "'s whole data directory (pg_basebackup)")));
-        } else {
-            x.addTold(Group.PREPARE_TARGET, new Action.Rejoin(q.name(), p.name(), q.name()
-                    + " is pinned as primary but was deactivated: it rejoins as a standby of " + p.name()
-                    + " first", Optional.of(rejoinRisk(q))));
-        }
-        x.fresh.add(q.name());
-        return true;
-    }
-
-    private static String prepareVerb(ObservedNode q) {
-        return q.state() == NodeState.EMPTY ? "clone" : "rejoin";
-    }
-
-    /** Why {@code q} cannot take over from {@code p} without loss right now, if it cannot. */
-    private static Optional<String> notReady(Facts f, ObservedNode p, ObservedNode q) {
-        if (!p.running()) {
-            return Optional.of(p.name() + " (the primary) is stopped, so " + q.name() + " cannot be streaming from it");
-        }
-        if (!q.running()) {
-            return Optional.of(q.name() + " is stopped");
-        }
-        Optional<String> up = f.upstreamNode(q);
-        if (up.isEmpty() || !up.get().equals(p.name())) {
-            return Optional.of(q.name() + " streams from " + f.upstreamText(q).orElse("no upstream") + ", not from "
-                    + p.name());
-        }
-        Optional<String> status = q.sql().flatMap(SqlFacts::walReceiverStatus);
-        if (q.sql().isEmpty()) {
-            return Optional.of("pgrds could not read " + q.name() + "'s replication status"
-                    + q.error().map(e -> " (" + e + ")").orElse(""));
-        }
-        if (!status.filter("streaming"::equals).isPresent()) {
-            return Optional.of(q.name() + " is not streaming from " + p.name() + " (WAL receiver: "
-                    + status.orElse("not running") + ")");
-        }
-        Optional<Long> lag = lag(p, q);
-        if (lag.isEmpty()) {
-            return Optional.of("pgrds could not tell how far " + q.name() + " is behind " + p.name());
-        }
-        if (lag.get() > SWITCHOVER_MAX_LAG_BYTES) {
-            return Optional.of(q.name() + " is " + Facts.bytes(lag.get()) + " behind " + p.name() + " (the limit is "
-                    + Facts.bytes(SWITCHOVER_MAX_LAG_BYTES) + ")");
-        }
-        return Optional.empty();
-    }
-
-    /** Bytes {@code q} has yet to replay from {@code p}: the primary's view first, else the two positions. */
-    private static Optional<Long> lag(ObservedNode p, ObservedNode q) {
-        Optional<Long> peer = p.sql().stream().flatMap(s -> s.replication().stream())
-                .filter(r -> r.applicationName().equals(q.name())).map(ReplicationPeer::lagBytes).findFirst();
-        if (peer.isPresent()) {
-            return peer;
-        }
-        if (p.position().isPresent() && q.position().isPresent()) {
-            return Optional.of(Math.max(0, p.position().get().minus(q.position().get())));
-        }
-        return Optional.empty();
-    }
-
-    private static String switchoverRisk(ObservedNode p, ObservedNode q) {
-        return "writes pause for a few hundred milliseconds while " + p.name() + " stops and " + q.name()
-                + " is promoted; no committed transaction is lost; open connections to " + p.name() + " are dropped";
-    }
-
-    /** The rejoin of a deactivated node: only a node that ran as a primary after it left has commits to lose. */
-    private static String rejoinRisk(ObservedNode n) {
-        return "commits made on " + n.name() + " after it left the cluster are discarded by pg_rewind (none, unless "
-                + "it ran as a primary)";
-    }
-
-    /** The only primary was removed from the file and is reachable: hand over to a desired node, then stop it. */
-    private static String handOverFromRemoved(Facts f, Draft x, ObservedNode p) {
-        x.settled.add(p.name());
-        List<ObservedNode> standbys = desiredIn(f, NodeState.STANDBY);
-        ObservedNode q = f.pin.map(f::get)
-                .or(() -> standbys.stream().findFirst())
-                .or(() -> firstInFile(f, NodeState.DEACTIVATED))
-                .or(() -> firstInFile(f, NodeState.EMPTY))
-                .orElseThrow();
-        String removed = p.name() + " is the primary but was removed from the file";
-        if (q.state() == NodeState.STANDBY && (f.pin.isEmpty() || !p.running())) {
-            if (p.running()) {
-                Optional<String> problem = notReady(f, p, q);
-                if (problem.isPresent()) {
-                    x.refuse(Checks.notReady(f, p, q, problem.get()));
-                    return null;
-                }
-            } else if (!pinnedIsMostAdvanced(f, x, q, standbys)) {
-                return null;
-            }
-            x.settled.add(q.name());
-            x.addTold(Group.DEACTIVATE_BEFORE_PROMOTE, new Action.Deactivate(p.name(), removed + "; it is "
-                    + (p.running() ? "stopped" : "disabled") + " and marked before " + q.name() + " is promoted, so "
-                    + "there is never a second primary", Optional.of(p.running() ? "data kept; writes stop until "
-                    + q.name() + " is promoted" : "data kept")));
-            String risk = p.running()
-                    ? p.name() + " is stopped cleanly first, so " + q.name() + " receives every commit; writes "
-                    + "pause until the promotion ends"
-                    : p.name() + " was found stopped: commits it had not replicated before it stopped stay only in "
-                    + "its data directory (kept)";
-            x.addTold(Group.HANDOVER, new Action.Promote(q.name(), Optional.of(p.name()), removed + "; "
-                    + q.name() + (f.pin.isPresent() ? " is pinned" : " is the most advanced standby"),
-                    Optional.of(risk)));
-            x.headline = "promote " + q.name() + " (" + p.name() + " removed from the file, "
-                    + (p.running() ? "stopped and deactivated first" : "found stopped, deactivated first") + ")";
-            x.primaryChanges = true;
-            return q.name();
-        }
-        if (!prepareTarget(f, x, p, q)) {
-            return null;
-        }
-        x.addTold(Group.HANDOVER, new Action.Switchover(p.name(), q.name(), removed + "; " + q.name()
-                + (f.pin.isPresent() ? " is pinned as primary" : " takes over") + " without losing a commit",
-                Optional.of(switchoverRisk(p, q))));
-        x.addTold(Group.DEACTIVATE_OLD_PRIMARY, new Action.Deactivate(p.name(), p.name()
-                + " was removed from the file; it is stopped once " + q.name() + " took over",
-                Optional.of("data kept")));
-        x.headline = (q.state() == NodeState.STANDBY ? "" : prepareVerb(q) + " " + q.name() + " and ")
-                + "switchover " + p.name() + " → " + q.name() + (f.pin.isPresent() ? " (pinned)" : "")
-                + ", then deactivate " + p.name() + " (removed from the file)";
-        x.primaryChanges = true;
-        return q.name();
-    }
-
-    /** No node holds primary data: promote the most advanced standby (or the pinned one, when it is that). */
-    private static String failover(Facts f, Draft x) {
-        List<ObservedNode> candidates = desiredIn(f, NodeState.STANDBY);
-        if (candidates.isEmpty()) {
-            x.refuse(Checks.noCandidate(f));
-            return null;
-        }
-        ObservedNode q = candidates.get(0);
-        List<String> later = new ArrayList<>(); // after the fence warning, which must come first
-        if (f.pin.isPresent()) {
-            ObservedNode pinned = f.get(f.pin.get());
-            if (pinned.state() == NodeState.STANDBY) {
-                if (!pinnedIsMostAdvanced(f, x, pinned, candidates)) {
-                    return null;
-                }
-                q = pinned;
-            } else {
-                later.add(pinned.name() + " is pinned as primary but holds no data yet: " + q.name()
-                        + " is promoted now and " + pinned.name() + " becomes its standby; the next apply switches"
-                        + " over to " + pinned.name() + " once it streams");
-            }
-        } else if (candidates.size() > 1 && candidates.stream().anyMatch(c -> c.position().isEmpty())) {
-            later.add("The WAL position of " + candidates.stream().filter(c -> c.position().isEmpty())
-                    .map(ObservedNode::name).collect(Collectors.joining(", ")) + " is unknown (not running): "
-                    + q.name() + " was chosen by timeline and name");
-        }
-        x.settled.add(q.name());
-        String qName = q.name();
-        Optional<String> former = formerPrimary(f).filter(fp -> !fp.equals(qName));
-        Optional<ObservedNode> fn = former.flatMap(f::node);
-        String why;
-        String because;
-        String risk;
-        if (former.isPresent() && fn.isEmpty()) {
-            why = former.get() + " not a node pgrds can check";
-            because = "the former primary " + former.get() + " is not a node pgrds can check";
-            risk = fence(former.get(), "pgrds cannot check that it is down");
-            x.warnings.add(capitalize(risk));
-        } else if (fn.isPresent() && (fn.get().state() == NodeState.UNREACHABLE
-                || fn.get().state() == NodeState.UNKNOWN)) {
-            String state = fn.get().state() == NodeState.UNREACHABLE ? "unreachable" : "in an unknown state";
-            why = former.get() + " " + state + " and removed from the file";
-            because = "the former primary " + former.get() + " is " + state + " and was removed from the file";
-            risk = fence(former.get(), "it is " + state);
-            x.warnings.add(capitalize(risk));
-            x.settled.add(former.get());
-        } else if (fn.isPresent() && fn.get().state() == NodeState.EMPTY) {
-            why = former.get() + "'s data directory is empty";
-            because = "the former primary " + former.get() + " has an empty data directory";
-            risk = "commits " + former.get() + " had not replicated before its data directory was emptied are lost "
-                    + "already";
-        } else if (fn.isPresent()) {
-            why = "no primary, " + former.get() + " is " + fn.get().state();
-            because = "the former primary " + former.get() + " is " + fn.get().state();
-            risk = "writes resume once " + qName + " is promoted";
-        } else {
-            why = "no primary";
-            because = "no node holds primary data";
-            risk = "writes resume once " + qName + " is promoted";
-        }
-        String chosen = f.pin.filter(qName::equals).isPresent() ? qName + " is pinned"
-                : qName + " is the most advanced standby (" + Facts.where(q) + ")";
-        x.warnings.addAll(later);
-        x.addTold(Group.HANDOVER, new Action.Promote(qName, former, because + "; " + chosen, Optional.of(risk)));
-        x.headline = "promote " + qName + " (" + why + ")";
-        x.primaryChanges = true;
-        return qName;
-    }
-
-    private static String fence(String node, String why) {
-        return "possible loss of commits not yet replicated from " + node + " (" + why + ") — fence " + node
-                + " (power off or firewall) before applying";
-    }
-
-    private static String capitalize(String s) {
-        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
-    }
-
-    /** Refuses (and returns false) when a standby other than the pinned one has WAL the pinned one may lack. */
-    private static boolean pinnedIsMostAdvanced(Facts f, Draft x, ObservedNode pinned, List<ObservedNode> standbys) {
-        for (ObservedNode other : standbys) {
-            if (!other.name().equals(pinned.name()) && Facts.ahead(other, pinned)) {
-                x.refuse(Checks.pinnedBehind(f, pinned, other));
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The primary before this plan: what the markers name, else what most standbys stream from. */
-    private static Optional<String> formerPrimary(Facts f) {
-        if (f.markerPrimary.isPresent()) {
-            return f.markerPrimary;
-        }
-        Map<String, Integer> votes = new TreeMap<>();
-        for (ObservedNode n : f.all) {
-            if (n.state() == NodeState.STANDBY) {
-                f.upstreamText(n).ifPresent(u -> votes.merge(u, 1, Integer::sum));
-            }
-        }
-        return votes.entrySet().stream().max(Map.Entry.<String, Integer>comparingByValue()
-                .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder()))).map(Map.Entry::getKey);
+                f.id + ": refused (" + codes + "), nothing will change", dangers);
     }
 
     /** No data anywhere: create the primary (initdb or restore) on the pinned node, else the first in the file. */
-    private static String bootstrap(Facts f, Draft x) {
+    static String bootstrap(Facts f, Draft x) {
         for (ObservedNode n : f.former) {
             if (n.state() == NodeState.UNREACHABLE || n.state() == NodeState.UNKNOWN) {
                 x.refuse(Checks.formerMayHoldData(f, n));
@@ -573,7 +251,7 @@ public final class Planner {
                 case DEACTIVATED -> {
                     x.add(Group.FOLLOW, new Action.Rejoin(name, primary, name + " was deactivated and is back in the"
                             + " file: it rejoins as a standby of " + primary + " (pg_rewind when its timeline "
-                            + "diverged)", Optional.of(rejoinRisk(n))));
+                            + "diverged)", Optional.of(PrimaryRules.rejoinRisk(n))));
                     x.fresh.add(name);
                 }
                 case STANDBY -> follow(f, x, p, n);
@@ -938,6 +616,7 @@ public final class Planner {
             case INIT_PRIMARY, RESTORE_PRIMARY, PROMOTE, SWITCHOVER -> new String[] {a.describe(), ""};
             case CLONE_STANDBY -> new String[] {"clone", a.nodes().get(0)};
             case START_NODE -> new String[] {"start", a.nodes().get(0)};
+            case FENCE -> new String[] {"fence", a.nodes().get(0)};
             case REJOIN -> new String[] {f.isDesired(a.nodes().get(0)) && f.get(a.nodes().get(0)).state()
                     == NodeState.PRIMARY ? "rejoin stale old primary" : "rejoin", a.nodes().get(0)};
             case REPOINT -> new String[] {"repoint", a.nodes().get(0)};

@@ -27,5 +27,9 @@ public enum RefusalCode {
     /** The restore source has no backup that recovery to the target can start from. */
     NO_BACKUP_FOR_TARGET,
     /** A restore's target time has no zone offset (PostgreSQL would read it in the restored server's zone). */
-    RESTORE_TARGET_AMBIGUOUS
+    RESTORE_TARGET_AMBIGUOUS,
+    /** A failover would promote a standby while the former primary is neither seen stopped nor fenced. */
+    FORMER_PRIMARY_NOT_FENCED,
+    /** A standby still receives WAL from a node pgrds cannot see stopped: a primary is alive there. */
+    FORMER_PRIMARY_ALIVE
 }

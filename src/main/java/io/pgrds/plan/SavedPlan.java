@@ -14,10 +14,12 @@ import java.util.TreeMap;
  * was based on: the commit, and each cluster's per-node {@link NodeSummary}; {@link #staleness} compares those
  * with a fresh observation. Reading and writing the bytes is {@code io.pgrds.render.SavedPlanJson}.
  *
- * @param observed per cluster, per node, the summary the plan was made from
+ * @param observed      per cluster, per node, the summary the plan was made from
+ * @param confirmations what the operator confirmed when the plan was made ({@code --fenced}); applying the plan
+ *                      plans again under the lock with the same
  */
 public record SavedPlan(String formatVersion, Optional<String> commit, List<ClusterPlan> clusters,
-                        SortedMap<ClusterId, SortedMap<String, NodeSummary>> observed) {
+                        SortedMap<ClusterId, SortedMap<String, NodeSummary>> observed, Confirmations confirmations) {
     public static final String FORMAT_VERSION = "1";
 
     public SavedPlan {
@@ -29,12 +31,17 @@ public record SavedPlan(String formatVersion, Optional<String> commit, List<Clus
 
     /** Saves a fleet plan with the observations it was made from (one per planned cluster). */
     public static SavedPlan of(FleetPlan plan, Map<ClusterId, ObservedCluster> basedOn) {
+        return of(plan, basedOn, Confirmations.NONE);
+    }
+
+    /** The same, with what the operator confirmed when it was made. */
+    public static SavedPlan of(FleetPlan plan, Map<ClusterId, ObservedCluster> basedOn, Confirmations confirmations) {
         SortedMap<ClusterId, SortedMap<String, NodeSummary>> observed = new TreeMap<>();
         for (ClusterPlan c : plan.clusters()) {
             ObservedCluster o = basedOn.get(c.id());
             observed.put(c.id(), o == null ? new TreeMap<>() : Fingerprint.summaries(o));
         }
-        return new SavedPlan(FORMAT_VERSION, plan.commit(), plan.clusters(), observed);
+        return new SavedPlan(FORMAT_VERSION, plan.commit(), plan.clusters(), observed, confirmations);
     }
 
     public FleetPlan plan() {

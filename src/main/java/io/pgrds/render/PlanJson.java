@@ -75,6 +75,8 @@ public final class PlanJson {
         }
         ArrayNode warnings = o.putArray("warnings");
         c.warnings().forEach(warnings::add);
+        ArrayNode dangers = o.putArray("dangers");
+        c.dangers().forEach(dangers::add);
         return o;
     }
 
@@ -101,10 +103,17 @@ public final class PlanJson {
                 o.put("from", c.from());
             }
             case START_NODE -> o.put("node", ((Action.StartNode) a).node());
+            case FENCE -> {
+                Action.Fence f = (Action.Fence) a;
+                o.put("node", f.node());
+                o.put("method", f.method().name().toLowerCase(Locale.ROOT));
+                putOptional(o, "hook", f.hook());
+            }
             case PROMOTE -> {
                 Action.Promote p = (Action.Promote) a;
                 o.put("node", p.node());
                 putOptional(o, "former_primary", p.formerPrimary());
+                o.put("fencing", p.fencing().name().toLowerCase(Locale.ROOT));
             }
             case SWITCHOVER -> {
                 Action.Switchover s = (Action.Switchover) a;
@@ -176,7 +185,9 @@ public final class PlanJson {
                 text(r, "message"), text(r, "next_step"))));
         List<String> warnings = new ArrayList<>();
         o.path("warnings").forEach(w -> warnings.add(w.asText()));
-        return new ClusterPlan(cid, actions, refusals, warnings, text(o, "decision"));
+        List<String> dangers = new ArrayList<>();
+        o.path("dangers").forEach(d -> dangers.add(d.asText()));
+        return new ClusterPlan(cid, actions, refusals, warnings, text(o, "decision"), dangers);
     }
 
     static Action readAction(JsonNode o) {
@@ -201,7 +212,11 @@ public final class PlanJson {
             }
             case CLONE_STANDBY -> new Action.CloneStandby(text(o, "node"), text(o, "from"), reason, risk);
             case START_NODE -> new Action.StartNode(text(o, "node"), reason, risk);
-            case PROMOTE -> new Action.Promote(text(o, "node"), optional(o, "former_primary"), reason, risk);
+            case FENCE -> new Action.Fence(text(o, "node"), enumOf(Action.Fence.Method.class, text(o, "method")),
+                    optional(o, "hook"), reason, risk);
+            case PROMOTE -> new Action.Promote(text(o, "node"), optional(o, "former_primary"),
+                    o.has("fencing") ? enumOf(Action.Promote.Fencing.class, text(o, "fencing"))
+                            : Action.Promote.Fencing.SEEN_STOPPED, reason, risk);
             case SWITCHOVER -> new Action.Switchover(text(o, "from"), text(o, "to"), reason, risk);
             case REJOIN -> new Action.Rejoin(text(o, "node"), text(o, "new_primary"), reason, risk);
             case REPOINT -> new Action.Repoint(text(o, "node"), optional(o, "from"), text(o, "to"), reason, risk);
@@ -220,6 +235,15 @@ public final class PlanJson {
             case REGISTER_ENDPOINT -> new Action.RegisterEndpoint(text(o, "service"), text(o, "primary"), reason,
                     risk);
         };
+    }
+
+    private static <E extends Enum<E>> E enumOf(Class<E> type, String value) {
+        try {
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw invalid("\"" + value + "\" is not one of " + java.util.Arrays.stream(type.getEnumConstants())
+                    .map(c -> c.name().toLowerCase(Locale.ROOT)).toList());
+        }
     }
 
     static String text(JsonNode o, String field) {

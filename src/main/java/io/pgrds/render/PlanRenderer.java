@@ -66,6 +66,9 @@ public final class PlanRenderer {
 
     private static void cluster(StringBuilder out, ClusterPlan c, boolean colour) {
         out.append(c.id()).append('\n');
+        for (String d : c.dangers()) {
+            out.append("  ").append(paint(colour, BOLD_RED, d)).append('\n');
+        }
         for (Refusal r : c.refusals()) {
             out.append("  ").append(paint(colour, RED, "! refused " + r.code() + ":")).append(' ')
                     .append(r.message()).append('\n');
@@ -118,9 +121,18 @@ public final class PlanRenderer {
                 yield one(a, c.node(), "from " + c.from());
             }
             case START_NODE -> one(a, ((Action.StartNode) a).node(), "");
+            case FENCE -> {
+                Action.Fence f = (Action.Fence) a;
+                yield one(a, f.node(), f.method() == Action.Fence.Method.STOP ? "(stop its server, data kept)"
+                        : "(fence hook " + f.hook().orElse("?") + ")");
+            }
             case PROMOTE -> {
                 Action.Promote p = (Action.Promote) a;
-                yield one(a, p.node(), p.formerPrimary().map(f -> "(former primary " + f + ")").orElse(""));
+                yield one(a, p.node(), p.formerPrimary().map(f -> "(former primary " + f + switch (p.fencing()) {
+                    case SEEN_STOPPED -> "";
+                    case HOOK -> ", fenced by the hook";
+                    case OPERATOR -> ", fenced by the operator";
+                } + ")").orElse(""));
             }
             case SWITCHOVER -> {
                 Action.Switchover s = (Action.Switchover) a;

@@ -1,6 +1,7 @@
 package io.pgrds.render;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.observe.NodeState;
@@ -30,6 +31,8 @@ public final class SavedPlanJson {
     public static byte[] write(SavedPlan saved) {
         ObjectNode root = PlanJson.tree(saved.plan());
         root.put("format_version", saved.formatVersion());
+        ArrayNode fenced = root.putObject("confirmations").putArray("fenced");
+        saved.confirmations().fenced().forEach(fenced::add);
         ObjectNode observed = root.putObject("observed");
         saved.observed().forEach((id, nodes) -> {
             ObjectNode c = observed.putObject(id.toString());
@@ -99,6 +102,9 @@ public final class SavedPlanJson {
             }
             observed.put(id, nodes);
         }
-        return new SavedPlan(version, PlanJson.optional(root, "commit"), clusters, observed);
+        java.util.Set<String> fenced = new java.util.TreeSet<>();
+        root.path("confirmations").path("fenced").forEach(n -> fenced.add(n.asText()));
+        return new SavedPlan(version, PlanJson.optional(root, "commit"), clusters, observed,
+                new io.pgrds.plan.Confirmations(fenced));
     }
 }

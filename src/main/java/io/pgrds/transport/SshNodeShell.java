@@ -149,7 +149,8 @@ public final class SshNodeShell implements NodeShell {
         try {
             verifier = new KnownHostsVerifier(knownHosts, options.acceptNewHostKeys());
         } catch (IOException e) {
-            throw new TransportException("Unable to read known hosts file " + knownHosts + " for " + where + ": " + e);
+            throw new TransportException(TransportException.Kind.LOCAL, "Unable to read known hosts file " + knownHosts
+                    + " for " + where + ": " + e, e);
         }
         ssh.addHostKeyVerifier(verifier);
         try {
@@ -448,18 +449,20 @@ public final class SshNodeShell implements NodeShell {
         if (settings.identityFile().isPresent()) {
             Path key = expandHome(settings.identityFile().get());
             if (!Files.isReadable(key)) {
-                throw new TransportException("Unable to connect to " + where + ": identity file " + key
+                throw new TransportException(TransportException.Kind.LOCAL, "Unable to connect to " + where
+                        + ": identity file " + key
                         + (Files.exists(key) ? " is not readable" : " does not exist")
-                        + ". Fix ssh.identityFile or create the key.");
+                        + ". Fix ssh.identityFile or create the key.", null);
             }
             return List.of(key);
         }
         Path dir = userHome().resolve(".ssh");
         List<Path> keys = DEFAULT_KEYS.stream().map(dir::resolve).filter(Files::isReadable).toList();
         if (keys.isEmpty()) {
-            throw new TransportException("Unable to connect to " + where + ": no private key found ("
+            throw new TransportException(TransportException.Kind.LOCAL, "Unable to connect to " + where
+                    + ": no private key found ("
                     + DEFAULT_KEYS.stream().map(k -> dir.resolve(k).toString()).collect(Collectors.joining(", "))
-                    + "). Set ssh.identityFile or create a key with ssh-keygen.");
+                    + "). Set ssh.identityFile or create a key with ssh-keygen.", null);
         }
         return keys;
     }
@@ -468,26 +471,41 @@ public final class SshNodeShell implements NodeShell {
                                                      ShellOptions options, IOException e) {
         KnownHostsVerifier.Rejection rejection = verifier.rejection();
         if (rejection != null) {
-            return new TransportException(hostKeyMessage(node, where, verifier.file(), rejection), e);
+            return new TransportException(TransportException.Kind.LOCAL, hostKeyMessage(node, where,
+                    verifier.file(), rejection), e);
         }
         if (verifier.recordFailure() != null) {
-            return new TransportException(verifier.recordFailure(), e);
+            return new TransportException(TransportException.Kind.LOCAL, verifier.recordFailure(), e);
         }
         String reason;
-        if (e instanceof ConnectException) {
+        TransportException.Kind kind = TransportException.Kind.LOST;
+        if (e instanceof ConnectException && String.valueOf(e.getMessage()).contains("timed out")) {
+            kind = TransportException.Kind.SILENT;
+            reason = "no SSH answer within " + Commands.seconds(options.connectTimeout())
+                    + " (is the host up, the port open in its firewall, and sshd the service listening there?)";
+        } else if (e instanceof ConnectException) {
+            kind = TransportException.Kind.REFUSED;
             reason = "connection refused (is sshd running and listening on " + node.host() + " port "
                     + node.ssh().port() + "?)";
         } else if (e instanceof SocketTimeoutException || e instanceof NoRouteToHostException) {
+            kind = TransportException.Kind.SILENT;
             reason = "no SSH answer within " + Commands.seconds(options.connectTimeout())
                     + " (is the host up, the port open in its firewall, and sshd the service listening there?)";
+        } else if (e instanceof java.net.SocketException && String.valueOf(e.getMessage()).contains(
+                "Network is unreachable")) {
+            kind = TransportException.Kind.LOCAL;
+            reason = "this machine has no route to " + node.host() + " (Network is unreachable: check this "
+                    + "machine's network, VPN and routes; the node itself may be fine)";
         } else if (e instanceof UnknownHostException) {
+            kind = TransportException.Kind.LOCAL;
             reason = "unknown host " + node.host() + " (check the name in the cluster file and DNS)";
         } else if (e instanceof SSHException ssh && ssh.getDisconnectReason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE) {
+            kind = TransportException.Kind.LOCAL;
             reason = "the host key could not be verified (" + e.getMessage() + ")";
         } else {
             reason = String.valueOf(e.getMessage());
         }
-        return new TransportException("Unable to connect to " + where + ": " + reason, e);
+        return new TransportException(kind, "Unable to connect to " + where + ": " + reason, e);
     }
 
     static String hostKeyMessage(NodeSpec node, String where, Path file, KnownHostsVerifier.Rejection r) {
@@ -510,12 +528,13 @@ public final class SshNodeShell implements NodeShell {
     private static TransportException authFailure(SshSettings settings, String where, List<Path> keys, IOException e) {
         String tried = keys.stream().map(Path::toString).collect(Collectors.joining(", "));
         if (e instanceof UserAuthException) {
-            return new TransportException("Unable to connect to " + where + ": authentication as " + settings.user()
-                    + " failed with key " + tried + " (" + e.getMessage() + "). Check that its public key is in "
-                    + settings.user() + "'s authorized_keys on the node and that the key file is the right one.", e);
+            return new TransportException(TransportException.Kind.AUTHENTICATION, "Unable to connect to " + where
+                    + ": authentication as " + settings.user() + " failed with key " + tried + " (" + e.getMessage()
+                    + "). Check that its public key is in " + settings.user() + "'s authorized_keys on the node and "
+                    + "that the key file is the right one.", e);
         }
-        return new TransportException("Unable to connect to " + where + ": authentication as " + settings.user()
-                + " failed with key " + tried + ": " + e.getMessage(), e);
+        return new TransportException(TransportException.Kind.AUTHENTICATION, "Unable to connect to " + where
+                + ": authentication as " + settings.user() + " failed with key " + tried + ": " + e.getMessage(), e);
     }
 
     private TransportException timedOut(String shown, Duration timeout) {

@@ -1,9 +1,9 @@
 # pgrds node probe: one round trip, run as the postgres OS user, prints the shell-side facts as JSON.
-# Arguments: DATA_DIRECTORY BIN_DIRECTORY STATE_DIRECTORY [PGBACKREST_INFO_ARGUMENTS...]
+# Arguments: DATA_DIRECTORY BIN_DIRECTORY STATE_DIRECTORY HOST PORT SOCKET_DIRECTORY [PGBACKREST_INFO_ARGUMENTS...]
 # With pgBackRest arguments (only for the node a restore would go into), and only while it holds no data (see
 # below), it also prints what `pgbackrest ARGUMENTS` (an info of the restore source's stanza) says, or its error.
 # POSIX sh only; never changes anything.
-D="$1"; B="$2"; S="$3"
+D="$1"; B="$2"; S="$3"; H="$4"; P="$5"; K="$6"
 LC_ALL=C; export LC_ALL
 
 str() { # a JSON string from stdin
@@ -57,8 +57,8 @@ nodata=false
 if [ ! -d "$D" ] || [ -z "$(ls -A "$D" 2>/dev/null)" ]; then nodata=true
 elif [ -f "$S/creating" ] && ! { [ -f "$D/postmaster.pid" ] && "$B/pg_ctl" status -D "$D" >/dev/null 2>&1; }; then nodata=true
 fi
-if [ $# -gt 3 ] && [ "$nodata" = true ]; then
-  shift 3
+if [ $# -gt 6 ] && [ "$nodata" = true ]; then
+  shift 6
   # bounded well inside the observation's deadline: a repository that does not answer is the source's error
   if out=$(timeout -k 2 20 pgbackrest "$@" 2>&1); then
     printf '%s\n' "$out" | str; printf ','; kv sourceCatalogError; printf 'null'
@@ -69,5 +69,32 @@ if [ $# -gt 3 ] && [ "$nodata" = true ]; then
   fi
 else
   printf 'null,'; kv sourceCatalogError; printf 'null'
+fi
+# Whether postgres can see the data directory at all: a symbolic link whose target it cannot reach, or a directory on
+# the way that it cannot search, hides it (`[ -d ]` is then false although the data may be there). null: it can.
+printf ','; kv dataHidden
+if [ -L "$D" ] && [ ! -e "$D" ]; then
+  printf '%s is a symbolic link to %s, which the postgres user cannot reach (missing, or a directory on the way is not searchable)\n' "$D" "$(readlink "$D" 2>/dev/null)" | str
+else
+  a="$D"; while [ "$a" != "/" ] && [ ! -e "$a" ] && [ ! -L "$a" ]; do a=$(dirname "$a"); done
+  if [ "$a" != "$D" ] && [ -d "$a" ] && [ ! -x "$a" ]; then
+    printf '%s is not searchable by the postgres user, so pgrds cannot tell whether %s exists\n' "$a" "$D" | str
+  else printf 'null'; fi
+fi
+# Whether a server answers on the node's port (its address, or the socket directory) while no data directory is
+# seen: then the data directory pgrds looks at is not the one that server runs from (a mount missing, a path
+# changed), and the node must never be taken for empty. Only asked when there is no data to look at.
+printf ','; kv answering
+if [ "$nodata" = true ] && [ -x "$B/pg_isready" ] && [ -n "$P" ]; then
+  ans=false
+  if [ -n "$K" ] && [ -S "$K/.s.PGSQL.$P" ]; then
+    "$B/pg_isready" -q -t 2 -h "$K" -p "$P" >/dev/null 2>&1; rc=$?; [ $rc -eq 0 ] || [ $rc -eq 1 ] && ans=true
+  fi
+  if [ "$ans" = false ] && [ -n "$H" ]; then
+    "$B/pg_isready" -q -t 2 -h "$H" -p "$P" >/dev/null 2>&1; rc=$?; [ $rc -eq 0 ] || [ $rc -eq 1 ] && ans=true
+  fi
+  printf '%s' "$ans"
+else
+  printf 'false'
 fi
 printf '}\n'

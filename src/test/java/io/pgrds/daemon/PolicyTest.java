@@ -29,7 +29,11 @@ class PolicyTest {
             Bootstrap.RecoveryTarget.latest(), Optional.of("20261127-030000F"), Optional.empty(), "r", NO_RISK);
     static final Action CLONE = new Action.CloneStandby("pg3", "pg1", "r", NO_RISK);
     static final Action START = new Action.StartNode("pg2", "r", NO_RISK);
-    static final Action PROMOTE = new Action.Promote("pg2", Optional.of("pg1"), "r", NO_RISK);
+    static final Action FENCE = new Action.Fence("pg1", Action.Fence.Method.STOP, Optional.empty(), "r", NO_RISK);
+    static final Action FENCE_HOOK = new Action.Fence("pg1", Action.Fence.Method.HOOK,
+            Optional.of("/usr/local/sbin/fence-node"), "r", NO_RISK);
+    static final Action PROMOTE = new Action.Promote("pg2", Optional.of("pg1"), Action.Promote.Fencing.SEEN_STOPPED,
+            "r", NO_RISK);
     static final Action SWITCHOVER = new Action.Switchover("pg1", "pg2", "r", NO_RISK);
     static final Action REJOIN = new Action.Rejoin("pg1", "pg2", "r", NO_RISK);
     static final Action REPOINT = new Action.Repoint("pg3", Optional.of("pg1"), "pg2", "r", NO_RISK);
@@ -51,6 +55,7 @@ class PolicyTest {
             Map.entry(ActionKind.RESTORE_PRIMARY, false),
             Map.entry(ActionKind.CLONE_STANDBY, true),
             Map.entry(ActionKind.START_NODE, true),
+            Map.entry(ActionKind.FENCE, true), // by stopping a stale primary; see the hook case
             Map.entry(ActionKind.PROMOTE, false),
             Map.entry(ActionKind.SWITCHOVER, false),
             Map.entry(ActionKind.REJOIN, false),
@@ -63,7 +68,7 @@ class PolicyTest {
             Map.entry(ActionKind.REGISTER_ENDPOINT, true)));
 
     static Stream<Arguments> everyKind() {
-        return Stream.of(INIT, RESTORE, CLONE, START, PROMOTE, SWITCHOVER, REJOIN, REPOINT, DEACTIVATE, RELOAD, HBA,
+        return Stream.of(INIT, RESTORE, CLONE, START, FENCE, PROMOTE, SWITCHOVER, REJOIN, REPOINT, DEACTIVATE, RELOAD, HBA,
                 ROLES, BACKUP, ENDPOINT).map(a -> Arguments.of(a.kind(), a));
     }
 
@@ -135,5 +140,13 @@ class PolicyTest {
         Policy.Split s = Policy.split(ReconcilePolicy.SAFE, plan());
         assertEquals(List.of(), s.apply());
         assertEquals(List.of(), s.held());
+    }
+
+    @Test
+    void safeStopsAStaleOldPrimaryButNeverRunsTheFenceHookWhichComesWithAPromotion() {
+        assertEquals(true, Policy.allowed(ReconcilePolicy.SAFE, FENCE), "a running stale primary is the danger");
+        assertEquals(false, Policy.allowed(ReconcilePolicy.SAFE, FENCE_HOOK));
+        assertEquals(true, Policy.allowed(ReconcilePolicy.FULL, FENCE_HOOK));
+        assertEquals(false, Policy.allowed(ReconcilePolicy.OBSERVE, FENCE), "observe changes nothing: a DANGER state");
     }
 }

@@ -36,13 +36,13 @@ class ArchiveHealthTest {
             settings.put("archive_mode", new Setting(archiveMode, "", "postmaster", false));
         }
         return new SqlFacts("15.18", inRecovery, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), List.of(), settings, List.of(), 1, 100, stats);
+                Optional.empty(), List.of(), settings, List.of(), 1, 100, stats, java.util.Optional.empty(), java.util.Optional.empty());
     }
 
     private static ObservedNode node(NodeState state, boolean running, Optional<WalFacts> wal, Optional<SqlFacts> sql) {
         return new ObservedNode("pg1", "10.0.0.1", state, Optional.empty(), running, Optional.of(15),
                 Optional.of("7301"), Optional.of(1), Optional.empty(), Optional.empty(), new TreeMap<>(),
-                new TreeMap<>(), Optional.empty(), wal.flatMap(WalFacts::freeBytes), false, wal, sql);
+                new TreeMap<>(), Optional.empty(), wal.flatMap(WalFacts::freeBytes), false, wal, sql, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
     }
 
     private static ObservedNode primary(WalFacts wal, ArchiverStats stats) {

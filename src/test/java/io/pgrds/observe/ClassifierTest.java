@@ -26,7 +26,7 @@ class ClassifierTest {
                 Optional.ofNullable(pgVersion == null ? null : CONTROL), Optional.empty(), Optional.ofNullable(conf), Optional.empty(), creating,
                 Optional.of("abc"), Optional.empty(), Optional.ofNullable(marker), Optional.of("secret"),
                 Optional.of(1024L), Optional.of(2048L), false, Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), java.util.Optional.empty(), false);
     }
 
     private static ObservedNode classify(ShellFacts f) {
@@ -39,7 +39,7 @@ class ClassifierTest {
                 Optional.of("abc"), Optional.empty(), Optional.empty(), Optional.of("secret"), Optional.of(1024L),
                 Optional.of(2048L), false, Optional.empty(), Optional.ofNullable(ready), Optional.of(49_152L),
                 Optional.of(52_428_800L), Optional.of(1_048_576L), Optional.of("/srv/wal disk"), Optional.empty(),
-                Optional.empty());
+                Optional.empty(), java.util.Optional.empty(), false);
     }
 
     @Test
@@ -140,5 +140,58 @@ class ClassifierTest {
     void theProbeFactsNeverShowThePassword() {
         String shown = facts(true, true, false, "15", false, true, null, null).toString();
         assertEquals(false, shown.contains("secret"), shown);
+    }
+
+    /** The same facts, with what the probe says about a hidden data directory and a server answering. */
+    private static ShellFacts seen(ShellFacts f, String hidden, boolean answering) {
+        return new ShellFacts(f.binaries(), f.binaryVersion(), f.dataExists(), f.dataReadable(), f.dataEmpty(),
+                f.pgVersion(), f.standbySignal(), f.recoverySignal(), f.running(), f.controldata(), f.autoConf(),
+                f.pgrdsConf(), f.standbyConf(), f.creating(), f.hbaSha256(), f.confSha256(), f.marker(),
+                f.managementPassword(), f.memoryKb(), f.freeDiskKb(), f.rebootRequired(), f.backupConfigured(),
+                f.walReady(), f.walKb(), f.walFsKb(), f.walFreeKb(), f.walMount(), f.sourceCatalog(),
+                f.sourceCatalogError(), Optional.ofNullable(hidden), answering);
+    }
+
+    @Test
+    void aDataDirectoryPostgresCannotSeeIsUnknownNeverEmpty() {
+        // `[ -d ]` is false behind a directory postgres cannot search: the data may well be there
+        ObservedNode n = classify(seen(facts(true, false, false, null, false, false, null, null),
+                "/srv is not searchable by the postgres user, so pgrds cannot tell whether /srv/pg/data exists", false));
+        assertEquals(NodeState.UNKNOWN, n.state());
+        assertEquals(Optional.of("the data directory cannot be seen: /srv is not searchable by the postgres user, so "
+                + "pgrds cannot tell whether /srv/pg/data exists"), n.error());
+    }
+
+    @Test
+    void aServerAnsweringWhileNoDataDirectoryIsSeenMakesTheNodeUnknown() {
+        // a file system not mounted any more: the directory is missing, the server still runs from the old mount
+        ObservedNode missing = classify(seen(facts(true, false, false, null, false, false, null, null), null, true));
+        assertEquals(NodeState.UNKNOWN, missing.state());
+        assertEquals(Optional.of("a PostgreSQL server answers on this node's port while its data directory is "
+                + "missing: that server runs from somewhere else (a file system not mounted, a moved data directory, "
+                + "another server on the port)"), missing.error());
+        assertEquals(NodeState.UNKNOWN, classify(seen(facts(true, true, true, null, false, false, null, null), null,
+                true)).state(), "an empty mount point");
+        assertEquals(NodeState.UNKNOWN, classify(seen(facts(true, true, false, "15", false, false, null, null, true),
+                null, true)).state(), "a partly created directory while some server answers");
+        assertEquals(NodeState.EMPTY, classify(seen(facts(true, false, false, null, false, false, null, null), null,
+                false)).state(), "nothing answers: really empty");
+    }
+
+    @Test
+    void theControlDataGivesTheClusterStateAndTheLastCheckpoint() {
+        ShellFacts f = facts(true, true, false, "15", false, false, null, null);
+        ShellFacts shutDown = new ShellFacts(f.binaries(), f.binaryVersion(), f.dataExists(), f.dataReadable(),
+                f.dataEmpty(), f.pgVersion(), f.standbySignal(), f.recoverySignal(), f.running(), Optional.of(CONTROL
+                .replace("in production", "shut down") + "Latest checkpoint location:           0/3000028\n"),
+                f.autoConf(), f.pgrdsConf(), f.standbyConf(), f.creating(), f.hbaSha256(), f.confSha256(), f.marker(),
+                f.managementPassword(), f.memoryKb(), f.freeDiskKb(), f.rebootRequired(), f.backupConfigured(),
+                f.walReady(), f.walKb(), f.walFsKb(), f.walFreeKb(), f.walMount(), f.sourceCatalog(),
+                f.sourceCatalogError(), Optional.empty(), false);
+        ObservedNode n = classify(shutDown);
+        assertEquals(Optional.of("shut down"), n.clusterState());
+        assertEquals(Optional.of(Lsn.parse("0/3000028")), n.checkpoint());
+        assertEquals(true, n.shutDownCleanly());
+        assertEquals(false, classify(f).shutDownCleanly(), "in production: it crashed or runs");
     }
 }

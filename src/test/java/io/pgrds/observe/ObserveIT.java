@@ -529,6 +529,86 @@ class ObserveIT {
     }
 
     @Test
+    void aRunningPrimaryBehindADirectoryPostgresCannotSearchIsUnknownNeverEmpty() throws Exception {
+        TestNode a = hosts.node(0);
+        hosts.initPrimary(a);
+        // the node's own directory (data, socket, log) becomes root's: postgres cannot see inside it any more,
+        // while the server, which has its files open, keeps running
+        String owner = hosts.run("stat", "-c", "%U:%G %a", a.dir().toString()).strip();
+        hosts.run("chown", "root:root", a.dir().toString());
+        hosts.run("chmod", "700", a.dir().toString());
+        try {
+            ObservedNode n = only(observe(load(clusterFile(List.of(entry(a))))));
+
+            assertEquals(NodeState.UNKNOWN, n.state(), n.toString());
+            assertEquals(Optional.of("the data directory cannot be seen: " + a.dir() + " is not searchable by the "
+                    + "postgres user, so pgrds cannot tell whether " + a.dataDirectory() + " exists"), n.error());
+        } finally {
+            hosts.run("chown", owner.split(" ")[0], a.dir().toString());
+            hosts.run("chmod", owner.split(" ")[1], a.dir().toString());
+        }
+        assertTrue(hosts.isRunning(a), "the fault never stopped the server: it was a running primary all along");
+    }
+
+    @Test
+    void aDataDirectoryThatIsALinkPostgresCannotFollowIsUnknown() throws Exception {
+        TestNode a = hosts.node(0);
+        Path hidden = Files.createTempDirectory(Path.of("/root"), "pgrds-hidden-"); // postgres cannot enter /root
+        try {
+            Files.createDirectories(a.dataDirectory().getParent());
+            Files.createSymbolicLink(a.dataDirectory(), hidden);
+
+            ObservedNode n = only(observe(load(clusterFile(List.of(entry(a))))));
+
+            assertEquals(NodeState.UNKNOWN, n.state(), n.toString());
+            assertEquals(Optional.of("the data directory cannot be seen: " + a.dataDirectory() + " is a symbolic link "
+                    + "to " + hidden + ", which the postgres user cannot reach (missing, or a directory on the way is "
+                    + "not searchable)"), n.error());
+        } finally {
+            Files.deleteIfExists(a.dataDirectory());
+            Files.deleteIfExists(hidden);
+        }
+    }
+
+    @Test
+    void aServerAnsweringOnTheNodesPortWhileItsDataDirectoryIsMissingMakesItUnknown() throws Exception {
+        TestNode a = hosts.node(0);
+        hosts.initPrimary(a); // runs from a.dataDirectory() on the node's address and port
+        // the cluster file names a data directory that is not there, as when the file system it was on is gone
+        String elsewhere = a.dir().resolve("mounted/data").toString();
+        String entry = "{host: " + a.address() + ", name: " + a.name() + ", postgres: {dataDirectory: " + elsewhere
+                + ", port: " + a.pgPort() + "}}";
+
+        ObservedNode n = only(observe(load(clusterFile(List.of(entry)))));
+
+        assertEquals(NodeState.UNKNOWN, n.state(), n.toString());
+        assertEquals(Optional.of("a PostgreSQL server answers on this node's port while its data directory is missing: "
+                + "that server runs from somewhere else (a file system not mounted, a moved data directory, another "
+                + "server on the port)"), n.error());
+        hosts.stop(a);
+        assertEquals(NodeState.EMPTY, only(observe(load(clusterFile(List.of(entry))))).state(),
+                "nothing answers any more: really empty");
+    }
+
+    @Test
+    void aStoppedPrimaryTellsHowItStoppedAndItsLastCheckpoint() {
+        TestNode a = hosts.node(0);
+        hosts.initPrimary(a);
+        hosts.stop(a); // fast: a clean shutdown
+
+        ObservedNode clean = only(observe(load(clusterFile(List.of(entry(a))))));
+        assertEquals(Optional.of("shut down"), clean.clusterState());
+        assertTrue(clean.shutDownCleanly());
+        assertTrue(clean.checkpoint().isPresent());
+
+        hosts.start(a);
+        hosts.kill(a);
+        ObservedNode crashed = only(observe(load(clusterFile(List.of(entry(a))))));
+        assertEquals(Optional.of("in production"), crashed.clusterState());
+        assertFalse(crashed.shutDownCleanly());
+    }
+
+    @Test
     void aMarkerThatIsNotJsonMakesTheNodeUnknownAndPgrdsDoesNotLogIn() throws Exception {
         TestNode a = hosts.node(0);
         hosts.initPrimary(a);
@@ -587,7 +667,7 @@ class ObserveIT {
 
         ObservedNode n = only(observe(load(clusterFile(List.of(entry(a))))));
 
-        assertEquals(ObservedNode.unreachable("node1", a.address(), refused(a)), n);
+        assertEquals(ObservedNode.unreachable("node1", a.address(), refused(a), ReachFailure.REFUSED), n);
         assertTrue(hosts.isRunning(a), "PostgreSQL itself runs on; only SSH is gone");
     }
 
@@ -668,7 +748,7 @@ class ObserveIT {
         assertEquals(List.of("node2"), primary.sql().orElseThrow().replication().stream()
                 .map(ReplicationPeer::applicationName).toList());
         assertEquals(Optional.of("streaming"), standby.sql().orElseThrow().walReceiverStatus());
-        assertEquals(ObservedNode.unreachable("node3", c.address(), refused(c)), o.nodes().get(2));
+        assertEquals(ObservedNode.unreachable("node3", c.address(), refused(c), ReachFailure.REFUSED), o.nodes().get(2));
     }
 
     @Test
@@ -766,7 +846,7 @@ class ObserveIT {
         ObservedCluster o = observe(load(clusterFile(List.of(entry(a)))));
 
         assertEquals(List.of("node1", "node2"), o.nodes().stream().map(ObservedNode::name).toList());
-        assertEquals(ObservedNode.unreachable("node2", b.address(), refused(b)), o.nodes().get(1));
+        assertEquals(ObservedNode.unreachable("node2", b.address(), refused(b), ReachFailure.REFUSED), o.nodes().get(1));
     }
 
     @Test

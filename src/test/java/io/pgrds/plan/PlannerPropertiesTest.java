@@ -149,12 +149,12 @@ class PlannerPropertiesTest {
                         standby ? Optional.of(lsn) : Optional.empty(), standby ? Optional.of(lsn) : Optional.empty(),
                         Optional.empty(), standby ? Optional.of(r.nextInt(5) == 0 ? "catchup" : "streaming")
                         : Optional.empty(), peers, new TreeMap<>(Map.of("max_connections",
-                        new Setting("100", "", "postmaster", r.nextInt(6) == 0))), roles, 3, 100, Optional.empty()));
+                        new Setting("100", "", "postmaster", r.nextInt(6) == 0))), roles, 3, 100, Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty()));
             }
             Optional<String> sysid = data ? Optional.of(r.nextInt(30) == 0 ? "7999" : "7000") : Optional.empty();
             nodes.add(new ObservedNode(s.name(), s.host(), state, Optional.empty(), running, data ? Optional.of(
                     r.nextInt(40) == 0 ? 14 : 15) : Optional.empty(), sysid, timeline, upstream, marker, files, cp,
-                    Optional.empty(), Optional.empty(), false, Optional.empty(), sql));
+                    Optional.empty(), Optional.empty(), false, Optional.empty(), sql, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty()));
         }
         // what the node to restore into read of the source: mostly one backup, sometimes none or an error
         Optional<io.pgrds.observe.RestoreSource> source = Optional.empty();

@@ -33,7 +33,17 @@ class ScenarioTest {
         DesiredCluster desired = ScenarioDesired.load(ROOT.resolve(name));
         ObservedCluster observed = ScenarioObserved.parse(
                 Files.readString(ROOT.resolve(name).resolve("observed.json")), desired);
-        return Planner.plan(desired, observed);
+        return Planner.plan(desired, observed, confirmations(ROOT.resolve(name)));
+    }
+
+    /** {@code fenced.txt}: the nodes the operator confirms are fenced ({@code --fenced}), one per line. */
+    static Confirmations confirmations(Path dir) throws IOException {
+        Path fenced = dir.resolve("fenced.txt");
+        if (!Files.exists(fenced)) {
+            return Confirmations.NONE;
+        }
+        return new Confirmations(java.util.Set.copyOf(Files.readAllLines(fenced).stream().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList()));
     }
 
     @ParameterizedTest(name = "{0}")
