@@ -142,6 +142,9 @@ class DaemonStatusTest {
                 # HELP pgrds_cluster_plan_warnings Warnings in the last run's plan (e.g. failing WAL archiving); the texts are in /status.
                 # TYPE pgrds_cluster_plan_warnings gauge
                 pgrds_cluster_plan_warnings{cluster="orderdata/integration"} 0
+                # HELP pgrds_cluster_danger 1 while the cluster is in DANGER: two nodes accept writes and the last run did not stop the stale one (policy observe, or refused); the texts are in /status. Page on it.
+                # TYPE pgrds_cluster_danger gauge
+                pgrds_cluster_danger{cluster="orderdata/integration"} 0
                 # HELP pgrds_cluster_planned_actions Actions in the last run's plan.
                 # TYPE pgrds_cluster_planned_actions gauge
                 pgrds_cluster_planned_actions{cluster="orderdata/integration"} 2
@@ -172,6 +175,29 @@ class DaemonStatusTest {
         ClusterStatus failed = Outcomes.status(s, Outcomes.Run.failed(ID, Optional.empty(), Optional.empty(),
                 "node pg1 unreachable", T.plusSeconds(60), 5));
         assertEquals(List.of(warning), failed.warnings(), "no plan, so the last known warnings stay");
+    }
+
+    @Test
+    void twoWritablePrimariesUnderObserveAreADangerInStatusAndMetricsUntilARunFindsThemGone() {
+        String danger = "DANGER: pg1 (timeline 1) and pg2 (timeline 2) both run as primary: clients may write to "
+                + "either, and what is written to the stale one is not on the other";
+        ClusterPlan plan = new ClusterPlan(ID, List.of(PolicyTest.FENCE, PolicyTest.REJOIN), List.of(), List.of(),
+                "orderdata/integration: keep pg2 primary, fence pg1, rejoin stale old primary pg1", List.of(danger));
+        Policy.Split split = Policy.split(ReconcilePolicy.OBSERVE, plan);
+        Outcomes.Run r = new Outcomes.Run(ID, Optional.of(ReconcilePolicy.OBSERVE), Optional.of(COMMIT),
+                Optional.of(plan), split, 0, false, Optional.empty(), nodes(), lag(), T, 10, plan.dangers());
+        ClusterStatus s = Outcomes.status(ClusterStatus.pending(ID), r);
+        assertEquals(List.of(danger), s.dangers());
+        assertEquals(true, Metrics.render(List.of(s), true).contains(
+                "pgrds_cluster_danger{cluster=\"orderdata/integration\"} 1\n"));
+        assertEquals(true, StatusJson.render(List.of(s), true).contains(danger), StatusJson.render(List.of(s), true));
+        ClusterStatus failed = Outcomes.status(s, Outcomes.Run.failed(ID, Optional.empty(), Optional.empty(),
+                "node pg1 unreachable", T.plusSeconds(60), 5));
+        assertEquals(List.of(danger), failed.dangers(), "no observation, so the danger stays");
+        Outcomes.Run fenced = new Outcomes.Run(ID, Optional.of(ReconcilePolicy.SAFE), Optional.of(COMMIT),
+                Optional.of(plan), Policy.split(ReconcilePolicy.SAFE, plan), 1, false, Optional.empty(), nodes(),
+                lag(), T.plusSeconds(120), 10, List.of());
+        assertEquals(List.of(), Outcomes.status(failed, fenced).dangers(), "the stale one was stopped");
     }
 
     @Test
