@@ -353,12 +353,7 @@ public final class Executor {
                 case RESTORE_PRIMARY -> () -> restorePrimary((Action.RestorePrimary) action);
                 case CLONE_STANDBY -> () -> cloneStandby(((Action.CloneStandby) action).node(),
                         ((Action.CloneStandby) action).from());
-                case START_NODE -> () -> {
-                    NodeOps n = ops(((Action.StartNode) action).node());
-                    if (!n.running()) {
-                        n.start();
-                    }
-                };
+                case START_NODE -> () -> startNode(((Action.StartNode) action).node());
                 case FENCE -> () -> fence((Action.Fence) action);
                 case PROMOTE -> () -> promote((Action.Promote) action);
                 case SWITCHOVER -> () -> switchover(((Action.Switchover) action).from(),
@@ -638,6 +633,37 @@ public final class Executor {
             } catch (RuntimeException e) {
                 return 0; // progress is a courtesy; the copy itself does not depend on it
             }
+        }
+
+        /**
+         * Starts a stopped node. A node holding primary data (no standby.signal) is started only while no other node
+         * of the cluster runs as a primary: checked on the servers right before, since a promotion elsewhere since
+         * the plan would make it a second one.
+         */
+        private void startNode(String name) {
+            NodeOps n = ops(name);
+            if (n.running()) {
+                return;
+            }
+            if (!options.dryRun() && !n.exists(n.node().dataDirectory() + "/standby.signal")) {
+                for (NodeOps other : reachable()) {
+                    String o = other.node().name();
+                    if (o.equals(name) || fenced.contains(o)) {
+                        continue;
+                    }
+                    boolean writable;
+                    try {
+                        writable = other.running() && other.query("select pg_is_in_recovery()").equals(List.of("f"));
+                    } catch (ApplyException | TransportException e) {
+                        writable = false; // not answering SQL: not accepting writes either
+                    }
+                    if (writable) {
+                        throw new ApplyException("start " + name + " refused: it holds primary data and " + o + " runs "
+                                + "as a primary now; starting it would make two. Nothing was changed; plan again.");
+                    }
+                }
+            }
+            n.start();
         }
 
         /**

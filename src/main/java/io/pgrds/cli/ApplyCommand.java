@@ -22,10 +22,7 @@ import io.pgrds.render.SavedPlanJson;
 import io.pgrds.source.GitSource;
 import io.pgrds.transport.Sessions;
 import io.pgrds.util.Units;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -132,7 +129,7 @@ final class ApplyCommand implements Callable<Integer> {
             }
             t.out().print("\nApply these changes? Only 'yes' is accepted: ");
             t.out().flush();
-            String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            String answer = t.in().readLine();
             if (!"yes".equals(answer == null ? null : answer.strip())) {
                 t.out().println("Apply cancelled; nothing was changed.");
                 return 1;

@@ -7,7 +7,14 @@ import java.nio.charset.StandardCharsets;
  * Where the CLI writes, and whether it may use colour: only on a terminal, never when {@code NO_COLOR} is
  * set or {@code TERM=dumb}.
  */
-public record Terminal(PrintWriter out, PrintWriter err, boolean colour, boolean interactive) {
+public record Terminal(PrintWriter out, PrintWriter err, boolean colour, boolean interactive,
+                       java.io.BufferedReader in) {
+
+    /** A terminal whose answers (apply's 'yes') come from standard input. */
+    public Terminal(PrintWriter out, PrintWriter err, boolean colour, boolean interactive) {
+        this(out, err, colour, interactive, new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                StandardCharsets.UTF_8)));
+    }
 
     public static Terminal system() {
         boolean tty = System.console() != null;

@@ -23,4 +23,31 @@ public final class Cli {
         int exit = Main.run(new Terminal(new PrintWriter(out, true), new PrintWriter(err, true), false, false), args);
         return new Run(exit, out.toString(), err.toString());
     }
+
+    /**
+     * Runs {@code pgrds apply} as on a terminal: it shows the plan and asks; {@code answer} is called once the question
+     * is on the screen (a test may change the servers meanwhile) and returns what the person types.
+     */
+    public static Run interactive(java.util.function.Supplier<String> answer, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.Reader() {
+            private java.io.StringReader typed;
+
+            @Override
+            public int read(char[] buf, int off, int len) throws java.io.IOException {
+                if (typed == null) {
+                    typed = new java.io.StringReader(answer.get() + "\n");
+                }
+                return typed.read(buf, off, len);
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+        int exit = Main.run(new Terminal(new PrintWriter(out, true), new PrintWriter(err, true), false, true, in),
+                args);
+        return new Run(exit, out.toString(), err.toString());
+    }
 }
