@@ -21,6 +21,7 @@ import io.pgrds.desired.Transport;
 import io.pgrds.error.ErrorCode;
 import io.pgrds.error.PgrdsException;
 import io.pgrds.source.Snapshot;
+import io.pgrds.util.Texts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -126,9 +127,9 @@ public final class FleetLoader {
                 String team = parts[0];
                 String stage = parts[1].substring(0, parts[1].length() - ".yaml".length());
                 if (!ClusterId.validName(team)) {
-                    problems.add(new Problem(path, 0, 0, "", ProblemCode.INVALID_NAME, "team name \"" + team
-                            + "\" is not valid: use lowercase letters, digits and '-', starting with a letter "
-                            + "(at most 40 characters); rename the directory."));
+                    problems.add(new Problem(path, 0, 0, "", ProblemCode.INVALID_NAME, "team name "
+                            + Texts.show(team) + " is not valid: use lowercase letters, digits and '-', starting with a "
+                            + "letter (at most 40 characters); rename the directory."));
                     continue;
                 }
                 if (stage.equals("team")) {
@@ -138,9 +139,9 @@ public final class FleetLoader {
                     continue;
                 }
                 if (!ClusterId.validName(stage)) {
-                    problems.add(new Problem(path, 0, 0, "", ProblemCode.INVALID_NAME, "stage name \"" + stage
-                            + "\" is not valid: use lowercase letters, digits and '-', starting with a letter "
-                            + "(at most 40 characters); rename the file."));
+                    problems.add(new Problem(path, 0, 0, "", ProblemCode.INVALID_NAME, "stage name "
+                            + Texts.show(stage) + " is not valid: use lowercase letters, digits and '-', starting with a "
+                            + "letter (at most 40 characters); rename the file."));
                     continue;
                 }
                 YamlFile f = YamlFile.parse(path, e.getValue(), false);
@@ -171,8 +172,7 @@ public final class FleetLoader {
             }
             Layers layers = new Layers(files, e.getValue().path());
             ObjectNode doc = layers.merge();
-            Layers.expand(doc, placeholders(id, doc));
-            List<SchemaCheck.Finding> findings = SchemaCheck.check(doc);
+            List<SchemaCheck.Finding> findings = ValueChecks.check(doc, placeholders(id, doc));
             if (!findings.isEmpty()) {
                 for (SchemaCheck.Finding f : findings) {
                     problems.add(layers.problem(f.pointer(), f.code(), f.message()));
@@ -408,8 +408,7 @@ public final class FleetLoader {
             files.add(old);
             try {
                 ObjectNode doc = new Layers(files, now.file()).merge();
-                Layers.expand(doc, placeholders(id, doc));
-                if (!SchemaCheck.check(doc).isEmpty()) {
+                if (!ValueChecks.check(doc, placeholders(id, doc)).isEmpty()) {
                     continue;
                 }
                 DesiredCluster then = map(id, now.file(), doc, new Layers(files, now.file()), new ArrayList<>());
@@ -431,7 +430,9 @@ public final class FleetLoader {
         vars.put("team", id.team());
         vars.put("stage", id.stage());
         JsonNode version = doc.path("postgres").path("version");
-        vars.put("version", version.isValueNode() ? version.asText() : "");
+        // a version that is not a number (the schema says so) is not copied into every path: {version} stays
+        vars.put("version", version.isIntegralNumber() || version.isTextual() && version.asText().matches("[0-9]{1,2}")
+                ? version.asText() : "{version}");
         return vars;
     }
 

@@ -16,6 +16,8 @@ public enum ProblemCode {
     MISSING_KEY,
     WRONG_TYPE,
     INVALID_VALUE,
+    // values that would reach a file or a command: a control character anywhere
+    CONTROL_CHARACTER,
     // the meaning
     INVALID_NAME,
     NO_NODES,
