@@ -8,7 +8,9 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Function;
 
 /**
  * Every check of one merged cluster document before it becomes records, in one place, so that the loader and its
@@ -18,6 +20,8 @@ import java.util.OptionalInt;
  *   <li>no text and no key holds a control character or a line break ({@link ProblemCode#CONTROL_CHARACTER}),
  *       checked as written, before placeholders are expanded;</li>
  *   <li>placeholders are expanded;</li>
+ *   <li>each field of a {@code postgres.hba} rule follows its own grammar ({@link HbaGrammar},
+ *       {@link ProblemCode#INVALID_HBA});</li>
  *   <li>the schema ({@link SchemaCheck}), whose patterns constrain every other text.</li>
  * </ol>
  *
@@ -33,6 +37,7 @@ final class ValueChecks {
         List<SchemaCheck.Finding> own = new ArrayList<>();
         controlCharacters(document, "", own);
         Layers.expand(document, placeholders);
+        hba(document, own);
         List<SchemaCheck.Finding> all = new ArrayList<>(own);
         for (SchemaCheck.Finding f : SchemaCheck.check(document)) {
             if (own.stream().noneMatch(o -> f.pointer().equals(o.pointer())
@@ -88,5 +93,46 @@ final class ValueChecks {
         }
         out.add(new SchemaCheck.Finding(pointer, ProblemCode.CONTROL_CHARACTER, message));
         return true;
+    }
+
+    // ---- pg_hba rules ----
+
+    private static void hba(JsonNode document, List<SchemaCheck.Finding> out) {
+        JsonNode rules = document.path("postgres").path("hba");
+        for (int i = 0; i < rules.size(); i++) {
+            JsonNode r = rules.get(i);
+            if (!r.isObject()) {
+                continue; // the schema says what it should be
+            }
+            String pointer = "/postgres/hba/" + i;
+            field(r, "database", pointer, HbaGrammar::database, out);
+            field(r, "user", pointer, HbaGrammar::user, out);
+            String type = r.path("type").asText("");
+            JsonNode address = r.get("address");
+            boolean has = address != null && !address.isNull();
+            if (type.equals("local")) {
+                if (has) {
+                    out.add(new SchemaCheck.Finding(pointer + "/address", ProblemCode.INVALID_HBA, "a local rule "
+                            + "(Unix-domain socket) has no address; remove it, or make the rule type host."));
+                }
+            } else if (r.path("type").isTextual() && type.startsWith("host")) {
+                if (has) {
+                    field(r, "address", pointer, HbaGrammar::address, out);
+                } else {
+                    out.add(new SchemaCheck.Finding(pointer + "/type", ProblemCode.INVALID_HBA, "a " + type
+                            + " rule needs an address: the clients it admits; " + HbaGrammar.ADDRESS_RULE + "."));
+                }
+            }
+        }
+    }
+
+    private static void field(JsonNode rule, String field, String pointer, Function<String, Optional<String>> check,
+                              List<SchemaCheck.Finding> out) {
+        JsonNode v = rule.get(field);
+        if (v == null || !v.isTextual() || Texts.firstControl(v.asText()).isPresent()) {
+            return; // missing or of another type: the schema says so; a control character is reported already
+        }
+        check.apply(v.asText()).ifPresent(why -> out.add(new SchemaCheck.Finding(pointer + "/" + field,
+                ProblemCode.INVALID_HBA, Texts.show(v.asText()) + ": " + why)));
     }
 }
