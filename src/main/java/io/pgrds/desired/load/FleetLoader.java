@@ -332,7 +332,7 @@ public final class FleetLoader {
         ReconcilePolicy policy = ReconcilePolicy.valueOf(
                 doc.path("reconcile").path("policy").asText().toUpperCase(Locale.ROOT));
         return new DesiredCluster(id, file, transport, new PostgresSettings(version, parameters, hba), nodes, primary,
-                bootstrap, backup, service, policy, List.of());
+                bootstrap, backup, service, policy, List.of(), text(doc.path("fence"), "hook"));
     }
 
     /**
@@ -438,7 +438,7 @@ public final class FleetLoader {
 
     private static DesiredCluster withFormerNodes(DesiredCluster c, List<NodeSpec> former) {
         return new DesiredCluster(c.id(), c.file(), c.transport(), c.postgres(), c.nodes(), c.primary(), c.bootstrap(),
-                c.backup(), c.service(), c.policy(), former);
+                c.backup(), c.service(), c.policy(), former, c.fence());
     }
 
     private static SshSettings ssh(JsonNode n, SshSettings base) {
