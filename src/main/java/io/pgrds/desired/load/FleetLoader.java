@@ -47,17 +47,19 @@ public final class FleetLoader {
     public static final String DEFAULTS = "clusters/defaults.yaml";
 
     /** Parameters pgrds sets itself from other keys; setting them under parameters would fight pgrds. */
-    static final Map<String, String> RESERVED_PARAMETERS = Map.of(
-            "port", "it is set by postgres.port",
-            "listen_addresses", "pgrds listens on each node's host",
-            "data_directory", "it is set by postgres.dataDirectory",
-            "hba_file", "pgrds writes pg_hba.conf from postgres.hba",
-            "config_file", "pgrds manages the configuration files",
-            "unix_socket_directories", "pgrds gives every node its own socket directory",
-            "primary_conninfo", "pgrds points standbys at the primary",
-            "wal_level", "replication needs replica (pgrds sets it)",
-            "hot_standby", "pgrds sets it for standbys",
-            "wal_log_hints", "pg_rewind needs it (pgrds sets it)");
+    static final Map<String, String> RESERVED_PARAMETERS = Map.ofEntries(
+            Map.entry("port", "it is set by postgres.port"),
+            Map.entry("listen_addresses", "pgrds listens on each node's host"),
+            Map.entry("data_directory", "it is set by postgres.dataDirectory"),
+            Map.entry("hba_file", "pgrds writes pg_hba.conf from postgres.hba"),
+            Map.entry("config_file", "pgrds manages the configuration files"),
+            Map.entry("unix_socket_directories", "pgrds gives every node its own socket directory"),
+            Map.entry("primary_conninfo", "pgrds points standbys at the primary"),
+            Map.entry("wal_level", "replication needs replica (pgrds sets it)"),
+            Map.entry("hot_standby", "pgrds sets it for standbys"),
+            Map.entry("wal_log_hints", "pg_rewind needs it (pgrds sets it)"),
+            Map.entry("standard_conforming_strings", "pgrds's SQL strings rely on it being on, PostgreSQL's default "
+                    + "(off would let a backslash end a string early)"));
 
     private static final byte[] BUILTIN = builtinDefaults();
 

@@ -175,6 +175,13 @@ class FleetLoaderTest {
     }
 
     @Test
+    void standardConformingStringsStayOnBecausePgrdsSqlQuotingReliesOnIt() {
+        FleetLoader.Result r = load(Map.of("clusters/orderdata/integration.yaml",
+                "postgres: {parameters: {standard_conforming_strings: false}}\nnodes: [{host: h1}]\n"));
+        assertEquals(List.of(ProblemCode.RESERVED_PARAMETER), r.problems().stream().map(Problem::code).toList());
+    }
+
+    @Test
     void builtInDefaultsMakeAMinimalClusterFileEnough() {
         DesiredCluster c = only(load(Map.of("clusters/orderdata/integration.yaml", "nodes: [{host: h1}]\n")));
         assertEquals(Transport.SSH, c.transport());
