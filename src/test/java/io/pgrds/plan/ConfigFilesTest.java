@@ -1,6 +1,7 @@
 package io.pgrds.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,12 +13,15 @@ import io.pgrds.desired.PostgresSettings;
 import io.pgrds.desired.Repository;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigFilesTest {
     static final DesiredCluster CLUSTER = ScenarioDesired.parse("""
@@ -119,14 +123,15 @@ class ConfigFilesTest {
     }
 
     @Test
-    void theArchiveCommandQuotesEachArgumentForTheShellAndLeavesOnlyPercentPToPostgres()
+    void theArchiveCommandQuotesEachArgumentForTheShellAndLeavesOnlyPercentPToPostgres(@TempDir Path tmp)
             throws IOException, InterruptedException {
+        Path marker = tmp.resolve("pwned");
         NodeSpec odd = new NodeSpec("pg1", "10.0.0.1", CLUSTER.nodes().get(0).ssh(), "/usr/lib/postgresql/15/bin",
-                "/srv/it's $(touch /tmp/pwned) 50%p", 5432);
+                "/srv/it's $(touch " + marker + ") 50%p", 5432);
         List<String> argv = List.of("pgbackrest", "--config=" + ConfigFiles.pgbackrestConfPath(odd),
                 "--stanza=test-scenario", "archive-push");
         String command = ConfigFiles.archiveCommand(argv);
-        assertEquals("pgbackrest '--config=/srv/it'\\''s $(touch /tmp/pwned) 50%%p.pgrds/pgbackrest.conf' "
+        assertEquals("pgbackrest '--config=/srv/it'\\''s $(touch " + marker + ") 50%%p.pgrds/pgbackrest.conf' "
                 + "--stanza=test-scenario archive-push %p", command);
         // what PostgreSQL does: %p is the segment's path, %% a percent sign; then sh runs it
         String run = substitute(command, "pg_wal/000000010000000000000001");
@@ -134,8 +139,9 @@ class ConfigFilesTest {
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor());
-        assertEquals(List.of("--config=/srv/it's $(touch /tmp/pwned) 50%p.pgrds/pgbackrest.conf",
+        assertEquals(List.of("--config=/srv/it's $(touch " + marker + ") 50%p.pgrds/pgbackrest.conf",
                 "--stanza=test-scenario", "archive-push", "pg_wal/000000010000000000000001"), out.lines().toList());
+        assertFalse(Files.exists(marker), "nothing ran");
     }
 
     @Test
