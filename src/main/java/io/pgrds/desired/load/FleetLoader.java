@@ -130,8 +130,8 @@ public final class FleetLoader {
                 String stage = parts[1].substring(0, parts[1].length() - ".yaml".length());
                 if (!ClusterId.validName(team)) {
                     problems.add(new Problem(path, 0, 0, "", ProblemCode.INVALID_NAME, "team name "
-                            + Texts.show(team) + " is not valid: use lowercase letters, digits and '-', starting with a "
-                            + "letter (at most 40 characters); rename the directory."));
+                            + Texts.show(team) + " is not valid: use lowercase letters, digits and '-', starting "
+                            + "with a letter (at most 40 characters); rename the directory."));
                     continue;
                 }
                 if (stage.equals("team")) {
@@ -142,8 +142,8 @@ public final class FleetLoader {
                 }
                 if (!ClusterId.validName(stage)) {
                     problems.add(new Problem(path, 0, 0, "", ProblemCode.INVALID_NAME, "stage name "
-                            + Texts.show(stage) + " is not valid: use lowercase letters, digits and '-', starting with a "
-                            + "letter (at most 40 characters); rename the file."));
+                            + Texts.show(stage) + " is not valid: use lowercase letters, digits and '-', starting "
+                            + "with a letter (at most 40 characters); rename the file."));
                     continue;
                 }
                 YamlFile f = YamlFile.parse(path, e.getValue(), false);

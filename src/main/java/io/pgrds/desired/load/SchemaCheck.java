@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -36,7 +36,7 @@ final class SchemaCheck {
     private static final Pattern REQUIRED = Pattern.compile("required key \\[(.*)] not found");
     private static final Pattern TYPE = Pattern.compile("expected type: (\\w+), found: (\\w+)");
 
-    private static final Pattern PATTERN = Pattern.compile("does not match pattern (.*)$", Pattern.DOTALL);
+    private static final String NO_MATCH = "] does not match pattern ";
 
     private static final JSONObject RAW = raw();
     private static final Schema SCHEMA = SchemaLoader.builder().draftV7Support()
@@ -109,12 +109,14 @@ final class SchemaCheck {
                     + String.join(", ", values) + "."));
         } else {
             JsonNode value = document.at(pointer);
-            Matcher p = PATTERN.matcher(message);
-            String rule = "pattern".equals(keyword) && p.find() ? RULES.get(p.group(1)) : null;
-            if (rule != null) {
+            // everit: "string [TEXT] does not match pattern REGEX"; TEXT is the value, or a key (propertyNames)
+            int at = message.lastIndexOf(NO_MATCH);
+            String rule = "pattern".equals(keyword) && at >= 0 ? RULES.get(message.substring(at + NO_MATCH.length()))
+                    : null;
+            if (rule != null && message.startsWith("string [")) {
                 // the pattern's schema says in words what it allows; the regular expression would only puzzle
-                out.add(new Finding(pointer, ProblemCode.INVALID_VALUE, (value.isValueNode() ? show(value)
-                        : "the value") + " is not allowed here. " + rule));
+                out.add(new Finding(pointer, ProblemCode.INVALID_VALUE, Texts.show(message.substring(
+                        "string [".length(), at)) + " is not allowed here. " + rule));
                 return;
             }
             String described = describe(keyword, message, e.getViolatedSchema());
@@ -192,9 +194,6 @@ final class SchemaCheck {
                 return "expected exactly one of its keys." + hint;
             case "minLength":
                 return "must not be empty." + hint;
-            case "maxLength":
-                return message.replaceFirst("^expected maxLength: (\\d+), actual: (\\d+)$",
-                        "is $2 characters long, at most $1 are allowed.") + hint;
             default:
                 return message + "." + hint;
         }

@@ -175,6 +175,15 @@ class FleetLoaderTest {
     }
 
     @Test
+    void aBadParameterOrRepositoryNameIsShownAsTheNameWithTheRule() {
+        FleetLoader.Result r = load(Map.of("clusters/orderdata/integration.yaml",
+                "postgres: {parameters: {\"Bad Name\": 1}}\nnodes: [{host: h1}]\n"));
+        assertEquals(List.of("clusters/orderdata/integration.yaml:1:25: INVALID_VALUE at /postgres/parameters/Bad Name: "
+                + "\"Bad Name\" is not allowed here. A parameter's name: lowercase letters, digits, _ and . (an "
+                + "extension's as prefix.name)."), r.problems().stream().map(Problem::toString).toList());
+    }
+
+    @Test
     void standardConformingStringsStayOnBecausePgrdsSqlQuotingReliesOnIt() {
         FleetLoader.Result r = load(Map.of("clusters/orderdata/integration.yaml",
                 "postgres: {parameters: {standard_conforming_strings: false}}\nnodes: [{host: h1}]\n"));
