@@ -2,6 +2,7 @@ package io.pgrds.apply;
 
 import io.pgrds.desired.NodeSpec;
 import io.pgrds.plan.ConfigFiles;
+import io.pgrds.transport.ShellQuote;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -122,10 +123,10 @@ final class BackupKeys {
         return ",from=\"" + addresses.stream().collect(Collectors.joining(",")) + "\"";
     }
 
-    private static String wrapper(NodeSpec node) {
+    static String wrapper(NodeSpec node) {
         String dir = directory(node);
-        return "#!/bin/sh\n# Written by pgrds: pgBackRest's cmd-ssh for backups from a standby.\nexec ssh -i '" + dir
-                + "/id_ed25519' -o IdentitiesOnly=yes -o UserKnownHostsFile='" + dir + "/known_hosts' "
-                + "-o StrictHostKeyChecking=yes -o BatchMode=yes \"$@\"\n";
+        return "#!/bin/sh\n# Written by pgrds: pgBackRest's cmd-ssh for backups from a standby.\nexec ssh -i "
+                + ShellQuote.quote(dir + "/id_ed25519") + " -o IdentitiesOnly=yes -o UserKnownHostsFile="
+                + ShellQuote.quote(dir + "/known_hosts") + " -o StrictHostKeyChecking=yes -o BatchMode=yes \"$@\"\n";
     }
 }

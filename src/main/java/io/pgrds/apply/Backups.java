@@ -9,6 +9,7 @@ import io.pgrds.desired.Repository;
 import io.pgrds.observe.BackupCatalog;
 import io.pgrds.plan.ConfigFiles;
 import io.pgrds.transport.NodeShell;
+import io.pgrds.transport.ShellQuote;
 import io.pgrds.transport.Sessions;
 import io.pgrds.util.Json;
 import io.pgrds.util.Units;
@@ -278,7 +279,8 @@ public final class Backups {
             d.change("no standby.signal", List.of("rm", "-f", drill.dataDirectory() + "/standby.signal"));
             d.change("start scratch copy", List.of(d.bin("pg_ctl"), "start", "-D", drill.dataDirectory(), "-l",
                     d.paths().serverLog(), "-w", "-t", "600", "-s", "-o", "-c archive_mode=off -c listen_addresses='' "
-                    + "-c unix_socket_directories='" + d.paths().socketDirectory() + "' -c port=" + drill.port()),
+                    + "-c unix_socket_directories=" + ShellQuote.quote(d.paths().socketDirectory()) + " -c port="
+                    + drill.port()), // pg_ctl hands -o to a shell
                     null, Duration.ofMinutes(11), null);
             Optional<String> last = Optional.empty();
             for (int i = 0; i < 1200; i++) {

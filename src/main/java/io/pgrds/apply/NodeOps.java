@@ -3,6 +3,7 @@ package io.pgrds.apply;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.NodeSpec;
 import io.pgrds.observe.NodePaths;
+import io.pgrds.plan.ConfigFiles;
 import io.pgrds.transport.NodeShell;
 import io.pgrds.transport.ShellQuote;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,7 @@ import java.util.Optional;
  * not run; read-only checks always run. Nothing here decides what to do: the executor does.
  */
 final class NodeOps {
-    static final String STANDBY_CONF = "pgrds-standby.conf";
+    static final String STANDBY_CONF = ConfigFiles.STANDBY_CONF;
     private static final Duration LONG = Duration.ofHours(12);
 
     private final NodeShell shell;

@@ -12,14 +12,26 @@ import java.util.Optional;
  * @param formerNodes nodes that earlier versions of the cluster file listed and this one does not: candidates
  *                    the observer checks for the cluster's data, so replacing every node in one commit cannot
  *                    hide the servers that hold it
+ * @param fence       {@code fence.hook}: the absolute path of an executable on the machine running pgrds that fences
+ *                    a node (powers it off, cuts it off) before a standby is promoted while the former primary
+ *                    cannot be seen stopped; exit status 0 means it is fenced. Run by {@code apply.Hook.fence}.
  */
 public record DesiredCluster(ClusterId id, String file, Transport transport, PostgresSettings postgres,
                              List<NodeSpec> nodes, Optional<String> primary, Bootstrap bootstrap,
                              Optional<BackupSpec> backup, Optional<ServiceSpec> service, ReconcilePolicy policy,
-                             List<NodeSpec> formerNodes) {
+                             List<NodeSpec> formerNodes, Optional<String> fence) {
     public DesiredCluster {
         nodes = List.copyOf(nodes);
         formerNodes = List.copyOf(formerNodes);
+    }
+
+    /** A cluster without a fence hook. */
+    public DesiredCluster(ClusterId id, String file, Transport transport, PostgresSettings postgres,
+                          List<NodeSpec> nodes, Optional<String> primary, Bootstrap bootstrap,
+                          Optional<BackupSpec> backup, Optional<ServiceSpec> service, ReconcilePolicy policy,
+                          List<NodeSpec> formerNodes) {
+        this(id, file, transport, postgres, nodes, primary, bootstrap, backup, service, policy, formerNodes,
+                Optional.empty());
     }
 
     /** The node a new cluster's data is created on (initdb or restore): the pinned one, else the first in the file. */

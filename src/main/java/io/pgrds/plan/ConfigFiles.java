@@ -7,12 +7,19 @@ import io.pgrds.desired.HbaRule;
 import io.pgrds.desired.NodeSpec;
 import io.pgrds.desired.Repository;
 import io.pgrds.observe.NodePaths;
+import io.pgrds.transport.ShellQuote;
+import io.pgrds.util.Texts;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -20,6 +27,11 @@ import java.util.TreeMap;
 /**
  * The configuration files pgrds owns on every node, rendered from the desired state alone. The executor writes
  * exactly these bytes; the observer reports their sha-256, so drift is a comparison of two hashes.
+ *
+ * <p>Every value reaches a file through one quoting rule per language: {@link #confValue} for postgresql.conf
+ * syntax, {@link #conninfo} for libpq connection strings, {@link ShellQuote} for the shell command in
+ * {@code archive_command}, and a check that refuses a line break in pgBackRest's ini file and in pg_hba.conf. The
+ * loader validates every value first; these refuse (IllegalArgumentException) what slipped past it.
  */
 public final class ConfigFiles {
     /** Name of the hba file in {@code ObservedNode.configFiles()}. */
@@ -68,11 +80,23 @@ public final class ConfigFiles {
         SortedMap<String, String> all = clusterParameters(desired);
         if (desired.backup().isPresent()) {
             all.put("archive_mode", "on");
-            all.put("archive_command", "pgbackrest " + String.join(" ", pgbackrestOptions(node,
-                    desired.backup().get().repository())) + " --stanza=" + BackupSpec.stanza(desired.id())
-                    + " archive-push %p");
+            List<String> argv = new ArrayList<>(List.of("pgbackrest"));
+            argv.addAll(pgbackrestOptions(node, desired.backup().get().repository()));
+            argv.add("--stanza=" + BackupSpec.stanza(desired.id()));
+            argv.add("archive-push");
+            all.put("archive_command", archiveCommand(argv));
         }
         return all;
+    }
+
+    /**
+     * An {@code archive_command}: PostgreSQL replaces {@code %p} (and {@code %%}) in it, then runs it with
+     * {@code sh}. Each argument is quoted for the shell where it needs it ({@link ShellQuote#display}: a path pgrds
+     * accepts needs none, so the command reads as before and nodes see no change) and every {@code %} of it is
+     * doubled, so only the final {@code %p} is PostgreSQL's.
+     */
+    static String archiveCommand(List<String> argv) {
+        return ShellQuote.display(argv).replace("%", "%%") + " %p";
     }
 
     /** Name of the backup configuration in {@code ObservedNode.configFiles()}: the hash of the configured file. */
@@ -127,20 +151,19 @@ public final class ConfigFiles {
         BackupSpec backup = desired.backup().orElseThrow(() -> new IllegalArgumentException(desired.id()
                 + " has no backup"));
         StringBuilder out = new StringBuilder();
-        out.append("# Written by pgrds for cluster ").append(desired.id()).append(", node ").append(node.name())
-                .append(".\n# Do not edit: change backup in ").append(desired.file()).append(" (and repositories in "
-                + "clusters/defaults.yaml) instead.\n");
+        comment(out, "Written by pgrds for cluster " + desired.id() + ", node " + node.name() + ".");
+        comment(out, "Do not edit: change backup in " + desired.file() + " (and repositories in "
+                + "clusters/defaults.yaml) instead.");
         out.append("[global]\n");
         pgbackrestGlobal(out, backup.repository(), node);
-        backup.retention().forEach((type, count) -> out.append("repo1-retention-").append(type).append('=')
-                .append(count).append('\n'));
-        out.append("start-fast=y\n");
+        backup.retention().forEach((type, count) -> ini(out, "repo1-retention-" + type, Integer.toString(count)));
+        ini(out, "start-fast", "y");
         if (backup.fromStandby()) {
             // pgbackrest backup --backup-standby runs on a standby and reaches the primary over SSH with the
             // node's own key; the nodes trusted are listed so that a changed membership configures them again
-            out.append("# backups from a standby; postgres on ").append(String.join(", ", desired.nodes().stream()
-                    .map(n -> n.name() + " (" + n.host() + ")").toList())).append(" trust each other's ")
-                    .append(NodePaths.of(node).stateDirectory()).append("/ssh keys\n");
+            comment(out, "backups from a standby; postgres on " + String.join(", ", desired.nodes().stream()
+                    .map(n -> n.name() + " (" + n.host() + ")").toList()) + " trust each other's "
+                    + NodePaths.of(node).stateDirectory() + "/ssh keys");
         }
         out.append('\n');
         pgbackrestStanza(out, BackupSpec.stanza(desired.id()), node);
@@ -154,9 +177,8 @@ public final class ConfigFiles {
      */
     public static String pgbackrestRestoreConf(ClusterId source, Repository repository, NodeSpec node) {
         StringBuilder out = new StringBuilder();
-        out.append("# Written by pgrds: restore of ").append(source).append(" into node ").append(node.name())
-                .append(".\n# Read by recovery (restore_command) only; this node archives through pgbackrest.conf."
-                        + "\n");
+        comment(out, "Written by pgrds: restore of " + source + " into node " + node.name() + ".");
+        comment(out, "Read by recovery (restore_command) only; this node archives through pgbackrest.conf.");
         out.append("[global]\n");
         pgbackrestGlobal(out, repository, node);
         out.append('\n');
@@ -165,23 +187,46 @@ public final class ConfigFiles {
     }
 
     private static void pgbackrestGlobal(StringBuilder out, Repository repository, NodeSpec node) {
-        repository.pgbackrestSettings().forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
+        repository.pgbackrestSettings().forEach((k, v) -> ini(out, k, v));
         if (repository instanceof Repository.S3 s) {
             // the keys come from the operator's file through the include directory; naming it here means a
             // changed path changes this file, so apply links the new one
-            out.append("# repo1-s3-key, repo1-s3-key-secret: ").append(s.credentialsFile()).append('\n');
+            comment(out, "repo1-s3-key, repo1-s3-key-secret: " + s.credentialsFile());
         }
         String state = NodePaths.of(node).stateDirectory();
-        out.append("log-path=").append(state).append("/pgbackrest/log\n");
-        out.append("lock-path=").append(state).append("/pgbackrest/lock\n");
-        out.append("spool-path=").append(state).append("/pgbackrest/spool\n");
+        ini(out, "log-path", state + "/pgbackrest/log");
+        ini(out, "lock-path", state + "/pgbackrest/lock");
+        ini(out, "spool-path", state + "/pgbackrest/spool");
     }
 
     private static void pgbackrestStanza(StringBuilder out, String stanza, NodeSpec node) {
-        out.append('[').append(stanza).append("]\n");
-        out.append("pg1-path=").append(node.dataDirectory()).append('\n');
-        out.append("pg1-port=").append(node.port()).append('\n');
-        out.append("pg1-socket-path=").append(socketDirectory(node)).append('\n');
+        out.append('[').append(oneLine(stanza, "a pgBackRest stanza")).append("]\n");
+        ini(out, "pg1-path", node.dataDirectory());
+        ini(out, "pg1-port", Integer.toString(node.port()));
+        ini(out, "pg1-socket-path", socketDirectory(node));
+    }
+
+    /**
+     * One {@code key=value} line of pgBackRest's ini file. Its values are not quoted (pgBackRest reads the rest of
+     * the line as the value), so one that would end the line is refused.
+     */
+    private static void ini(StringBuilder out, String key, String value) {
+        out.append(oneLine(key, "a pgBackRest option")).append('=')
+                .append(oneLine(value, "the pgBackRest option " + key)).append('\n');
+    }
+
+    /** A {@code #} comment line (of any file pgrds writes); text that would start a second line is refused. */
+    private static void comment(StringBuilder out, String text) {
+        out.append("# ").append(oneLine(text, "a comment")).append('\n');
+    }
+
+    private static String oneLine(String text, String what) {
+        OptionalInt bad = Texts.firstControl(text);
+        if (bad.isPresent()) {
+            throw new IllegalArgumentException(what + " cannot hold " + Texts.describe(text.codePointAt(
+                    bad.getAsInt())) + ": " + Texts.show(text));
+        }
+        return text;
     }
 
     /** Where the node's server puts its socket: beside the data directory, never inside it. */
@@ -192,18 +237,91 @@ public final class ConfigFiles {
     /** pgrds's PostgreSQL configuration file for one node. */
     public static String postgresqlConf(DesiredCluster desired, NodeSpec node) {
         StringBuilder out = new StringBuilder();
-        out.append("# Written by pgrds for cluster ").append(desired.id()).append(", node ").append(node.name())
-                .append(".\n# Do not edit: change postgres.parameters in ").append(desired.file())
-                .append(" instead.\n");
-        nodeParameters(desired, node).forEach((k, v) -> out.append(k).append(" = ").append(quote(v)).append('\n'));
+        comment(out, "Written by pgrds for cluster " + desired.id() + ", node " + node.name() + ".");
+        comment(out, "Do not edit: change postgres.parameters in " + desired.file() + " instead.");
+        nodeParameters(desired, node).forEach((k, v) -> out.append(setting(k, v)).append('\n'));
         return out.toString();
+    }
+
+    /** A parameter's name as postgresql.conf takes it: the loader's pattern for names, and custom {@code a.b}. */
+    private static final java.util.regex.Pattern PARAMETER = java.util.regex.Pattern.compile(
+            "[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
+
+    /** One {@code name = 'value'} line of postgresql.conf syntax. */
+    private static String setting(String name, String value) {
+        if (!PARAMETER.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a PostgreSQL parameter name: " + Texts.show(name));
+        }
+        return name + " = " + confValue(value);
+    }
+
+    /**
+     * The one way pgrds writes a value into a file of postgresql.conf syntax ({@code pgrds.conf},
+     * {@code pgrds-standby.conf}): always single-quoted, each {@code '} doubled and each {@code \} doubled (inside a
+     * quoted value PostgreSQL reads {@code \} as an escape). A value is one line: a control character or line break
+     * is refused, since nothing can write it there (the loader refuses them before).
+     *
+     * @throws IllegalArgumentException for a value with a control character
+     */
+    public static String confValue(String value) {
+        return "'" + oneLine(value, "a postgresql.conf value").replace("\\", "\\\\").replace("'", "''") + "'";
+    }
+
+    /**
+     * A libpq connection string ({@code primary_conninfo}, {@code pg_rewind --source-server}) from keywords and
+     * values, in the order given. A value is written as it is when it is a plain word, else in single quotes with
+     * {@code '} and {@code \} escaped by a backslash, libpq's own rule: {@code application_name='it\'s'}.
+     *
+     * @throws IllegalArgumentException for a keyword that is not a word, or a value with a control character
+     */
+    public static String conninfo(Map<String, String> settings) {
+        StringBuilder b = new StringBuilder();
+        settings.forEach((k, v) -> {
+            if (!k.matches("[a-z_]+")) {
+                throw new IllegalArgumentException("not a libpq keyword: " + Texts.show(k));
+            }
+            oneLine(v, "the connection setting " + k);
+            if (b.length() > 0) {
+                b.append(' ');
+            }
+            b.append(k).append('=');
+            if (!v.isEmpty() && v.chars().noneMatch(c -> c == '\'' || c == '\\' || Character.isWhitespace(c))) {
+                b.append(v);
+            } else {
+                b.append('\'').append(v.replace("\\", "\\\\").replace("'", "\\'")).append('\'');
+            }
+        });
+        return b.toString();
+    }
+
+    /** The name of the file that says where a standby streams from; included by postgresql.conf after pgrds.conf. */
+    public static final String STANDBY_CONF = "pgrds-standby.conf";
+
+    /**
+     * The whole of {@link #STANDBY_CONF} for a node: {@code primary_conninfo} pointing at {@code upstream} as the
+     * replicator, the password from {@code passfile}, streaming under the node's name; or, without an upstream, a
+     * file that says the node is not a standby.
+     */
+    public static String standbyConf(NodeSpec node, Optional<NodeSpec> upstream, String passfile) {
+        if (upstream.isEmpty()) {
+            return "# Written by pgrds: this node is not a standby.\n";
+        }
+        NodeSpec u = upstream.get();
+        Map<String, String> ci = new LinkedHashMap<>();
+        ci.put("host", u.host());
+        ci.put("port", Integer.toString(u.port()));
+        ci.put("user", "replicator");
+        ci.put("passfile", passfile);
+        ci.put("application_name", node.name());
+        return "# Written by pgrds: where this standby streams from.\n" + setting("primary_conninfo", conninfo(ci))
+                + "\n";
     }
 
     /** pgrds's pg_hba.conf: local administration, replication between the cluster's nodes, then the file's rules. */
     public static String hba(DesiredCluster desired) {
         StringBuilder out = new StringBuilder();
-        out.append("# Written by pgrds for cluster ").append(desired.id())
-                .append(".\n# Do not edit: change postgres.hba in ").append(desired.file()).append(" instead.\n");
+        comment(out, "Written by pgrds for cluster " + desired.id() + ".");
+        comment(out, "Do not edit: change postgres.hba in " + desired.file() + " instead.");
         out.append("# administration on the node itself\n");
         line(out, "local", "all", "postgres", "", "peer");
         line(out, "local", "all", "all", "", "scram-sha-256");
@@ -237,7 +355,32 @@ public final class ConfigFiles {
 
     private static void line(StringBuilder out, String type, String database, String user, String address,
                              String method) {
-        out.append(String.format("%-7s %-12s %-11s %-24s %s", type, database, user, address, method).stripTrailing()).append('\n');
+        for (String field : List.of(type, database, user, address, method)) {
+            hbaField(field);
+        }
+        out.append(String.format("%-7s %-12s %-11s %-24s %s", type, database, user, address, method).stripTrailing())
+                .append('\n');
+    }
+
+    /**
+     * A pg_hba.conf field must stay one field of one line: no control character, and outside double quotes no
+     * whitespace (a second field) and no {@code #} (a comment). The loader checks each field's grammar before.
+     */
+    private static void hbaField(String field) {
+        oneLine(field, "a pg_hba.conf field");
+        boolean quoted = false;
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted && (Character.isWhitespace(c) || c == '#')) {
+                throw new IllegalArgumentException("a pg_hba.conf field would be split at " + (c == '#' ? "'#'"
+                        : "a space") + ": " + Texts.show(field));
+            }
+        }
+        if (quoted) {
+            throw new IllegalArgumentException("a pg_hba.conf field has an unclosed quote: " + Texts.show(field));
+        }
     }
 
     /**
@@ -258,8 +401,4 @@ public final class ConfigFiles {
         return host;
     }
 
-    /** A postgresql.conf value: always single-quoted, quotes doubled, backslashes escaped. */
-    static String quote(String value) {
-        return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
-    }
 }

@@ -43,6 +43,7 @@ class ApplyIT {
 
     private FleetRepo fleet;
     private Path hookLog;
+    private Path hook;
 
     @BeforeEach
     void freshNodes() {
@@ -52,6 +53,18 @@ class ApplyIT {
         }
         fleet = new FleetRepo(tmp.resolve("fleet"));
         hookLog = tmp.resolve("hook.log");
+        hook = executable(tmp.resolve("register-endpoint"), "echo \"$PGRDS_PRIMARY_NODE\" >> '" + hookLog + "'");
+    }
+
+    /** A service hook is the path of an executable: a script with the command. */
+    static Path executable(Path file, String command) {
+        try {
+            Files.writeString(file, "#!/bin/sh\n" + command + "\n");
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            return file;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @AfterEach
@@ -66,8 +79,7 @@ class ApplyIT {
         if (primary != null) {
             y.append("primary: ").append(primary).append('\n');
         }
-        y.append("service: {name: orders.it.example, hook: 'echo \"$PGRDS_PRIMARY_NODE\" >> ").append(hookLog)
-                .append("'}\n");
+        y.append("service: {name: orders.it.example, hook: ").append(hook).append("}\n");
         return y.toString();
     }
 

@@ -17,4 +17,17 @@ class BackupKeysTest {
     void aHostNameLeavesTheKeysUnrestrictedByAddressBecauseSshdDoesNotResolveNames() {
         assertEquals("", BackupKeys.from(List.of("10.0.0.1", "db2.example.com")));
     }
+
+    @Test
+    void theSshWrapperQuotesItsPathsForTheShellAndReadsAsBeforeForOrdinaryOnes() {
+        io.pgrds.desired.SshSettings ssh = new io.pgrds.desired.SshSettings("pgrds", 22, java.util.Optional.empty(),
+                java.util.Optional.empty(), io.pgrds.desired.Become.SUDO);
+        assertEquals("#!/bin/sh\n# Written by pgrds: pgBackRest's cmd-ssh for backups from a standby.\nexec ssh -i "
+                + "'/srv/pg1/data.pgrds/ssh/id_ed25519' -o IdentitiesOnly=yes -o UserKnownHostsFile="
+                + "'/srv/pg1/data.pgrds/ssh/known_hosts' -o StrictHostKeyChecking=yes -o BatchMode=yes \"$@\"\n",
+                BackupKeys.wrapper(new io.pgrds.desired.NodeSpec("pg1", "10.0.0.1", ssh, "/usr/lib/postgresql/15/bin",
+                        "/srv/pg1/data", 5432)));
+        assertEquals(true, BackupKeys.wrapper(new io.pgrds.desired.NodeSpec("pg1", "10.0.0.1", ssh, "/b",
+                "/srv/it's", 5432)).contains("-i '/srv/it'\\''s.pgrds/ssh/id_ed25519'"));
+    }
 }

@@ -21,6 +21,7 @@ import io.pgrds.desired.Transport;
 import io.pgrds.error.ErrorCode;
 import io.pgrds.error.PgrdsException;
 import io.pgrds.source.Snapshot;
+import io.pgrds.util.Texts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -46,17 +47,19 @@ public final class FleetLoader {
     public static final String DEFAULTS = "clusters/defaults.yaml";
 
     /** Parameters pgrds sets itself from other keys; setting them under parameters would fight pgrds. */
-    static final Map<String, String> RESERVED_PARAMETERS = Map.of(
-            "port", "it is set by postgres.port",
-            "listen_addresses", "pgrds listens on each node's host",
-            "data_directory", "it is set by postgres.dataDirectory",
-            "hba_file", "pgrds writes pg_hba.conf from postgres.hba",
-            "config_file", "pgrds manages the configuration files",
-            "unix_socket_directories", "pgrds gives every node its own socket directory",
-            "primary_conninfo", "pgrds points standbys at the primary",
-            "wal_level", "replication needs replica (pgrds sets it)",
-            "hot_standby", "pgrds sets it for standbys",
-            "wal_log_hints", "pg_rewind needs it (pgrds sets it)");
+    static final Map<String, String> RESERVED_PARAMETERS = Map.ofEntries(
+            Map.entry("port", "it is set by postgres.port"),
+            Map.entry("listen_addresses", "pgrds listens on each node's host"),
+            Map.entry("data_directory", "it is set by postgres.dataDirectory"),
+            Map.entry("hba_file", "pgrds writes pg_hba.conf from postgres.hba"),
+            Map.entry("config_file", "pgrds manages the configuration files"),
+            Map.entry("unix_socket_directories", "pgrds gives every node its own socket directory"),
+            Map.entry("primary_conninfo", "pgrds points standbys at the primary"),
+            Map.entry("wal_level", "replication needs replica (pgrds sets it)"),
+            Map.entry("hot_standby", "pgrds sets it for standbys"),
+            Map.entry("wal_log_hints", "pg_rewind needs it (pgrds sets it)"),
+            Map.entry("standard_conforming_strings", "pgrds's SQL strings rely on it being on, PostgreSQL's default "
+                    + "(off would let a backslash end a string early)"));
 
     private static final byte[] BUILTIN = builtinDefaults();
 
@@ -126,9 +129,9 @@ public final class FleetLoader {
                 String team = parts[0];
                 String stage = parts[1].substring(0, parts[1].length() - ".yaml".length());
                 if (!ClusterId.validName(team)) {
-                    problems.add(new Problem(path, 0, 0, "", ProblemCode.INVALID_NAME, "team name \"" + team
-                            + "\" is not valid: use lowercase letters, digits and '-', starting with a letter "
-                            + "(at most 40 characters); rename the directory."));
+                    problems.add(new Problem(path, 0, 0, "", ProblemCode.INVALID_NAME, "team name "
+                            + Texts.show(team) + " is not valid: use lowercase letters, digits and '-', starting "
+                            + "with a letter (at most 40 characters); rename the directory."));
                     continue;
                 }
                 if (stage.equals("team")) {
@@ -138,9 +141,9 @@ public final class FleetLoader {
                     continue;
                 }
                 if (!ClusterId.validName(stage)) {
-                    problems.add(new Problem(path, 0, 0, "", ProblemCode.INVALID_NAME, "stage name \"" + stage
-                            + "\" is not valid: use lowercase letters, digits and '-', starting with a letter "
-                            + "(at most 40 characters); rename the file."));
+                    problems.add(new Problem(path, 0, 0, "", ProblemCode.INVALID_NAME, "stage name "
+                            + Texts.show(stage) + " is not valid: use lowercase letters, digits and '-', starting "
+                            + "with a letter (at most 40 characters); rename the file."));
                     continue;
                 }
                 YamlFile f = YamlFile.parse(path, e.getValue(), false);
@@ -171,8 +174,7 @@ public final class FleetLoader {
             }
             Layers layers = new Layers(files, e.getValue().path());
             ObjectNode doc = layers.merge();
-            Layers.expand(doc, placeholders(id, doc));
-            List<SchemaCheck.Finding> findings = SchemaCheck.check(doc);
+            List<SchemaCheck.Finding> findings = ValueChecks.check(doc, placeholders(id, doc));
             if (!findings.isEmpty()) {
                 for (SchemaCheck.Finding f : findings) {
                     problems.add(layers.problem(f.pointer(), f.code(), f.message()));
@@ -332,7 +334,7 @@ public final class FleetLoader {
         ReconcilePolicy policy = ReconcilePolicy.valueOf(
                 doc.path("reconcile").path("policy").asText().toUpperCase(Locale.ROOT));
         return new DesiredCluster(id, file, transport, new PostgresSettings(version, parameters, hba), nodes, primary,
-                bootstrap, backup, service, policy, List.of());
+                bootstrap, backup, service, policy, List.of(), text(doc.path("fence"), "hook"));
     }
 
     /**
@@ -408,8 +410,7 @@ public final class FleetLoader {
             files.add(old);
             try {
                 ObjectNode doc = new Layers(files, now.file()).merge();
-                Layers.expand(doc, placeholders(id, doc));
-                if (!SchemaCheck.check(doc).isEmpty()) {
+                if (!ValueChecks.check(doc, placeholders(id, doc)).isEmpty()) {
                     continue;
                 }
                 DesiredCluster then = map(id, now.file(), doc, new Layers(files, now.file()), new ArrayList<>());
@@ -431,13 +432,15 @@ public final class FleetLoader {
         vars.put("team", id.team());
         vars.put("stage", id.stage());
         JsonNode version = doc.path("postgres").path("version");
-        vars.put("version", version.isValueNode() ? version.asText() : "");
+        // a version that is not a number (the schema says so) is not copied into every path: {version} stays
+        vars.put("version", version.isIntegralNumber() || version.isTextual() && version.asText().matches("[0-9]{1,2}")
+                ? version.asText() : "{version}");
         return vars;
     }
 
     private static DesiredCluster withFormerNodes(DesiredCluster c, List<NodeSpec> former) {
         return new DesiredCluster(c.id(), c.file(), c.transport(), c.postgres(), c.nodes(), c.primary(), c.bootstrap(),
-                c.backup(), c.service(), c.policy(), former);
+                c.backup(), c.service(), c.policy(), former, c.fence());
     }
 
     private static SshSettings ssh(JsonNode n, SshSettings base) {

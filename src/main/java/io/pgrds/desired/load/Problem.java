@@ -1,5 +1,7 @@
 package io.pgrds.desired.load;
 
+import io.pgrds.util.Texts;
+
 /**
  * One thing wrong with the fleet repository, located precisely enough to fix without searching.
  *
@@ -27,10 +29,13 @@ public record Problem(String file, int line, int column, String pointer, Problem
         return c != 0 ? c : message.compareTo(o.message);
     }
 
-    /** {@code file:line:column: CODE at /pointer: message}, the form compilers use so editors can jump to it. */
+    /**
+     * {@code file:line:column: CODE at /pointer: message}, the form compilers use so editors can jump to it; always one
+     * line (a control character in a file name or a key is written as an escape).
+     */
     @Override
     public String toString() {
-        StringBuilder b = new StringBuilder(file);
+        StringBuilder b = new StringBuilder(Texts.escape(file));
         if (line > 0) {
             b.append(':').append(line);
             if (column > 0) {
@@ -39,7 +44,7 @@ public record Problem(String file, int line, int column, String pointer, Problem
         }
         b.append(": ").append(code);
         if (!pointer.isEmpty()) {
-            b.append(" at ").append(pointer);
+            b.append(" at ").append(Texts.escape(pointer));
         }
         return b.append(": ").append(message).toString();
     }

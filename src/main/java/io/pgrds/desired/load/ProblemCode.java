@@ -16,6 +16,9 @@ public enum ProblemCode {
     MISSING_KEY,
     WRONG_TYPE,
     INVALID_VALUE,
+    // values that would reach a file or a command: a control character anywhere, a pg_hba field outside its grammar
+    CONTROL_CHARACTER,
+    INVALID_HBA,
     // the meaning
     INVALID_NAME,
     NO_NODES,

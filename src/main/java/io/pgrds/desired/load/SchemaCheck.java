@@ -1,13 +1,16 @@
 package io.pgrds.desired.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pgrds.util.Texts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -18,6 +21,8 @@ import org.everit.json.schema.ObjectSchema;
 import org.everit.json.schema.Schema;
 import org.everit.json.schema.ValidationException;
 import org.everit.json.schema.loader.SchemaLoader;
+import org.everit.json.schema.regexp.JavaUtilRegexpFactory;
+import org.json.JSONArray;
 import org.json.JSONObject;
 import org.json.JSONTokener;
 
@@ -31,7 +36,14 @@ final class SchemaCheck {
     private static final Pattern REQUIRED = Pattern.compile("required key \\[(.*)] not found");
     private static final Pattern TYPE = Pattern.compile("expected type: (\\w+), found: (\\w+)");
 
-    private static final Schema SCHEMA = load();
+    private static final String NO_MATCH = "] does not match pattern ";
+
+    private static final JSONObject RAW = raw();
+    private static final Schema SCHEMA = SchemaLoader.builder().draftV7Support()
+            .regexpFactory(p -> new JavaUtilRegexpFactory().createHandler(javaRegex(p))).schemaJson(RAW).build().load()
+            .build();
+    /** The description of every schema with a pattern, by the pattern as Java compiles it: what it allows, in words. */
+    private static final Map<String, String> RULES = rules(RAW, new HashMap<>());
 
     /** One schema violation; {@code pointer} addresses the offending value (or the unknown key). */
     record Finding(String pointer, ProblemCode code, String message) {
@@ -54,7 +66,8 @@ final class SchemaCheck {
     }
 
     private static void collect(ValidationException e, JsonNode document, List<Finding> out) {
-        if ("oneOf".equals(e.getKeyword()) && !e.getCausingExceptions().isEmpty()) {
+        if (("oneOf".equals(e.getKeyword()) || "anyOf".equals(e.getKeyword()))
+                && !e.getCausingExceptions().isEmpty()) {
             choice(e, document, out);
             return;
         }
@@ -72,7 +85,7 @@ final class SchemaCheck {
             String key = m.group(1);
             Set<String> allowed = e.getViolatedSchema() instanceof ObjectSchema o
                     ? new TreeSet<>(o.getPropertySchemas().keySet()) : Set.of();
-            StringBuilder b = new StringBuilder("unknown key \"").append(key).append('"');
+            StringBuilder b = new StringBuilder("unknown key ").append(Texts.show(key));
             Suggest.closest(key, allowed).ifPresentOrElse(s -> b.append("; did you mean \"").append(s).append("\"?"),
                     () -> b.append('.'));
             if (!allowed.isEmpty()) {
@@ -84,11 +97,11 @@ final class SchemaCheck {
         } else if ("type".equals(keyword) && (m = TYPE.matcher(message)).matches()) {
             JsonNode value = document.at(pointer);
             out.add(new Finding(pointer, ProblemCode.WRONG_TYPE, "expected " + typeName(m.group(1)) + ", found "
-                    + typeName(m.group(2)) + (value.isValueNode() ? " (" + value + ")" : "") + "."));
+                    + typeName(m.group(2)) + (value.isValueNode() ? " (" + show(value) + ")" : "") + "."));
         } else if ("enum".equals(keyword) && e.getViolatedSchema() instanceof EnumSchema en) {
             List<String> values = en.getPossibleValues().stream().map(String::valueOf).sorted().toList();
             JsonNode value = document.at(pointer);
-            StringBuilder b = new StringBuilder(value.isValueNode() ? value + " is not allowed" : "not allowed");
+            StringBuilder b = new StringBuilder(value.isValueNode() ? show(value) + " is not allowed" : "not allowed");
             Optional<String> suggestion = value.isTextual() ? Suggest.closest(value.asText(), values) : Optional.empty();
             suggestion.ifPresentOrElse(s -> b.append("; did you mean \"").append(s).append("\"?"),
                     () -> b.append('.'));
@@ -96,9 +109,19 @@ final class SchemaCheck {
                     + String.join(", ", values) + "."));
         } else {
             JsonNode value = document.at(pointer);
+            // everit: "string [TEXT] does not match pattern REGEX"; TEXT is the value, or a key (propertyNames)
+            int at = message.lastIndexOf(NO_MATCH);
+            String rule = "pattern".equals(keyword) && at >= 0 ? RULES.get(message.substring(at + NO_MATCH.length()))
+                    : null;
+            if (rule != null && message.startsWith("string [")) {
+                // the pattern's schema says in words what it allows; the regular expression would only puzzle
+                out.add(new Finding(pointer, ProblemCode.INVALID_VALUE, Texts.show(message.substring(
+                        "string [".length(), at)) + " is not allowed here. " + rule));
+                return;
+            }
             String described = describe(keyword, message, e.getViolatedSchema());
             out.add(new Finding(pointer, ProblemCode.INVALID_VALUE,
-                    (value.isValueNode() ? value + ": " : "") + described));
+                    (value.isValueNode() ? show(value) + ": " : "") + described));
         }
     }
 
@@ -113,11 +136,10 @@ final class SchemaCheck {
         Set<String> expected = new java.util.LinkedHashSet<>();
         String found = null;
         for (ValidationException cause : e.getCausingExceptions()) {
-            Matcher m = TYPE.matcher(String.valueOf(cause.getErrorMessage()));
-            if ("type".equals(cause.getKeyword()) && cause.getPointerToViolation().equals(e.getPointerToViolation())
-                    && m.matches()) {
-                expected.add(typeName(m.group(1)));
-                found = m.group(2);
+            Optional<Matcher> m = typeMismatch(cause, e.getPointerToViolation());
+            if (m.isPresent()) {
+                expected.add(typeName(m.get().group(1)));
+                found = m.get().group(2);
             } else {
                 sameType.add(cause);
             }
@@ -128,7 +150,27 @@ final class SchemaCheck {
         }
         JsonNode value = document.at(pointer);
         out.add(new Finding(pointer, ProblemCode.WRONG_TYPE, "expected " + String.join(" or ", expected) + ", found "
-                + typeName(found) + (value.isValueNode() ? " (" + value + ")" : "") + "."));
+                + typeName(found) + (value.isValueNode() ? " (" + show(value) + ")" : "") + "."));
+    }
+
+    /** The form's own type mismatch at the value (itself, or among the form's findings), if that is what it is. */
+    private static Optional<Matcher> typeMismatch(ValidationException cause, String pointer) {
+        Matcher m = TYPE.matcher(String.valueOf(cause.getErrorMessage()));
+        if ("type".equals(cause.getKeyword()) && cause.getPointerToViolation().equals(pointer) && m.matches()) {
+            return Optional.of(m);
+        }
+        for (ValidationException c : cause.getCausingExceptions()) {
+            Optional<Matcher> inner = typeMismatch(c, pointer);
+            if (inner.isPresent()) {
+                return inner;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A value as a message shows it: a text quoted, escaped and shortened ({@link Texts#show}), else as JSON. */
+    private static String show(JsonNode value) {
+        return value.isTextual() ? Texts.show(value.asText()) : value.toString();
     }
 
     private static String describe(String keyword, String message, Schema schema) {
@@ -180,13 +222,59 @@ final class SchemaCheck {
         }
     }
 
-    private static Schema load() {
+    /**
+     * A schema pattern with the meaning JSON Schema gives it (ECMA 262), not Java's: there {@code $} matches only at
+     * the end of the text, while Java's also matches before a final line break, so {@code ^[a-z]+$} would accept
+     * {@code "abc\n"}. Every {@code $} outside a character class becomes {@code \z}. (The loader refuses line breaks
+     * in every text before the schema runs; this keeps the schema exact on its own.)
+     */
+    static String javaRegex(String pattern) {
+        StringBuilder b = new StringBuilder();
+        boolean inClass = false;
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c == '\\' && i + 1 < pattern.length()) {
+                b.append(c).append(pattern.charAt(++i));
+            } else if (inClass) {
+                inClass = c != ']';
+                b.append(c);
+            } else if (c == '[') {
+                inClass = true;
+                b.append(c);
+                if (i + 1 < pattern.length() && pattern.charAt(i + 1) == ']') {
+                    b.append(pattern.charAt(++i)); // ECMA's [] and [^] are not Java's; no pgrds pattern uses them
+                }
+            } else if (c == '$') {
+                b.append("\\z");
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    private static Map<String, String> rules(Object node, Map<String, String> out) {
+        if (node instanceof JSONObject o) {
+            if (o.opt("pattern") instanceof String p && o.opt("description") instanceof String d) {
+                String before = out.put(javaRegex(p), d);
+                if (before != null && !before.equals(d)) {
+                    throw new IllegalStateException("cluster.schema.json: two descriptions for the pattern " + p
+                            + "; give the rule one definition and refer to it");
+                }
+            }
+            o.keySet().forEach(k -> rules(o.get(k), out));
+        } else if (node instanceof JSONArray a) {
+            a.forEach(v -> rules(v, out));
+        }
+        return out;
+    }
+
+    private static JSONObject raw() {
         try (InputStream in = SchemaCheck.class.getResourceAsStream("/io/pgrds/schema/cluster.schema.json")) {
             if (in == null) {
                 throw new IllegalStateException("cluster.schema.json is missing from the jar");
             }
-            JSONObject raw = new JSONObject(new JSONTokener(in));
-            return SchemaLoader.builder().draftV7Support().schemaJson(raw).build().load().build();
+            return new JSONObject(new JSONTokener(in));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -138,6 +138,27 @@ class FleetLoaderTest {
     }
 
     @Test
+    void aFenceHookIsThePathOfAnExecutable() {
+        DesiredCluster c = only(load(Map.of("clusters/orderdata/integration.yaml",
+                "nodes: [{host: h1}]\nfence: {hook: /usr/local/sbin/fence-node}\n")));
+        assertEquals(Optional.of("/usr/local/sbin/fence-node"), c.fence());
+        assertEquals(Optional.empty(), only(load(Map.of("clusters/orderdata/integration.yaml",
+                "nodes: [{host: h1}]\n"))).fence());
+    }
+
+    @Test
+    void aHookThatIsACommandIsRefusedAtItsLineWithWhatToDo() {
+        FleetLoader.Result r = load(Map.of("clusters/orderdata/integration.yaml", "nodes: [{host: h1}]\n"
+                + "service:\n  name: orders.example.com\n  hook: 'echo \"$PGRDS_PRIMARY_NODE\" >> /tmp/x'\n"));
+        assertEquals(1, r.problems().size(), r.problems().toString());
+        String p = r.problems().get(0).toString();
+        assertTrue(p.startsWith("clusters/orderdata/integration.yaml:4:3: INVALID_VALUE at /service/hook: \"echo "
+                + "\\\"$PGRDS_PRIMARY_NODE\\\" >> /tmp/x\" is not allowed here. A hook is the absolute path of an "
+                + "executable"), p);
+        assertTrue(p.endsWith("Put the command in a script and name the script's path here."), p);
+    }
+
+    @Test
     void aPinByHostResolvesToTheNodeName() {
         DesiredCluster c = only(load(Map.of("clusters/orderdata/integration.yaml",
                 "nodes: [{host: h1, name: pg1}, {host: h2, name: pg2}]\nprimary: h2\n")));
@@ -151,6 +172,22 @@ class FleetLoaderTest {
                         + "max_connections: 200}}\nnodes: [{host: h1}]\n")));
         assertEquals(Map.of("fsync", "on", "jit", "off", "random_page_cost", "1.1", "work_mem", "64MB",
                 "max_connections", "200"), c.postgres().parameters());
+    }
+
+    @Test
+    void aBadParameterOrRepositoryNameIsShownAsTheNameWithTheRule() {
+        FleetLoader.Result r = load(Map.of("clusters/orderdata/integration.yaml",
+                "postgres: {parameters: {\"Bad Name\": 1}}\nnodes: [{host: h1}]\n"));
+        assertEquals(List.of("clusters/orderdata/integration.yaml:1:25: INVALID_VALUE at /postgres/parameters/Bad Name: "
+                + "\"Bad Name\" is not allowed here. A parameter's name: lowercase letters, digits, _ and . (an "
+                + "extension's as prefix.name)."), r.problems().stream().map(Problem::toString).toList());
+    }
+
+    @Test
+    void standardConformingStringsStayOnBecausePgrdsSqlQuotingReliesOnIt() {
+        FleetLoader.Result r = load(Map.of("clusters/orderdata/integration.yaml",
+                "postgres: {parameters: {standard_conforming_strings: false}}\nnodes: [{host: h1}]\n"));
+        assertEquals(List.of(ProblemCode.RESERVED_PARAMETER), r.problems().stream().map(Problem::code).toList());
     }
 
     @Test
@@ -238,5 +275,20 @@ class FleetLoaderTest {
         DesiredCluster c = only(r);
         assertEquals(List.of("old1", "old0"), c.formerNodes().stream().map(NodeSpec::name).toList());
         assertEquals(5433, c.formerNodes().get(0).port());
+    }
+
+    @Test
+    void anEarlierVersionWithValuesValidateRefusesNamesNoServers() {
+        TreeMap<String, byte[]> files = new TreeMap<>();
+        files.put("clusters/orderdata/integration.yaml", "nodes: [{host: new1}]\n".getBytes(StandardCharsets.UTF_8));
+        TreeMap<String, List<byte[]>> history = new TreeMap<>();
+        history.put("clusters/orderdata/integration.yaml", List.of(
+                "nodes: [{host: old1, postgres: {dataDirectory: '/srv/$(touch /tmp/x)'}}]\n"
+                        .getBytes(StandardCharsets.UTF_8),
+                "nodes: [{host: \"old2\\n\"}]\n".getBytes(StandardCharsets.UTF_8),
+                "nodes: [{host: old3}]\n".getBytes(StandardCharsets.UTF_8)));
+        DesiredCluster c = only(FleetLoader.load(new io.pgrds.source.Snapshot(Optional.of("c"), "HEAD", files,
+                List.of(), history)));
+        assertEquals(List.of("old3"), c.formerNodes().stream().map(NodeSpec::name).toList());
     }
 }
