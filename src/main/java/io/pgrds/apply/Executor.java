@@ -16,6 +16,7 @@ import io.pgrds.plan.ConfigFiles;
 import io.pgrds.transport.Sessions;
 import io.pgrds.transport.TransportException;
 import io.pgrds.util.Json;
+import io.pgrds.util.Sql;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -484,10 +485,10 @@ public final class Executor {
                 StringBuilder sql = new StringBuilder("set log_statement = 'none';\n");
                 StringBuilder shown = new StringBuilder("set log_statement = 'none';\n");
                 for (String role : List.of("pgrds", "replicator")) {
-                    String stmt = "do $$ begin if exists (select 1 from pg_roles where rolname = '" + role
-                            + "') then alter role " + role + " password '%s'; end if; end $$;\n";
-                    sql.append(String.format(stmt, secrets.password(role)));
-                    shown.append(String.format(stmt, "********"));
+                    String stmt = "do $$ begin if exists (select 1 from pg_roles where rolname = " + Sql.literal(role)
+                            + ") then alter role " + Sql.identifier(role) + " password %s; end if; end $$;\n";
+                    sql.append(String.format(stmt, Sql.literal(secrets.password(role))));
+                    shown.append(String.format(stmt, "'********'"));
                 }
                 n.execute("new passwords for pgrds and replicator", sql.toString(), shown.toString().strip());
                 listener.notice(desired.id(), "No node of " + a.from() + " gave its secrets: pgrds and replicator "
@@ -961,7 +962,7 @@ public final class Executor {
                     .write(d + "/pgrds.conf", ConfigFiles.postgresqlConf(desired, n.node()), 0600)
                     .write(d + "/pg_hba.conf", ConfigFiles.hba(desired), 0600)
                     .includeOwnFiles()
-                    .write(d + "/" + NodeOps.STANDBY_CONF, standbyConf(n, upstream), 0600);
+                    .write(d + "/" + ConfigFiles.STANDBY_CONF, standbyConf(n, upstream), 0600);
             if (upstream.isPresent()) {
                 b.change("standby.signal", List.of("touch", d + "/standby.signal"));
             }
@@ -969,18 +970,11 @@ public final class Executor {
         }
 
         private void writeStandbyConf(NodeOps n, Optional<NodeSpec> upstream) {
-            n.write(n.node().dataDirectory() + "/" + NodeOps.STANDBY_CONF, standbyConf(n, upstream), 0600);
+            n.write(n.node().dataDirectory() + "/" + ConfigFiles.STANDBY_CONF, standbyConf(n, upstream), 0600);
         }
 
         private String standbyConf(NodeOps n, Optional<NodeSpec> upstream) {
-            return upstream.map(u -> "# Written by pgrds: where this standby streams from.\n"
-                    + "primary_conninfo = '" + conninfo(n, u) + "'\n")
-                    .orElse("# Written by pgrds: this node is not a standby.\n");
-        }
-
-        private String conninfo(NodeOps n, NodeSpec upstream) {
-            return ("host=" + upstream.host() + " port=" + upstream.port() + " user=replicator passfile="
-                    + Secrets.passfile(n) + " application_name=" + n.node().name()).replace("'", "''");
+            return ConfigFiles.standbyConf(n.node(), upstream, Secrets.passfile(n));
         }
 
         /**
@@ -989,9 +983,14 @@ public final class Executor {
          * itself. Ends configured as a standby of {@code source}, not started.
          */
         private void rewind(NodeOps n, NodeSpec source) {
+            Map<String, String> server = new LinkedHashMap<>();
+            server.put("host", source.host());
+            server.put("port", Integer.toString(source.port()));
+            server.put("user", "pgrds");
+            server.put("dbname", "postgres");
             n.change("pg_rewind", List.of("env", "PGPASSFILE=" + Secrets.passfile(n), n.bin("pg_rewind"),
-                    "--target-pgdata=" + n.node().dataDirectory(), "--source-server=host=" + source.host() + " port="
-                    + source.port() + " user=pgrds dbname=postgres"), null, Duration.ofHours(2), null);
+                    "--target-pgdata=" + n.node().dataDirectory(), "--source-server=" + ConfigFiles.conninfo(server)),
+                    null, Duration.ofHours(2), null);
             FaultPoint.reached(FaultPoint.REJOIN_REWOUND);
             config(n, Optional.of(source)).run();
             FaultPoint.reached(FaultPoint.REJOIN_CONFIGURED);
@@ -1003,10 +1002,11 @@ public final class Executor {
             StringBuilder shown = new StringBuilder("set log_statement = 'none';\n");
             for (String[] role : new String[][] {{"admin", "LOGIN SUPERUSER"}, {"pgrds", "LOGIN SUPERUSER"},
                     {"replicator", "LOGIN REPLICATION"}}) {
-                String stmt = "do $$ begin if not exists (select 1 from pg_roles where rolname = '" + role[0]
-                        + "') then create role " + role[0] + " " + role[1] + " password '%s'; end if; end $$;\n";
-                sql.append(String.format(stmt, s.password(role[0])));
-                shown.append(String.format(stmt, "********"));
+                String stmt = "do $$ begin if not exists (select 1 from pg_roles where rolname = " + Sql.literal(role[0])
+                        + ") then create role " + Sql.identifier(role[0]) + " " + role[1] + " password %s; end if; "
+                        + "end $$;\n";
+                sql.append(String.format(stmt, Sql.literal(s.password(role[0]))));
+                shown.append(String.format(stmt, "'********'"));
             }
             n.execute("create roles", sql.toString(), shown.toString().strip());
         }
@@ -1070,7 +1070,7 @@ public final class Executor {
             long until = System.nanoTime() + timeout.toNanos();
             while (true) {
                 List<String> peer = primary.query("select state from pg_stat_replication where application_name = "
-                        + "'" + standby.replace("'", "''") + "'");
+                        + Sql.literal(standby));
                 if (!peer.isEmpty() && peer.get(0).equals("streaming")) {
                     return true;
                 }
@@ -1084,7 +1084,7 @@ public final class Executor {
         private boolean replayedPast(NodeOps n, Lsn lsn, Duration timeout) {
             long until = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < until) {
-                List<String> r = n.query("select pg_last_wal_replay_lsn() > '" + lsn + "'::pg_lsn");
+                List<String> r = n.query("select pg_last_wal_replay_lsn() > " + Sql.literal(lsn.toString()) + "::pg_lsn");
                 if (!r.isEmpty() && r.get(0).equals("t")) {
                     return true;
                 }

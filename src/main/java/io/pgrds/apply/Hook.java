@@ -158,37 +158,4 @@ final class Hook {
             }
         }
     }
-
-    /**
-     * Runs the cluster's fence hook for {@code node} where pgrds runs, without a shell, with the node in its
-     * environment (PGRDS_CLUSTER, PGRDS_NODE, PGRDS_NODE_HOST, PGRDS_NODE_PORT, PGRDS_NODE_SSH_PORT,
-     * PGRDS_DATA_DIRECTORY); exit status 0 means the node is fenced.
-     */
-    static void fence(String executable, ClusterId cluster, NodeSpec node, java.time.Duration timeout) {
-        ProcessBuilder pb = new ProcessBuilder(executable).redirectErrorStream(true);
-        pb.environment().put("PGRDS_CLUSTER", cluster.toString());
-        pb.environment().put("PGRDS_NODE", node.name());
-        pb.environment().put("PGRDS_NODE_HOST", node.host());
-        pb.environment().put("PGRDS_NODE_PORT", Integer.toString(node.port()));
-        pb.environment().put("PGRDS_NODE_SSH_PORT", Integer.toString(node.ssh().port()));
-        pb.environment().put("PGRDS_DATA_DIRECTORY", node.dataDirectory());
-        try {
-            Process p = pb.start();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new ApplyException("fence hook " + executable + " for " + node.name() + " did not finish within "
-                        + timeout.toSeconds() + " s");
-            }
-            if (p.exitValue() != 0) {
-                throw new ApplyException("fence hook " + executable + " for " + node.name() + " failed (exit "
-                        + p.exitValue() + "): " + NodeOps.tail(new String(out, StandardCharsets.UTF_8)));
-            }
-        } catch (IOException e) {
-            throw new ApplyException("cannot run fence hook " + executable + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApplyException("interrupted while running the fence hook");
-        }
-    }
 }

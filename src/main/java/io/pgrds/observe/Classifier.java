@@ -141,12 +141,42 @@ final class Classifier {
                     v = v.substring(0, hash).strip();
                 }
                 if (v.length() >= 2 && v.startsWith("'") && v.endsWith("'")) {
-                    v = v.substring(1, v.length() - 1).replace("''", "'");
+                    v = unquote(v);
                 }
                 out.put(m.group(1).toLowerCase(java.util.Locale.ROOT), v);
             }
         }));
         return out;
+    }
+
+    /**
+     * A quoted postgresql.conf value read as PostgreSQL reads it: {@code ''} is a quote, a backslash escapes the next
+     * character ({@code \\n} and the like stand for their control characters), so that a value pgrds wrote with
+     * {@code ConfigFiles.confValue} reads back as exactly what it was.
+     */
+    static String unquote(String quoted) {
+        StringBuilder b = new StringBuilder();
+        int end = quoted.length() - 1;
+        for (int i = 1; i < end; i++) {
+            char c = quoted.charAt(i);
+            if (c == '\'' && i + 1 < end && quoted.charAt(i + 1) == '\'') {
+                b.append('\'');
+                i++;
+            } else if (c == '\\' && i + 1 < end) {
+                char e = quoted.charAt(++i);
+                b.append(switch (e) {
+                    case 'b' -> '\b';
+                    case 'f' -> '\f';
+                    case 'n' -> '\n';
+                    case 'r' -> '\r';
+                    case 't' -> '\t';
+                    default -> e;
+                });
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     private static Optional<Lsn> lsn(String s) {

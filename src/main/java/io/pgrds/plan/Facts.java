@@ -51,7 +51,7 @@ final class Facts {
     Facts(DesiredCluster desired, ObservedCluster observed, Confirmations confirmations) {
         this.desired = desired;
         this.confirmations = confirmations;
-        this.fenceHook = Optional.empty(); // the fence hook of the file: wired in with the fence key
+        this.fenceHook = desired.fence();
         this.id = desired.id().toString();
         this.desiredNodes = desired.nodes();
         this.desiredNames = desired.nodes().stream().map(NodeSpec::name)

@@ -442,7 +442,8 @@ final class PrimaryRules {
                 : qName + " is the most advanced standby (" + Facts.where(q) + ")";
         x.warnings.addAll(later);
         if (fencing == Action.Promote.Fencing.HOOK) {
-            x.add(Group.FENCE_FORMER_PRIMARY, new Action.Fence(former.get(), Action.Fence.Method.HOOK, f.fenceHook, "the former "
+            x.addTold(Group.FENCE_FORMER_PRIMARY, new Action.Fence(former.get(), Action.Fence.Method.HOOK, f.fenceHook,
+                    "the former "
                     + "primary " + former.get() + " is " + (fn.isEmpty() ? "not a node pgrds can check"
                     : fn.get().state() == NodeState.UNREACHABLE ? "unreachable" : "in an unknown state")
                     + ": before " + qName + " is promoted, the fence hook " + f.fenceHook.get() + " makes sure it "

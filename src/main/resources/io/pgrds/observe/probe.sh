@@ -6,8 +6,9 @@
 D="$1"; B="$2"; S="$3"; H="$4"; P="$5"; K="$6"
 LC_ALL=C; export LC_ALL
 
-str() { # a JSON string from stdin
-  awk 'BEGIN { ORS = ""; printf "\"" } { gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); gsub(/\t/, "\\t"); gsub(/\r/, "\\r"); if (NR > 1) printf "\\n"; print } END { printf "\"" }'
+str() { # a JSON string from stdin: sed escapes (awk implementations differ on backslashes in gsub), awk joins lines
+  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/\t/\\t/g' -e 's/\r/\\r/g' \
+    | awk 'BEGIN { ORS = ""; printf "\"" } { if (NR > 1) printf "\\n"; print } END { printf "\"" }'
 }
 kv() { printf '"%s":' "$1"; }
 

@@ -87,6 +87,10 @@ class UntrustedValuesIT {
         assertEquals(0, applied.exit(), applied.toString());
         assertEquals("f", sql(n, "select pg_is_in_recovery()"));
         assertTrue(applied.out().contains("configure backup"), applied.out());
+        // and read back by pgrds as exactly what it wrote: nothing left to change
+        Cli.Run again = Cli.run("--repo", fleet.dir().toString(), "plan", "--detailed-exitcode");
+        assertEquals(0, again.exit(), again.toString());
+        assertTrue(again.out().contains("No changes."), again.out());
 
         // the configuration file read back by PostgreSQL itself: exactly the value, applied, no error
         assertEquals(applicationName + "|t|t", sql(n, "select setting, applied, error is null from pg_file_settings "

@@ -194,4 +194,12 @@ class ClassifierTest {
         assertEquals(true, n.shutDownCleanly());
         assertEquals(false, classify(f).shutDownCleanly(), "in production: it crashed or runs");
     }
+
+    @Test
+    void aQuotedParameterReadsBackAsExactlyWhatPgrdsWrote() {
+        for (String value : java.util.List.of("it's a \\ test $(touch /tmp/x)", "plain", "a\\nb", "''", "\\")) {
+            String line = "application_name = " + io.pgrds.plan.ConfigFiles.confValue(value) + "\n";
+            assertEquals(value, Classifier.parameters(Optional.of(line)).get("application_name"), line);
+        }
+    }
 }

@@ -59,7 +59,20 @@ public final class FleetLoader {
             Map.entry("hot_standby", "pgrds sets it for standbys"),
             Map.entry("wal_log_hints", "pg_rewind needs it (pgrds sets it)"),
             Map.entry("standard_conforming_strings", "pgrds's SQL strings rely on it being on, PostgreSQL's default "
-                    + "(off would let a backslash end a string early)"));
+                    + "(off would let a backslash end a string early)"),
+            Map.entry("primary_slot_name", "pgrds points standbys at the primary"),
+            Map.entry("restore_command", "pgrds manages recovery (a restore sets it through pgBackRest, and resets it "
+                    + "once promoted)"),
+            Map.entry("recovery_end_command", "pgrds manages recovery"),
+            Map.entry("archive_cleanup_command", "pgrds manages recovery; pgBackRest's retention removes archived "
+                    + "WAL"),
+            Map.entry("promote_trigger_file", "pgrds promotes with pg_ctl promote, after its safety checks"),
+            Map.entry("recovery_target", "pgrds manages recovery (bootstrap.restore.target)"),
+            Map.entry("recovery_target_time", "pgrds manages recovery (bootstrap.restore.target)"),
+            Map.entry("recovery_target_lsn", "pgrds manages recovery (bootstrap.restore.target)"),
+            Map.entry("recovery_target_name", "pgrds manages recovery (bootstrap.restore.target)"),
+            Map.entry("recovery_target_xid", "pgrds manages recovery (bootstrap.restore.target)"),
+            Map.entry("recovery_target_action", "pgrds manages recovery (bootstrap.restore.target)"));
 
     private static final byte[] BUILTIN = builtinDefaults();
 
