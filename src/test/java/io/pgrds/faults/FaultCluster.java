@@ -440,7 +440,7 @@ public final class FaultCluster implements BeforeAllCallback, AfterAllCallback, 
                     Cli.Run apply = pgrds("apply", "--auto-approve");
                     plan = apply.exit() == 0 ? pgrds("plan", "--detailed-exitcode") : apply;
                 }
-                Optional<String> problem = plan.exit() == 0 ? awaitHealthy(Duration.ofSeconds(20))
+                Optional<String> problem = plan.exit() == 0 ? awaitHealthy(Duration.ofSeconds(10))
                         : Optional.of("pgrds exit " + plan.exit() + Invariants.said(plan));
                 if (problem.isEmpty()) {
                     query(writable.get(0), "truncate writes");

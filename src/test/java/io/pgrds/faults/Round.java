@@ -273,8 +273,12 @@ public final class Round {
         signal("STOP", sender);
         signal("STOP", receiver);
         for (String pid : List.of(sender, receiver)) {
+            long until = System.nanoTime() + 5_000_000_000L;
+            while (!stopped(pid) && System.nanoTime() < until) {
+                FaultCluster.sleep(5); // the signal is delivered asynchronously
+            }
             if (!stopped(pid)) {
-                throw new IllegalStateException("process " + pid + " is not stopped after SIGSTOP");
+                throw new IllegalStateException("process " + pid + " is not stopped 5 s after SIGSTOP");
             }
         }
         return register("replication " + from + " → " + standby + " paused (WAL sender " + sender
