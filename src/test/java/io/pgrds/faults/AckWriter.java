@@ -42,6 +42,7 @@ public final class AckWriter implements AutoCloseable {
     private final Function<String, String> nodeOf;
     private final Thread thread;
     private volatile boolean stop;
+    private volatile long reconnectNanos;
 
     private final Object lock = new Object();
     private long[] ids = new long[1 << 14];
@@ -75,6 +76,17 @@ public final class AckWriter implements AutoCloseable {
         this(url, user, () -> password, a -> a);
     }
 
+    /**
+     * Also connects afresh every {@code period} (no id is skipped for it). With {@code loadBalanceHosts=true} in
+     * the URL each connection picks a writable node at random, so while two nodes accept writes the writer soon
+     * commits on both, and {@link #interleavings()} shows it; one connection kept for the whole round would only
+     * leave a node after an error. Off by default (the switchover benchmark keeps one connection).
+     */
+    public AckWriter reconnectEvery(java.time.Duration period) {
+        this.reconnectNanos = period.toNanos();
+        return this;
+    }
+
     public AckWriter start() {
         thread.start();
         return this;
@@ -84,10 +96,16 @@ public final class AckWriter implements AutoCloseable {
         long id = 0;
         Connection c = null;
         PreparedStatement insert = null;
+        long connectedAt = 0;
         while (!stop) {
             long next = id + 1;
             try {
+                if (c != null && reconnectNanos > 0 && System.nanoTime() - connectedAt > reconnectNanos) {
+                    close(c);
+                    c = null;
+                }
                 if (c == null) {
+                    connectedAt = System.nanoTime();
                     Properties login = new Properties();
                     login.setProperty("user", user);
                     login.setProperty("password", password.get());

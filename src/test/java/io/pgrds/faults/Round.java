@@ -33,6 +33,9 @@ import java.util.concurrent.TimeUnit;
  * when the round ends, also when it fails.
  */
 public final class Round {
+    /** The writer connects afresh this often, so that it would commit on two writable nodes (I1's evidence). */
+    public static final Duration WRITER_RECONNECT = Duration.ofMillis(200);
+
     private final FaultCluster cluster;
     private final String scenario;
     private final int number;
@@ -68,7 +71,8 @@ public final class Round {
         List<WritableMonitor.Target> targets = cluster.nodes().stream().map(n -> new WritableMonitor.Target(n.name(),
                 n.address(), n.pgPort(), () -> cluster.adminPassword(n).orElse(""))).toList();
         monitor = WritableMonitor.start(targets);
-        writer = new AckWriter(cluster.writerUrl(), "admin", cluster::adminPassword, cluster::nodeNamed).start();
+        writer = new AckWriter(cluster.writerUrl(), "admin", cluster::adminPassword, cluster::nodeNamed)
+                .reconnectEvery(WRITER_RECONNECT).start();
         long t = System.nanoTime();
         if (!monitor.awaitFirstSamples(Duration.ofSeconds(20))) {
             throw new IllegalStateException("the writable monitor did not sample every node: " + monitor.describe());
