@@ -69,10 +69,11 @@ awk -F'\t' '
     }
     printf "%-62s %6d %6d %9d %7d %10.1f\n", "all", all, ok, tacked, tlost, ttwo / 1000
     print ""
-    print "acked: commits acknowledged to the writer and checked on the final primary; lost: of those, missing there"
-    print "(+?: some rounds ended without a single primary to check); 2-writ s: seconds with two or more writable"
-    print "nodes (sampled every 25 ms); converge s: median time for apply (at most twice) to converge, rounds that did"
-    print "not converge left out; round s: median round."
+    print "acked: commits acknowledged to the writer; lost: of those, missing on the final primary (-: no round of the"
+    print "scenario ended with a single primary to check, +?: some did not); 2-writ s: seconds with two or more writable"
+    print "nodes (each node asked every 25 ms); converge s: median time for apply (at most twice) to converge, rounds"
+    print "that did not converge left out; round s: median round, including getting a healthy cluster (reused, or created"
+    print "afresh after a round that broke it: about 5 s)."
     n = 0
     for (i = 1; i <= count; i++) if (order[i] in failure) {
       if (n++ == 0) { print ""; print "first failure per scenario:" }
