@@ -1,5 +1,6 @@
 package io.pgrds.bench;
 
+import io.pgrds.faults.AckWriter;
 import io.pgrds.harness.TestHosts;
 import io.pgrds.harness.TestNode;
 import java.io.IOException;
@@ -76,7 +77,7 @@ public final class SwitchoverBench {
      * 5 promote requested, 6 new primary accepts connections, 7 the writer's first commit after that, 8 the
      * action done, 9 apply done, 10 start of the longest pause between commits.
      */
-    private record Switch(String n, TestNode from, TestNode to, CommitWriter.Gap gap, long millis,
+    private record Switch(String n, TestNode from, TestNode to, AckWriter.Gap gap, long millis,
                           List<Long> milestones, int errorLines) {
     }
 
@@ -99,7 +100,7 @@ public final class SwitchoverBench {
         long pgrdsEnd;
         TestNode primary = a;
         TestNode standby = b;
-        CommitWriter writer = new CommitWriter(url, "admin", password).start();
+        AckWriter writer = new AckWriter(url, "admin", password).start();
         try {
             require(writer.awaitAckAfter(System.nanoTime(), 20_000), "the writer commits nothing: "
                     + writer.lastFailure());
@@ -137,7 +138,7 @@ public final class SwitchoverBench {
         return lostPgrds + lostRaw;
     }
 
-    private Switch pgrdsSwitchover(String n, boolean newJvm, TestNode from, TestNode to, CommitWriter writer)
+    private Switch pgrdsSwitchover(String n, boolean newJvm, TestNode from, TestNode to, AckWriter writer)
             throws Exception {
         List<TestNode> both = List.of(hosts.node(0), hosts.node(1));
         cluster.commit(both, to.name());
@@ -149,7 +150,7 @@ public final class SwitchoverBench {
         require(writer.awaitAckAfter(t1, 30_000), "the writer did not commit again after switchover " + n + ": "
                 + writer.lastFailure());
         Thread.sleep(SETTLE_MILLIS);
-        CommitWriter.Gap gap = writer.longestGap(t0, System.nanoTime());
+        AckWriter.Gap gap = writer.longestGap(t0, System.nanoTime());
 
         long start = applied.startMillis();
         long stopAsked = BenchCluster.logged(from, start, "received fast shutdown request").orElse(0L);
@@ -177,7 +178,7 @@ public final class SwitchoverBench {
         return s;
     }
 
-    private Switch rawSwitchover(String n, TestNode from, TestNode to, CommitWriter writer) throws Exception {
+    private Switch rawSwitchover(String n, TestNode from, TestNode to, AckWriter writer) throws Exception {
         long wall0 = System.currentTimeMillis();
         long t0 = System.nanoTime();
         pgCtl(from, "stop", "-m", "fast", "-w", "-t", "60");
@@ -188,7 +189,7 @@ public final class SwitchoverBench {
         // outside the window: the old primary follows the new one, as pgrds would configure it
         followAsStandby(from, to);
         Thread.sleep(SETTLE_MILLIS);
-        CommitWriter.Gap gap = writer.longestGap(t0, System.nanoTime());
+        AckWriter.Gap gap = writer.longestGap(t0, System.nanoTime());
         long promoteAsked = BenchCluster.logged(to, wall0, "received promote request").orElse(0L);
         long ready = BenchCluster.logged(to, Math.max(wall0, promoteAsked),
                 "database system is ready to accept connections").orElse(0L);
@@ -269,7 +270,7 @@ public final class SwitchoverBench {
             new Step("new primary accepts writes → writer's first commit (reconnect)", 6, 7),
             new Step("(start of the longest pause − fast shutdown requested)", 2, 10));
 
-    private void report(List<Switch> pgrds, List<Switch> cold, List<Switch> raw, CommitWriter writer, long lostPgrds,
+    private void report(List<Switch> pgrds, List<Switch> cold, List<Switch> raw, AckWriter writer, long lostPgrds,
                         long lostRaw, TestNode a, TestNode b) {
         long[] pw = windows(pgrds);
         long[] cw = windows(cold);
@@ -280,7 +281,7 @@ public final class SwitchoverBench {
         System.out.printf(Locale.ROOT, "pgrds switchover benchmark: 2 nodes %s and %s (sshd + PostgreSQL 15 each), "
                         + "%d switchovers by pgrds apply in this JVM, %d in a new JVM, %d raw; writer: single-row "
                         + "autocommit inserts through targetServerType=primary, retrying %d ms after an error%n", a, b,
-                pgrds.size(), cold.size(), raw.size(), CommitWriter.RETRY_MILLIS);
+                pgrds.size(), cold.size(), raw.size(), AckWriter.RETRY_MILLIS);
         System.out.println("  unavailability window = longest pause between two consecutive acknowledged commits "
                 + "around the switchover");
         System.out.println("  pgrds apply in this JVM (move the primary pin, apply --auto-approve): windows "
