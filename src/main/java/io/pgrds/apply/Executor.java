@@ -736,6 +736,7 @@ public final class Executor {
             primary = Optional.of(a.node());
             // from here on every node's marker names the new primary: an apply stopped now resumes from there
             writeMarkers(false);
+            checkpointAfterPromotion(n);
             if (desired.backup().isPresent()) {
                 // pgBackRest refuses archive_mode = always, so standbys do not archive what they receive
                 listener.notice(desired.id(), a.node() + " now archives into stanza " + io.pgrds.desired.BackupSpec
@@ -874,6 +875,7 @@ public final class Executor {
             // from here on every node's marker names the new primary: an apply stopped now resumes from there
             writeMarkers(false);
             FaultPoint.reached(FaultPoint.SWITCHOVER_MARKED);
+            checkpointAfterPromotion(target);
             // the old primary follows the new one; its WAL ends at the shutdown checkpoint, which the target
             // replayed, so no rewind is needed unless that check fails
             config(old, Optional.of(target.node())).run();
@@ -895,6 +897,7 @@ public final class Executor {
                 n.stop("fast");
             }
             FaultPoint.reached(FaultPoint.REJOIN_STOPPED);
+            checkpointAfterPromotion(p);
             secrets(p).write(n);
             rewind(n, p.node());
             n.start();
@@ -1041,6 +1044,19 @@ public final class Executor {
                     secrets.write(o);
                 }
                 return secrets;
+            }
+        }
+
+        /**
+         * A checkpoint on a node promoted a moment ago: until it completes, pg_control still names the old timeline,
+         * which pg_rewind (from this node as its source) and anything reading the control file would trust. Done
+         * after the node is writable, outside the pause clients see.
+         */
+        private void checkpointAfterPromotion(NodeOps n) {
+            if (!options.dryRun()) {
+                n.query("checkpoint");
+            } else {
+                listener.command(desired.id(), n.node().name(), "psql -c checkpoint");
             }
         }
 

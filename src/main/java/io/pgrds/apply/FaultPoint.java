@@ -9,12 +9,14 @@ import java.util.List;
 /**
  * Named points between the steps of an apply, where the fault suite stops a pgrds process to SIGKILL it there.
  * Inert unless the JVM was started with {@code -Dpgrds.test.faultPoint=NAME}: at that point pgrds then writes
- * {@code -Dpgrds.test.faultPoint.file} (its pid and the point's name) and waits until it is killed. Nothing else
- * reads these properties, and no configuration file or environment variable can set them.
+ * {@code -Dpgrds.test.faultPoint.file} (its pid and the point's name) and waits until it is killed — or, with
+ * {@code -Dpgrds.test.faultPoint.mode=pause}, until a test deletes that file, and then goes on. Nothing else reads
+ * these properties, and no configuration file or environment variable can set them.
  */
 public final class FaultPoint {
     public static final String PROPERTY = "pgrds.test.faultPoint";
     public static final String FILE_PROPERTY = "pgrds.test.faultPoint.file";
+    public static final String MODE_PROPERTY = "pgrds.test.faultPoint.mode";
 
     /** The lock is held; the cluster is not yet observed again. */
     public static final String APPLY_LOCKED = "apply.locked";
@@ -66,11 +68,12 @@ public final class FaultPoint {
                 throw new IllegalStateException("cannot write the fault point file " + file, e);
             }
         }
-        while (true) {
+        boolean pause = "pause".equals(System.getProperty(MODE_PROPERTY)) && file != null;
+        while (!pause || Files.exists(Path.of(file))) {
             try {
-                Thread.sleep(60_000);
+                Thread.sleep(pause ? 20 : 60_000);
             } catch (InterruptedException e) {
-                // only SIGKILL ends a process stopped at a fault point
+                // only SIGKILL (or, pausing, the file's removal) ends the wait at a fault point
             }
         }
     }

@@ -57,9 +57,14 @@ public record ObservedNode(String name, String host, NodeState state, Optional<S
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
-    /** The same node with its SQL facts. */
+    /**
+     * The same node with its SQL facts. A running primary's timeline is the one it writes WAL on, which is ahead of
+     * pg_control's until the first checkpoint after a promotion.
+     */
     public ObservedNode withSql(SqlFacts facts) {
-        return new ObservedNode(name, host, state, error, running, version, systemIdentifier, timeline, upstream,
+        Optional<Integer> tl = facts.walTimeline().filter(t -> timeline.isEmpty() || t > timeline.get())
+                .or(() -> timeline);
+        return new ObservedNode(name, host, state, error, running, version, systemIdentifier, tl, upstream,
                 marker, configFiles, configParameters, memoryBytes, freeDiskBytes, rebootRequired, wal,
                 Optional.of(facts), clusterState, checkpoint, reachFailure);
     }

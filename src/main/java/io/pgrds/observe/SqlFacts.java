@@ -17,12 +17,15 @@ import java.util.SortedMap;
  * @param walReceiverSender on a standby whose WAL receiver runs: {@code sender_host:sender_port}, where it receives from
  * @param walReceiverMessageAgeMillis on a standby whose WAL receiver runs: milliseconds since its last message from
  *                       the sender (the sender's keepalives count: an idle live primary still sends them)
+ * @param walTimeline    on a primary: the timeline it writes WAL on now. pg_control's checkpoint timeline stays at
+ *                       the old value until the first checkpoint after a promotion, so this is the one to trust
  */
 public record SqlFacts(String serverVersion, boolean inRecovery, Optional<Lsn> currentLsn, Optional<Lsn> receiveLsn,
                        Optional<Lsn> replayLsn, Optional<Long> replayLagMillis, Optional<String> walReceiverStatus,
                        List<ReplicationPeer> replication, SortedMap<String, Setting> settings, List<String> roles,
                        int connections, int maxConnections, Optional<ArchiverStats> archiver,
-                       Optional<String> walReceiverSender, Optional<Long> walReceiverMessageAgeMillis) {
+                       Optional<String> walReceiverSender, Optional<Long> walReceiverMessageAgeMillis,
+                       Optional<Integer> walTimeline) {
     public SqlFacts {
         replication = List.copyOf(replication);
         settings = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(settings));

@@ -48,6 +48,7 @@ final class SqlProbe {
             Optional<Lsn> replay;
             Optional<Long> lag;
             Optional<String> receiver;
+            Optional<Integer> timeline;
             Optional<String> sender;
             Optional<Long> messageAge;
             int connections;
@@ -55,6 +56,8 @@ final class SqlProbe {
             ArchiverStats archiver;
             try (ResultSet r = s.executeQuery("select current_setting('server_version'), pg_is_in_recovery(), "
                     + "case when pg_is_in_recovery() then null else pg_current_wal_lsn()::text end, "
+                    + "case when pg_is_in_recovery() then null "
+                    + "     else ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int end, "
                     + "pg_last_wal_receive_lsn()::text, pg_last_wal_replay_lsn()::text, "
                     + "case when not pg_is_in_recovery() then null "
                     + "     when pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() then 0 "
@@ -74,17 +77,19 @@ final class SqlProbe {
                 version = r.getString(1).split(" ")[0];
                 inRecovery = r.getBoolean(2);
                 current = lsn(r.getString(3));
-                receive = lsn(r.getString(4));
-                replay = lsn(r.getString(5));
-                long l = r.getLong(6);
+                long tli = r.getLong(4);
+                timeline = r.wasNull() ? Optional.empty() : Optional.of((int) tli);
+                receive = lsn(r.getString(5));
+                replay = lsn(r.getString(6));
+                long l = r.getLong(7);
                 lag = r.wasNull() ? Optional.empty() : Optional.of(l);
-                receiver = Optional.ofNullable(r.getString(7));
-                sender = Optional.ofNullable(r.getString(8));
-                messageAge = optionalLong(r, 9);
-                connections = r.getInt(10);
-                maxConnections = r.getInt(11);
-                archiver = new ArchiverStats(r.getLong(12), Optional.ofNullable(r.getString(13)), optionalLong(r, 14),
-                        r.getLong(15), Optional.ofNullable(r.getString(16)), optionalLong(r, 17), r.getLong(18));
+                receiver = Optional.ofNullable(r.getString(8));
+                sender = Optional.ofNullable(r.getString(9));
+                messageAge = optionalLong(r, 10);
+                connections = r.getInt(11);
+                maxConnections = r.getInt(12);
+                archiver = new ArchiverStats(r.getLong(13), Optional.ofNullable(r.getString(14)), optionalLong(r, 15),
+                        r.getLong(16), Optional.ofNullable(r.getString(17)), optionalLong(r, 18), r.getLong(19));
             }
             List<ReplicationPeer> peers = new ArrayList<>();
             if (!inRecovery) {
@@ -116,7 +121,7 @@ final class SqlProbe {
                 }
             }
             return new SqlFacts(version, inRecovery, current, receive, replay, lag, receiver, peers, settings, roles,
-                    connections, maxConnections, Optional.of(archiver), sender, messageAge);
+                    connections, maxConnections, Optional.of(archiver), sender, messageAge, timeline);
         }
     }
 

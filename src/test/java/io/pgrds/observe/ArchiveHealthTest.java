@@ -36,7 +36,7 @@ class ArchiveHealthTest {
             settings.put("archive_mode", new Setting(archiveMode, "", "postmaster", false));
         }
         return new SqlFacts("15.18", inRecovery, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), List.of(), settings, List.of(), 1, 100, stats, java.util.Optional.empty(), java.util.Optional.empty());
+                Optional.empty(), List.of(), settings, List.of(), 1, 100, stats, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
     }
 
     private static ObservedNode node(NodeState state, boolean running, Optional<WalFacts> wal, Optional<SqlFacts> sql) {

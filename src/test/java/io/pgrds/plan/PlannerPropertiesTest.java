@@ -149,7 +149,7 @@ class PlannerPropertiesTest {
                         standby ? Optional.of(lsn) : Optional.empty(), standby ? Optional.of(lsn) : Optional.empty(),
                         Optional.empty(), standby ? Optional.of(r.nextInt(5) == 0 ? "catchup" : "streaming")
                         : Optional.empty(), peers, new TreeMap<>(Map.of("max_connections",
-                        new Setting("100", "", "postmaster", r.nextInt(6) == 0))), roles, 3, 100, Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty()));
+                        new Setting("100", "", "postmaster", r.nextInt(6) == 0))), roles, 3, 100, Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty()));
             }
             Optional<String> sysid = data ? Optional.of(r.nextInt(30) == 0 ? "7999" : "7000") : Optional.empty();
             nodes.add(new ObservedNode(s.name(), s.host(), state, Optional.empty(), running, data ? Optional.of(

@@ -76,7 +76,7 @@ class SavedPlanJsonTest {
                 n.sql().map(s -> new SqlFacts(s.serverVersion(), s.inRecovery(), s.currentLsn().map(l ->
                         new Lsn(l.value() + 4096)), s.receiveLsn(), s.replayLsn().map(l -> new Lsn(l.value() + 2048)),
                         Optional.of(10L), s.walReceiverStatus(), List.of(), s.settings(), s.roles(), 42,
-                        s.maxConnections(), s.archiver(), java.util.Optional.empty(), java.util.Optional.empty())))).toList());
+                        s.maxConnections(), s.archiver(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty())))).toList());
         assertEquals(List.of(), saved.staleness(Map.of(ID, moved)));
         assertEquals(Fingerprint.of(now), Fingerprint.of(moved));
     }

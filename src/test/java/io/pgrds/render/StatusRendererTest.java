@@ -32,13 +32,13 @@ class StatusRendererTest {
         return new SqlFacts("15.18", false, Optional.of(Lsn.parse("0/5000060")), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), List.of(new ReplicationPeer("pg2", "10.0.0.2", "streaming",
                 Optional.of(Lsn.parse("0/5000060")), lagBytes, Optional.of(lagBytes == 0 ? 0L : 12_500L))),
-                new TreeMap<>(), List.of("admin", "pgrds", "replicator"), 12, 200, Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
+                new TreeMap<>(), List.of("admin", "pgrds", "replicator"), 12, 200, Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
     }
 
     static SqlFacts standbySql(long lagMillis) {
         return new SqlFacts("15.18", true, Optional.empty(), Optional.of(Lsn.parse("0/5000060")),
                 Optional.of(Lsn.parse("0/5000060")), Optional.of(lagMillis), Optional.of("streaming"), List.of(),
-                new TreeMap<>(), List.of("admin", "pgrds", "replicator"), 3, 200, Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
+                new TreeMap<>(), List.of("admin", "pgrds", "replicator"), 3, 200, Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
     }
 
     /** 2024-05-03 11:06:07 UTC on the server. */
@@ -58,7 +58,7 @@ class StatusRendererTest {
                 failing ? Optional.of(NOW - 60_000) : Optional.empty(), NOW);
         SqlFacts sql = new SqlFacts(p.serverVersion(), false, p.currentLsn(), p.receiveLsn(), p.replayLsn(),
                 p.replayLagMillis(), p.walReceiverStatus(), p.replication(), settings, p.roles(), p.connections(),
-                p.maxConnections(), Optional.of(stats), java.util.Optional.empty(), java.util.Optional.empty());
+                p.maxConnections(), Optional.of(stats), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
         WalFacts wal = new WalFacts(ready, 16L << 20, Optional.of((ready + 1) * (16L << 20)), Optional.of(50L << 30),
                 Optional.of(freeMib << 20), Optional.of("/var/lib/pgrds"));
         return new ObservedNode("pg1", "10.0.0.1", NodeState.PRIMARY, Optional.empty(), true, Optional.of(15),
