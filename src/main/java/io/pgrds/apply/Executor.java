@@ -612,19 +612,27 @@ public final class Executor {
             NodeOps n = ops(name);
             n.prepareDirectories();
             s.write(n);
-            n.beginCreate("clone from " + from);
+            copyFrom(n, source, "clone from " + from);
+            config(n, Optional.of(source.node())).endCreate().start().run();
+            waitStreaming(n, from);
+        }
+
+        /**
+         * pg_basebackup from {@code source} into the node's empty data directory, flagged as being created (the
+         * caller ends the create once the node's own configuration is written).
+         */
+        private void copyFrom(NodeOps n, NodeOps source, String what) {
+            n.beginCreate(what);
             NodeSpec src = source.node();
             long total = options.dryRun() ? 0 : sourceSize(source);
-            listener.progress(desired.id(), name, "pg_basebackup from " + from + " (WAL streamed"
+            listener.progress(desired.id(), n.node().name(), "pg_basebackup from " + src.name() + " (WAL streamed"
                     + (total > 0 ? ", about " + io.pgrds.util.Units.bytes(total) : "") + ")");
             try (Progress p = Progress.watch(n, total, desired.id(), listener, options.dryRun())) {
                 n.change("pg_basebackup", List.of("env", "PGPASSFILE=" + Secrets.passfile(n), n.bin("pg_basebackup"),
                         "-h", src.host(), "-p", Integer.toString(src.port()), "-U", "replicator", "-D",
                         n.node().dataDirectory(), "-X", "stream", "-c", "fast", "--no-password",
-                        "--label=pgrds clone " + name), null, Duration.ofHours(12), null);
+                        "--label=pgrds clone " + n.node().name()), null, Duration.ofHours(12), null);
             }
-            config(n, Optional.of(src)).endCreate().start().run();
-            waitStreaming(n, from);
         }
 
         private long sourceSize(NodeOps source) {
@@ -991,12 +999,42 @@ public final class Executor {
             server.put("port", Integer.toString(source.port()));
             server.put("user", "pgrds");
             server.put("dbname", "postgres");
-            n.change("pg_rewind", List.of("env", "PGPASSFILE=" + Secrets.passfile(n), n.bin("pg_rewind"),
-                    "--target-pgdata=" + n.node().dataDirectory(), "--source-server=" + ConfigFiles.conninfo(server)),
-                    null, Duration.ofHours(2), null);
+            boolean copied = false;
+            try {
+                n.change("pg_rewind", List.of("env", "PGPASSFILE=" + Secrets.passfile(n), n.bin("pg_rewind"),
+                        "--target-pgdata=" + n.node().dataDirectory(), "--source-server="
+                        + ConfigFiles.conninfo(server)), null, Duration.ofHours(2), null);
+            } catch (ApplyException e) {
+                if (!walGone(e.getMessage())) {
+                    throw e;
+                }
+                // the node's own WAL back to the last common checkpoint was recycled: it cannot be rewound, only
+                // copied afresh. Its data directory is moved aside, never deleted: what it held beyond the point
+                // where the timelines parted stays there for whoever needs it
+                String aside = n.node().dataDirectory() + ".before-rejoin-" + java.time.LocalDateTime.now(
+                        java.time.ZoneOffset.UTC).format(java.time.format.DateTimeFormatter.ofPattern(
+                        "yyyyMMdd-HHmmss"));
+                listener.progress(desired.id(), n.node().name(), "pg_rewind cannot rewind it (the WAL it needs is gone): "
+                        + "moving the data directory aside to " + aside + " and copying it afresh from " + source.name());
+                n.change("move the data directory aside", List.of("mv", "-T", n.node().dataDirectory(), aside));
+                n.prepareDirectories();
+                copyFrom(n, ops(source.name()), "copy from " + source.name() + " after a failed rewind");
+                copied = true;
+                listener.notice(desired.id(), n.node().name() + " could not be rewound (" + NodeOps.tail(e.getMessage())
+                        + "), so it was copied afresh from " + source.name() + ". Its former data directory is kept at "
+                        + aside + " on " + n.node().host() + ": remove it once nobody needs what it held.");
+            }
             FaultPoint.reached(FaultPoint.REJOIN_REWOUND);
-            config(n, Optional.of(source)).run();
+            NodeOps.Batch own = config(n, Optional.of(source));
+            (copied ? own.endCreate() : own).run();
             FaultPoint.reached(FaultPoint.REJOIN_CONFIGURED);
+        }
+
+        /** pg_rewind's own words for WAL of the target that is no longer there (recycled after a checkpoint). */
+        private static boolean walGone(String message) {
+            String m = String.valueOf(message);
+            return m.contains("could not find previous WAL record") || m.contains("could not read WAL record")
+                    || (m.contains("pg_wal/") && m.contains("No such file or directory"));
         }
 
         private void createRoles(NodeOps n) {

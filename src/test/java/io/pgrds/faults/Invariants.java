@@ -115,6 +115,23 @@ public final class Invariants {
         }
     }
 
+    /**
+     * I1 from {@code fromNanos} on: the monitor's overlaps that last past it. For a scenario whose fault itself is a
+     * second writable node (a stale old primary started by the test), pgrds is held to ending it, not to preventing
+     * the start.
+     */
+    public static I1 i1After(Round r, long fromNanos) {
+        r.freeze();
+        Map<String, Integer> by = new LinkedHashMap<>();
+        r.writer().spans().forEach(s -> by.put(s.node(), s.count()));
+        List<WritableMonitor.Interval> after = r.monitor().twoWritableIntervals().stream()
+                .filter(i -> i.toNanos() > fromNanos).toList();
+        I1 i1 = new I1(after.stream().mapToLong(i -> (Math.min(i.toNanos(), Long.MAX_VALUE) - Math.max(i.fromNanos(),
+                fromNanos)) / 1_000_000).sum(), after, List.of(), by);
+        r.figures().twoWritableMs = i1.twoWritableMs();
+        return i1;
+    }
+
     /** I1 over the round so far; stops the round's writer and monitor first (their figures end there). */
     public static I1 i1(Round r) {
         r.freeze();
@@ -160,8 +177,16 @@ public final class Invariants {
 
     /** I2 now: stops the round's writer, finds the single primary and looks for every acknowledged id on it. */
     public static I2 i2(Round r) {
+        return i2(r, ack -> true);
+    }
+
+    /**
+     * I2 over the acknowledgements {@code counted} selects: those a scenario can hold pgrds to (not, say, what a
+     * second primary that the test itself started acknowledged before pgrds could see it).
+     */
+    public static I2 i2(Round r, java.util.function.Predicate<AckWriter.Ack> counted) {
         r.freeze();
-        long[] acked = r.writer().ackedIds();
+        long[] acked = r.writer().acks().stream().filter(counted).mapToLong(AckWriter.Ack::id).sorted().toArray();
         r.figures().acked = acked.length;
         List<TestNode> primaries = r.cluster().writableNodes();
         if (primaries.size() != 1) {

@@ -96,9 +96,9 @@ public final class WritableMonitor implements AutoCloseable {
 
     /** Waits until exactly these nodes answer "writable" (asked afresh); false after the timeout. */
     public boolean awaitWritable(Set<String> nodes, Duration patience) throws InterruptedException {
-        long until = System.nanoTime() + patience.toNanos();
+        long asked = System.nanoTime();
+        long until = asked + patience.toNanos();
         while (System.nanoTime() < until) {
-            long asked = System.nanoTime();
             if (samplers.stream().allMatch(s -> s.lastAnswerAskedAfter(asked))
                     && writableNodes().equals(new TreeSet<>(nodes))) {
                 return true;
