@@ -168,7 +168,8 @@ public final class Executor {
                                     Optional<String> commit) {
         ObservedCluster now = recheck.observe(desired);
         ClusterPlan again = recheck.plan(desired, now);
-        List<String> changed = io.pgrds.plan.PlanDiff.differences(approved, again);
+        List<String> changed = new ArrayList<>(io.pgrds.plan.PlanDiff.differences(approved, again));
+        changed.addAll(io.pgrds.plan.SavedPlan.missingBackups(approved, Optional.of(now)));
         if (changed.isEmpty()) {
             return now;
         }
@@ -744,7 +745,6 @@ public final class Executor {
             primary = Optional.of(a.node());
             // from here on every node's marker names the new primary: an apply stopped now resumes from there
             writeMarkers(false);
-            checkpointAfterPromotion(n);
             if (desired.backup().isPresent()) {
                 // pgBackRest refuses archive_mode = always, so standbys do not archive what they receive
                 listener.notice(desired.id(), a.node() + " now archives into stanza " + io.pgrds.desired.BackupSpec
@@ -883,7 +883,6 @@ public final class Executor {
             // from here on every node's marker names the new primary: an apply stopped now resumes from there
             writeMarkers(false);
             FaultPoint.reached(FaultPoint.SWITCHOVER_MARKED);
-            checkpointAfterPromotion(target);
             // the old primary follows the new one; its WAL ends at the shutdown checkpoint, which the target
             // replayed, so no rewind is needed unless that check fails
             config(old, Optional.of(target.node())).run();
@@ -905,7 +904,6 @@ public final class Executor {
                 n.stop("fast");
             }
             FaultPoint.reached(FaultPoint.REJOIN_STOPPED);
-            checkpointAfterPromotion(p);
             secrets(p).write(n);
             rewind(n, p.node());
             n.start();
@@ -999,6 +997,7 @@ public final class Executor {
             server.put("port", Integer.toString(source.port()));
             server.put("user", "pgrds");
             server.put("dbname", "postgres");
+            checkpointAfterPromotion(ops(source.name()));
             boolean copied = false;
             try {
                 n.change("pg_rewind", List.of("env", "PGPASSFILE=" + Secrets.passfile(n), n.bin("pg_rewind"),
@@ -1086,9 +1085,10 @@ public final class Executor {
         }
 
         /**
-         * A checkpoint on a node promoted a moment ago: until it completes, pg_control still names the old timeline,
-         * which pg_rewind (from this node as its source) and anything reading the control file would trust. Done
-         * after the node is writable, outside the pause clients see.
+         * A checkpoint on the source of a rewind, which may have been promoted a moment ago: until one completes,
+         * pg_control still names its old timeline, and pg_rewind (PostgreSQL 15) would take the two for one history.
+         * Not done right after every promotion: under heavy writes it would let the new primary recycle the WAL its
+         * old primary needs to follow it (wal_keep_size gives that slack).
          */
         private void checkpointAfterPromotion(NodeOps n) {
             if (!options.dryRun()) {

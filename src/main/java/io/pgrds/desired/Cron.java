@@ -31,8 +31,10 @@ public final class Cron {
                 return Optional.of("\"" + expression + "\" gives both day-of-month and day-of-week, which Quartz "
                         + "does not support; put ? in one of them" + suggestion(questionMark(fields)));
             }
-            return Optional.of("\"" + expression + "\" is not a Quartz cron expression (" + e.getMessage()
-                    .replaceFirst("\\.$", "") + "); write " + FORM + ", e.g. \"0 30 2 * * ?\" for 02:30 every day.");
+            // both shown escaped: what Quartz quotes of the text may be any character of it
+            return Optional.of(io.pgrds.util.Texts.show(expression) + " is not a Quartz cron expression ("
+                    + io.pgrds.util.Texts.escape(String.valueOf(e.getMessage()).replaceFirst("\\.$", "")) + "); write "
+                    + FORM + ", e.g. \"0 30 2 * * ?\" for 02:30 every day.");
         }
         cron.setTimeZone(TimeZone.getTimeZone("UTC"));
         if (cron.getNextValidTimeAfter(new Date(0)) == null) {

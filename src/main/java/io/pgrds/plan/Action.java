@@ -76,6 +76,12 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
                     .orElse("") + target + ")";
         }
 
+        /** The backup it starts from is not part of it: a newer one taken since does not change what was approved. */
+        @Override
+        public String identity() {
+            return "restore primary " + node + " from " + from + " (" + target + ")";
+        }
+
         public List<String> nodes() {
             return List.of(node);
         }

@@ -37,9 +37,15 @@ public final class ConfigFiles {
     /** Name of the hba file in {@code ObservedNode.configFiles()}. */
     public static final String HBA = "pg_hba.conf";
 
-    /** Settings pgrds needs for streaming replication and pg_rewind; the cluster file may override them. */
+    /**
+     * Settings pgrds needs for streaming replication and pg_rewind; the cluster file may override them. {@code
+     * wal_keep_size} is the slack an old primary, restarted as a standby after a switchover, or a standby back from
+     * a restart, needs to find the WAL it must stream on its new primary without a replication slot (which would
+     * fill the primary's disk for a standby gone for good).
+     */
     public static final SortedMap<String, String> REPLICATION_DEFAULTS = java.util.Collections.unmodifiableSortedMap(
-            new TreeMap<>(Map.of("hot_standby", "on", "wal_level", "replica", "wal_log_hints", "on")));
+            new TreeMap<>(Map.of("hot_standby", "on", "wal_level", "replica", "wal_log_hints", "on",
+                    "wal_keep_size", "512MB")));
 
     /** Settings that differ per node; always taken from the node's entry, never from {@code parameters}. */
     public static final Set<String> NODE_PARAMETERS = Set.of("listen_addresses", "port", "unix_socket_directories");

@@ -67,19 +67,28 @@ public record SavedPlan(String formatVersion, Optional<String> commit, List<Clus
             }
             Fingerprint.differences(before, Fingerprint.summaries(o)).forEach(d -> out.add(id + ": " + d));
         });
-        // a restore's backup must still be there: retention may have expired it since
         for (ClusterPlan c : clusters) {
-            for (Action a : c.actions()) {
-                if (a instanceof Action.RestorePrimary r && r.backup().isPresent()) {
-                    ObservedCluster o = now.get(c.id());
-                    Optional<io.pgrds.observe.BackupCatalog> catalog = o == null ? Optional.empty()
-                            : o.restoreSource().flatMap(io.pgrds.observe.RestoreSource::catalog);
-                    if (catalog.isEmpty()) {
-                        out.add(c.id() + ": the backups of " + r.from() + " could not be read now");
-                    } else if (catalog.get().backups().stream().noneMatch(b -> b.label().equals(r.backup().get()))) {
-                        out.add(c.id() + ": backup " + r.backup().get() + " of " + r.from() + " is no longer in "
-                                + "repository " + catalog.get().repository());
-                    }
+            ObservedCluster o = now.get(c.id());
+            missingBackups(c, o == null ? Optional.empty() : Optional.of(o)).forEach(m -> out.add(c.id() + ": " + m));
+        }
+        return out;
+    }
+
+    /**
+     * A restore's backup must still be there when the plan is applied (retention may have expired it since); a newer
+     * backup does not change what was approved. One line per restore whose backup is gone or cannot be read now.
+     */
+    public static List<String> missingBackups(ClusterPlan plan, Optional<ObservedCluster> now) {
+        List<String> out = new ArrayList<>();
+        for (Action a : plan.actions()) {
+            if (a instanceof Action.RestorePrimary r && r.backup().isPresent()) {
+                Optional<io.pgrds.observe.BackupCatalog> catalog = now.flatMap(ObservedCluster::restoreSource)
+                        .flatMap(io.pgrds.observe.RestoreSource::catalog);
+                if (catalog.isEmpty()) {
+                    out.add("the backups of " + r.from() + " could not be read now");
+                } else if (catalog.get().backups().stream().noneMatch(b -> b.label().equals(r.backup().get()))) {
+                    out.add("backup " + r.backup().get() + " of " + r.from() + " is no longer in repository "
+                            + catalog.get().repository());
                 }
             }
         }

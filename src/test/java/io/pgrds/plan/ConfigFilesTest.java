@@ -67,6 +67,7 @@ class ConfigFilesTest {
                 port = '5432'
                 search_path = '''$user'', public'
                 unix_socket_directories = '/var/lib/pgrds/test-scenario/data.pgrds/run'
+                wal_keep_size = '512MB'
                 wal_level = 'replica'
                 wal_log_hints = 'on'
                 """, ConfigFiles.postgresqlConf(CLUSTER, CLUSTER.node("pg2").orElseThrow()));

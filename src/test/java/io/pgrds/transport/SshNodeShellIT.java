@@ -360,6 +360,7 @@ class SshNodeShellIT {
             assertEquals("Unable to connect to root@" + other.address() + ":" + other.sshPort()
                     + ": connection refused (is sshd running and listening on " + other.address() + " port "
                     + other.sshPort() + "?)", e.getMessage());
+            assertEquals(TransportException.Kind.REFUSED, e.kind(), "the machine answered: up, its sshd is not");
         } finally {
             hosts.makeReachable(other);
         }
@@ -414,6 +415,7 @@ class SshNodeShellIT {
 
         TransportException e = assertThrows(TransportException.class, () -> open(spec));
         assertTrue(e.getMessage().contains("host key is unknown"), e.getMessage());
+        assertEquals(TransportException.Kind.LOCAL, e.kind(), "a trust decision on this machine, not a dead node");
         assertTrue(e.getMessage().contains("ssh-ed25519 key " + fingerprint), e.getMessage());
         assertTrue(e.getMessage().contains("--accept-new-host-keys"), e.getMessage());
         assertEquals("# nothing known yet\n", Files.readString(knownHosts), "nothing recorded without consent");
@@ -474,6 +476,7 @@ class SshNodeShellIT {
         TransportException e = assertThrows(TransportException.class, () -> NodeShells.open(Transport.SSH, spec,
                 ShellOptions.defaults().withAcceptNewHostKeys(true)));
         assertTrue(e.getMessage().contains("has changed"), e.getMessage());
+        assertEquals(TransportException.Kind.LOCAL, e.kind());
         assertTrue(e.getMessage().contains("ecdsa-sha2-nistp256"), e.getMessage());
         assertEquals(recorded, Files.readString(knownHosts));
     }
@@ -487,6 +490,7 @@ class SshNodeShellIT {
         TransportException e = assertThrows(TransportException.class, () -> open(spec));
         assertTrue(e.getMessage().startsWith("Unable to connect to " + node.spec().ssh().user() + "@" + node.address()
                 + ":" + node.sshPort() + ": authentication as root failed with key " + stranger), e.getMessage());
+        assertEquals(TransportException.Kind.AUTHENTICATION, e.kind(), "the node answered: it is up");
     }
 
     @Test
@@ -496,6 +500,7 @@ class SshNodeShellIT {
                 node.ssh().knownHostsFile(), Become.RUNUSER));
         TransportException e = assertThrows(TransportException.class, () -> open(spec));
         assertTrue(e.getMessage().contains("identity file " + missing + " does not exist"), e.getMessage());
+        assertEquals(TransportException.Kind.LOCAL, e.kind(), "fixed on this machine: the node may be fine");
     }
 
     @Test

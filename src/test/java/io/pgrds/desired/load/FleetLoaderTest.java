@@ -179,8 +179,9 @@ class FleetLoaderTest {
         FleetLoader.Result r = load(Map.of("clusters/orderdata/integration.yaml",
                 "postgres: {parameters: {\"Bad Name\": 1}}\nnodes: [{host: h1}]\n"));
         assertEquals(List.of("clusters/orderdata/integration.yaml:1:25: INVALID_VALUE at /postgres/parameters/Bad Name: "
-                + "\"Bad Name\" is not allowed here. A parameter's name: lowercase letters, digits, _ and . (an "
-                + "extension's as prefix.name)."), r.problems().stream().map(Problem::toString).toList());
+                + "\"Bad Name\" is not allowed here. A parameter's name: lowercase letters, digits and _, starting "
+                + "with a letter or _; an extension's as prefix.name (one dot, as postgresql.conf reads names)."),
+                r.problems().stream().map(Problem::toString).toList());
     }
 
     @Test
