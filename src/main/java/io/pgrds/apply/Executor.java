@@ -112,9 +112,7 @@ public final class Executor {
             // written and the node prepared, instead of in the restore's own path
             plan.actions().stream().filter(a -> a instanceof Action.RestorePrimary).findFirst().ifPresent(a -> run
                     .prefetchSourceSecrets(((Action.RestorePrimary) a).from()));
-            if (!options.dryRun()) {
-                run.writeMarkers(false);
-            }
+            run.writeMarkers(false); // in a dry run: shown, not written
             FaultPoint.reached(FaultPoint.APPLY_CHECKED);
             for (Action action : plan.actions()) {
                 Instant start = Instant.now();
@@ -135,7 +133,7 @@ public final class Executor {
                 entries.add(new Audit.Entry(action.describe(), options.dryRun() ? "dry-run" : "done",
                         took.toMillis(), Optional.empty()));
             }
-            if (!options.dryRun() && failure == null) {
+            if (failure == null) {
                 run.writeMarkers(true);
             }
         } finally {
@@ -729,10 +727,9 @@ public final class Executor {
          */
         private void promote(Action.Promote a) {
             NodeOps n = ops(a.node());
-            if (!options.dryRun()) {
-                formerCannotWrite(a);
-                notReceivingFromALiveSender(n, a);
-            }
+            // read-only: a dry run checks them too
+            formerCannotWrite(a);
+            notReceivingFromALiveSender(n, a);
             FaultPoint.reached(FaultPoint.PROMOTE_FENCED);
             if (!n.running()) {
                 n.start();
@@ -840,8 +837,14 @@ public final class Executor {
             NodeOps old = ops(from);
             NodeOps target = ops(to);
             if (options.dryRun()) {
+                // the same changes in the same order; the waits in between (streaming, replay, writable) are reads
+                listener.command(desired.id(), from, "psql -c checkpoint");
                 old.stop("fast");
                 target.promote();
+                writeStandbyConf(target, Optional.empty());
+                target.reload();
+                primary = Optional.of(to);
+                writeMarkers(false);
                 config(old, Optional.of(target.node())).run();
                 old.start();
                 return;

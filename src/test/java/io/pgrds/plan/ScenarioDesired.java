@@ -34,6 +34,11 @@ public final class ScenarioDesired {
      * {@code clusters/<team>/<stage>.yaml}), e.g. the source cluster a restore names.
      */
     public static DesiredCluster load(Path scenario) throws IOException {
+        return fleet(scenario).cluster(ID).orElseThrow();
+    }
+
+    /** The whole fleet of a scenario folder: the scenario's cluster and the clusters under {@code fleet/}. */
+    public static io.pgrds.desired.DesiredFleet fleet(Path scenario) throws IOException {
         Map<String, byte[]> others = new TreeMap<>();
         Path fleet = scenario.resolve("fleet");
         if (Files.isDirectory(fleet)) {
@@ -43,10 +48,14 @@ public final class ScenarioDesired {
                 }
             }
         }
-        return parse(Files.readString(scenario.resolve("desired.yaml")), others);
+        return parseFleet(Files.readString(scenario.resolve("desired.yaml")), others);
     }
 
     static DesiredCluster parse(String yaml, Map<String, byte[]> otherFiles) {
+        return parseFleet(yaml, otherFiles).cluster(ID).orElseThrow();
+    }
+
+    private static io.pgrds.desired.DesiredFleet parseFleet(String yaml, Map<String, byte[]> otherFiles) {
         TreeMap<String, byte[]> files = new TreeMap<>(otherFiles);
         files.put("clusters/test/scenario.yaml", yaml.getBytes(StandardCharsets.UTF_8));
         Snapshot snapshot = new Snapshot(Optional.empty(), "scenario", files, List.of());
@@ -55,6 +64,6 @@ public final class ScenarioDesired {
             throw new IllegalArgumentException("the fixture is not a valid cluster file:\n"
                     + FleetLoader.describe(r.problems()));
         }
-        return r.fleet().cluster(ID).orElseThrow();
+        return r.fleet();
     }
 }

@@ -123,6 +123,9 @@ public final class HbaGrammar {
         if (name.startsWith("/")) {
             return Optional.of("regular expressions are not supported");
         }
+        if (name.isEmpty()) {
+            return Optional.of("a name is missing" + (item.startsWith("+") ? " after +" : ""));
+        }
         if (!NAME.matcher(name).matches()) {
             int bad = firstNotIn(name);
             return Optional.of("it holds " + describe(name.charAt(bad)) + "; put a name with other characters in "

@@ -98,4 +98,14 @@ class HbaGrammarTest {
         assertEquals(List.of("INVALID_HBA /postgres/hba/0/address", "INVALID_HBA /postgres/hba/0/database",
                 "INVALID_HBA /postgres/hba/1/address", "INVALID_HBA /postgres/hba/2/type"), pointers);
     }
+
+    @Test
+    void aPlusWithoutAGroupNameIsRefusedWithAReasonNotACrash() {
+        assertEquals(Optional.of("a name is missing after +; " + HbaGrammarTest.userRule()), HbaGrammar.user("+"));
+        assertTrue(HbaGrammar.user("admin,+").orElseThrow().contains("a name is missing after +"));
+    }
+
+    private static String userRule() {
+        return HbaGrammar.user("").orElseThrow().replace("the field is empty; ", "");
+    }
 }
