@@ -2,7 +2,7 @@ package io.pgrds.apply;
 
 import io.pgrds.desired.NodeSpec;
 import io.pgrds.plan.ConfigFiles;
-import io.pgrds.transport.ShellQuote;
+import io.pgrds.util.ShellQuote;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

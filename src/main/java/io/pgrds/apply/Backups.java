@@ -9,7 +9,7 @@ import io.pgrds.desired.Repository;
 import io.pgrds.observe.BackupCatalog;
 import io.pgrds.plan.ConfigFiles;
 import io.pgrds.transport.NodeShell;
-import io.pgrds.transport.ShellQuote;
+import io.pgrds.util.ShellQuote;
 import io.pgrds.transport.Sessions;
 import io.pgrds.util.Json;
 import io.pgrds.util.Units;

@@ -5,7 +5,7 @@ import io.pgrds.desired.NodeSpec;
 import io.pgrds.observe.NodePaths;
 import io.pgrds.plan.ConfigFiles;
 import io.pgrds.transport.NodeShell;
-import io.pgrds.transport.ShellQuote;
+import io.pgrds.util.ShellQuote;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

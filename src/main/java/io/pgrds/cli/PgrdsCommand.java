@@ -2,7 +2,6 @@ package io.pgrds.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import io.pgrds.daemon.DaemonCommand;
 import io.pgrds.desired.DesiredFleet;
 import io.pgrds.desired.load.FleetLoader;
 import io.pgrds.source.GitSource;

@@ -7,7 +7,7 @@ import io.pgrds.desired.HbaRule;
 import io.pgrds.desired.NodeSpec;
 import io.pgrds.desired.Repository;
 import io.pgrds.observe.NodePaths;
-import io.pgrds.transport.ShellQuote;
+import io.pgrds.util.ShellQuote;
 import io.pgrds.util.Texts;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

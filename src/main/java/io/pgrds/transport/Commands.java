@@ -1,5 +1,6 @@
 package io.pgrds.transport;
 
+import io.pgrds.util.ShellQuote;
 import io.pgrds.desired.Become;
 
 import java.time.Duration;

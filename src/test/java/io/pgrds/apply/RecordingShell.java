@@ -3,7 +3,7 @@ package io.pgrds.apply;
 import io.pgrds.observe.NodeState;
 import io.pgrds.observe.ObservedNode;
 import io.pgrds.transport.NodeShell;
-import io.pgrds.transport.ShellQuote;
+import io.pgrds.util.ShellQuote;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Consumer;

@@ -15,7 +15,7 @@ import io.pgrds.desired.load.Problem;
 import io.pgrds.observe.NodePaths;
 import io.pgrds.source.GitSource;
 import io.pgrds.testing.FleetRepo;
-import io.pgrds.transport.ShellQuote;
+import io.pgrds.util.ShellQuote;
 import io.pgrds.util.Sql;
 import java.nio.charset.StandardCharsets;
 import java.io.IOException;

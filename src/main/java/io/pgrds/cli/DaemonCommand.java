@@ -1,7 +1,8 @@
-package io.pgrds.daemon;
+package io.pgrds.cli;
 
 import ch.qos.logback.classic.Level;
-import io.pgrds.cli.PgrdsCommand;
+import io.pgrds.daemon.Daemon;
+import io.pgrds.daemon.JobStores;
 import io.pgrds.error.ErrorCode;
 import io.pgrds.error.PgrdsException;
 import io.pgrds.transport.ShellOptions;

@@ -1,4 +1,4 @@
-package io.pgrds.transport;
+package io.pgrds.util;
 
 import java.util.List;
 import java.util.stream.Collectors;

@@ -1,4 +1,4 @@
-package io.pgrds.transport;
+package io.pgrds.util;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,5 +1,7 @@
-package io.pgrds.daemon;
+package io.pgrds.cli;
 
+import io.pgrds.daemon.Daemon;
+import io.pgrds.daemon.JobStores;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -56,12 +58,4 @@ class DaemonCommandTest {
                 .toString());
     }
 
-    @Test
-    void theQuartzSchemaSplitsIntoStatementsWithoutComments() {
-        var statements = JobStores.statements(JobStores.schema());
-        assertTrue(statements.stream().anyMatch(s -> s.startsWith("CREATE TABLE QRTZ_JOB_DETAILS")), statements
-                .toString());
-        assertTrue(statements.stream().noneMatch(s -> s.contains("--")));
-        assertTrue(statements.stream().noneMatch(String::isBlank));
-    }
 }
