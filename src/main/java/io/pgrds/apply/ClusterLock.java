@@ -95,8 +95,16 @@ final class ClusterLock implements AutoCloseable {
         }
     }
 
+    /** The holder as given, plus this lock's own id (which releases it), as JSON. */
     private String holderJson() {
-        return holder.replaceFirst("\\}$", ",\"id\":\"" + id + "\"}");
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode o = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    Json.mapper().readTree(holder);
+            o.put("id", id);
+            return Json.mapper().writeValueAsString(o);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("the lock's holder is not JSON: " + holder, e);
+        }
     }
 
     private void refresh() {

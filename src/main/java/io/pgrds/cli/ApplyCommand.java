@@ -1,5 +1,6 @@
 package io.pgrds.cli;
 
+import io.pgrds.util.Palette;
 import io.pgrds.apply.ApplyListener;
 import io.pgrds.apply.Executor;
 import io.pgrds.apply.Recheck;
@@ -114,11 +115,8 @@ final class ApplyCommand implements Callable<Integer> {
         }
         t.out().print(PlanRenderer.text(plan, t.colour()));
         t.out().flush();
-        if (plan.refused()) {
-            t.err().println("Nothing was applied to the refused clusters.");
-        }
         if (!plan.hasChanges()) {
-            return plan.refused() ? 1 : 0;
+            return refused(t, plan);
         }
         if (!dryRun && !autoApprove) {
             // a person may take minutes to answer: no connection is left idle meanwhile; they reopen on first use
@@ -139,7 +137,7 @@ final class ApplyCommand implements Callable<Integer> {
         Executor.Options options = new Executor.Options(dryRun, Duration.ofSeconds(Math.max(0, lockTimeout)),
                 Duration.ofMinutes(2), Executor.Options.defaults(dryRun).user(),
                 Executor.Options.defaults(dryRun).host());
-        int failed = 0;
+        ErrorCode failed = null;
         DesiredFleet planned = fleet;
         Recheck recheck = new Recheck() {
             @Override
@@ -161,15 +159,28 @@ final class ApplyCommand implements Callable<Integer> {
             try {
                 executor.apply(desired, observed.get(cp.id()), cp, fleet.commit());
             } catch (PgrdsException e) {
-                failed++;
-                t.err().println(t.paint("error", "31") + " [" + e.code() + "]: " + e.getMessage());
+                t.error(e.code(), e.getMessage());
+                // of several clusters' failures the exit status tells the first
+                failed = failed == null ? e.code() : failed;
             }
         }
-        if (failed > 0) {
-            return 1;
+        if (failed != null) {
+            refused(t, plan);
+            return failed.exitCode();
         }
         t.out().println(dryRun ? "\nDry run: nothing was changed." : "\nApply complete: " + summary(plan) + ".");
-        return plan.refused() ? 1 : 0;
+        return refused(t, plan);
+    }
+
+    /** A refused cluster is an error line of its own and the PLAN_REFUSED status; 0 when none was refused. */
+    static int refused(Terminal t, FleetPlan plan) {
+        List<ClusterPlan> refused = plan.clusters().stream().filter(ClusterPlan::refused).toList();
+        for (ClusterPlan c : refused) {
+            t.error(ErrorCode.PLAN_REFUSED, c.id() + ": " + c.refusals().stream().map(r -> r.code() + ": "
+                    + r.message() + " Next: " + r.nextStep()).collect(java.util.stream.Collectors.joining(" | "))
+                    + " Nothing was changed on " + c.id() + ".");
+        }
+        return refused.isEmpty() ? 0 : ErrorCode.PLAN_REFUSED.exitCode();
     }
 
     private static Path savedPlanPath(String arg) {
@@ -201,14 +212,14 @@ final class ApplyCommand implements Callable<Integer> {
 
         @Override
         public synchronized void actionFinished(ClusterId cluster, Action action, Duration took) {
-            t.out().println(cluster + ": " + t.paint("✓", "32") + " " + action.describe() + " ("
+            t.out().println(cluster + ": " + t.paint("✓", Palette.GOOD) + " " + action.describe() + " ("
                     + Units.millis(took.toMillis()) + ")");
             t.out().flush();
         }
 
         @Override
         public synchronized void actionFailed(ClusterId cluster, Action action, Duration took, String why) {
-            t.out().println(cluster + ": " + t.paint("✗", "31") + " " + action.describe() + " ("
+            t.out().println(cluster + ": " + t.paint("✗", Palette.BAD) + " " + action.describe() + " ("
                     + Units.millis(took.toMillis()) + "): " + why);
             t.out().flush();
         }
@@ -229,7 +240,7 @@ final class ApplyCommand implements Callable<Integer> {
         @Override
         public synchronized void notice(ClusterId cluster, String message) {
             t.out().println();
-            t.out().println(t.paint("  " + message.replace("\n", "\n  "), "1"));
+            t.out().println(t.paint("  " + message.replace("\n", "\n  "), Palette.STRONG));
             t.out().println();
         }
     }

@@ -1,5 +1,6 @@
 package io.pgrds.cli;
 
+import io.pgrds.util.Palette;
 import io.pgrds.apply.Backups;
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.transport.Sessions;
@@ -38,7 +39,7 @@ final class BackupCommand implements Callable<Integer> {
         try (Sessions sessions = new Sessions(observe.shellOptions())) {
             Backups.BackupResult r = new Backups(sessions, new ApplyCommand.Printer(t, false)).backup(c,
                     type.name());
-            t.out().println(c.id() + ": " + t.paint("✓", "32") + " " + r.type() + " backup from " + r.node()
+            t.out().println(c.id() + ": " + t.paint("✓", Palette.GOOD) + " " + r.type() + " backup from " + r.node()
                     + (r.fromStandby() ? " (standby)" : "") + r.backup().map(b -> ": " + b.label() + ", " + Units.bytes(b.size()) + " (" + Units.bytes(
                     b.repositorySize()) + " in the repository), WAL " + b.walStart() + " … " + b.walStop())
                     .orElse("") + " (" + Units.millis(r.took().toMillis()) + ")");

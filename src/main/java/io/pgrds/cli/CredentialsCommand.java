@@ -1,5 +1,6 @@
 package io.pgrds.cli;
 
+import io.pgrds.util.Palette;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.NodeSpec;
@@ -44,7 +45,7 @@ final class CredentialsCommand implements Callable<Integer> {
                     NodeShell.ExecResult r = shell.exec(NodeShell.Exec.asPostgres("cat",
                             NodePaths.of(n).secrets() + "/admin.password"));
                     if (r.ok() && !r.stdout().isBlank()) {
-                        t.err().println(t.paint("warning:", "33") + " this is the superuser password of " + id
+                        t.err().println(t.paint("warning:", Palette.CAUTION) + " this is the superuser password of " + id
                                 + "; do not paste it into chats, tickets or shell history.");
                         t.out().println("admin password: " + r.stdout().strip());
                         t.out().println("connect:        psql \"host=" + n.host() + " port=" + n.port()

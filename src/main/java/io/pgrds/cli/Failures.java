@@ -23,19 +23,18 @@ final class Failures implements CommandLine.IExecutionExceptionHandler, CommandL
             e.printStackTrace(terminal.err());
         }
         if (e instanceof PgrdsException p) {
-            terminal.err().println(terminal.paint("error", "31") + " [" + p.code() + "]: " + p.getMessage());
+            terminal.error(p.code(), p.getMessage());
             return p.code().exitCode();
         }
-        terminal.err().println(terminal.paint("error", "31") + " [" + ErrorCode.INTERNAL + "]: " + e
-                + (top.debug() ? "" : "\nThis is a bug in pgrds. Run again with --debug for the stack trace and "
-                + "report it."));
+        terminal.error(ErrorCode.INTERNAL, e + (top.debug() ? "" : "\nThis is a bug in pgrds. Run again with --debug "
+                + "for the stack trace and report it."));
         return ErrorCode.INTERNAL.exitCode();
     }
 
     @Override
     public int handleParseException(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
-        terminal.err().println(terminal.paint("error", "31") + " [" + ErrorCode.USAGE + "]: " + e.getMessage());
+        terminal.error(ErrorCode.USAGE, e.getMessage());
         CommandLine.UnmatchedArgumentException.printSuggestions(e, terminal.err());
         terminal.err().println("See '" + cl.getCommandSpec().qualifiedName() + " --help'.");
         return ErrorCode.USAGE.exitCode();

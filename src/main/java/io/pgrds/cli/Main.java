@@ -11,7 +11,7 @@ public final class Main {
         System.exit(run(args));
     }
 
-    /** Runs one command line and returns its exit status (0 ok, 1 error, 2 changes present). */
+    /** Runs one command line and returns its exit status (0 ok, 2 changes present, an error's own status). */
     public static int run(String... args) {
         Terminal terminal = Terminal.system();
         return run(terminal, args);

@@ -30,8 +30,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "plan", mixinStandardHelpOptions = true,
         description = {"Observe the nodes and show exactly what apply would do, with the reason and risk of every "
                 + "action, or why pgrds refuses to act. Changes nothing.",
-                "Exit status: 0 (no changes, or changes without --detailed-exitcode), 1 error or refusal, "
-                        + "2 changes present with --detailed-exitcode."})
+                "Exit status: 0 (no changes, or changes without --detailed-exitcode), 2 changes present with "
+                        + "--detailed-exitcode, 3 refused; other errors as in the README's table."})
 final class PlanCommand implements Callable<Integer> {
     @ParentCommand
     private PgrdsCommand top;
@@ -76,7 +76,7 @@ final class PlanCommand implements Callable<Integer> {
             }
         }
         if (plan.refused()) {
-            return 1;
+            return ApplyCommand.refused(t, plan);
         }
         return detailedExitcode && plan.hasChanges() ? 2 : 0;
     }

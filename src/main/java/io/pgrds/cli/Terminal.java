@@ -1,5 +1,6 @@
 package io.pgrds.cli;
 
+import io.pgrds.util.Palette;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 
@@ -25,10 +26,15 @@ public record Terminal(PrintWriter out, PrintWriter err, boolean colour, boolean
     }
 
     public void warn(String message) {
-        err.println(paint("warning: ", "33") + message);
+        err.println(paint("warning: ", Palette.CAUTION) + message);
     }
 
-    public String paint(String text, String ansi) {
-        return colour ? "\u001b[" + ansi + "m" + text + "\u001b[0m" : text;
+    public String paint(String text, Palette palette) {
+        return palette.paint(text, colour);
+    }
+
+    /** The one line every error prints on stderr: {@code error [CODE]: what failed, why, what to do}. */
+    public void error(io.pgrds.error.ErrorCode code, String message) {
+        err.println(paint("error", Palette.BAD) + " [" + code + "]: " + message);
     }
 }

@@ -1,8 +1,10 @@
 package io.pgrds.cli;
 
+import io.pgrds.util.Palette;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.NodeSpec;
+import io.pgrds.error.ErrorCode;
 import io.pgrds.desired.load.FleetLoader;
 import io.pgrds.desired.load.Problem;
 import io.pgrds.source.Snapshot;
@@ -35,12 +37,15 @@ final class ValidateCommand implements Callable<Integer> {
         t.out().println();
         if (!result.ok()) {
             for (Problem p : result.problems()) {
-                t.out().println(t.paint("✗ ", "31") + p);
+                t.out().println(t.paint("✗ ", Palette.BAD) + p);
             }
             t.out().println();
             String summary = FleetLoader.describe(result.problems());
-            t.out().println(summary.substring(summary.lastIndexOf('\n') + 1) + " Nothing was changed.");
-            return 1;
+            String last = summary.substring(summary.lastIndexOf('\n') + 1);
+            t.out().println(last + " Nothing was changed.");
+            t.error(ErrorCode.INVALID_DESIRED_STATE, last + " Fix each file at the line and column shown above, then "
+                    + "run pgrds validate again.");
+            return ErrorCode.INVALID_DESIRED_STATE.exitCode();
         }
         List<DesiredCluster> shown = Selection.select(result.fleet(), clusters);
         int width = shown.stream().mapToInt(c -> c.id().toString().length()).max().orElse(0);
@@ -56,7 +61,7 @@ final class ValidateCommand implements Callable<Integer> {
                     c.nodes().size(), c.nodes().size() == 1 ? "node " : "nodes", String.join(", ", names));
         }
         t.out().println();
-        t.out().println(t.paint("✓ ", "32") + shown.size() + (shown.size() == 1 ? " cluster, " : " clusters, ")
+        t.out().println(t.paint("✓ ", Palette.GOOD) + shown.size() + (shown.size() == 1 ? " cluster, " : " clusters, ")
                 + nodes + (nodes == 1 ? " node" : " nodes") + ": valid.");
         return 0;
     }

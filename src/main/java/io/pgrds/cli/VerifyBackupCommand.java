@@ -1,5 +1,6 @@
 package io.pgrds.cli;
 
+import io.pgrds.util.Palette;
 import io.pgrds.apply.Audit;
 import io.pgrds.apply.Backups;
 import io.pgrds.apply.Executor;
@@ -57,7 +58,7 @@ final class VerifyBackupCommand implements Callable<Integer> {
                     + r.backupLabel().map(l -> " " + l).orElse("") + " cannot be trusted: take a new full backup "
                     + "(pgrds backup " + c.id() + " --type full) and find the cause.");
         }
-        t.out().println(c.id() + ": " + t.paint("✓", "32") + " backup " + r.backupLabel().orElse("?")
+        t.out().println(c.id() + ": " + t.paint("✓", Palette.GOOD) + " backup " + r.backupLabel().orElse("?")
                 + " restored on " + r.node() + " and opened; last transaction " + r.lastTransaction()
                 .orElse("(none replayed)") + " (" + Units.millis(r.took().toMillis()) + "); scratch copy removed");
         return 0;

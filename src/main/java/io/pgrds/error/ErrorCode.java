@@ -1,28 +1,40 @@
 package io.pgrds.error;
 
-/** Stable error codes. The names are part of the CLI contract: scripts may match on them. */
+/**
+ * Stable error codes, each with its own exit status. The names and the numbers are part of the CLI contract
+ * (README "Exit status"): scripts may match on them. 0 is success and 2 is reserved for {@code plan
+ * --detailed-exitcode} (changes present); 1 is an apply the operator cancelled.
+ */
 public enum ErrorCode {
+    /** The planner refused to plan (unsafe or incomplete observation); nothing was changed there. */
+    PLAN_REFUSED(3),
+    /** The plan no longer matches the servers (a saved plan, or the plan made again under the lock). */
+    PLAN_STALE(4),
+    /** Applying an action failed; the actions before it are done. */
+    APPLY_FAILED(5),
     /** The fleet repository has invalid files; the message lists every problem. */
-    INVALID_DESIRED_STATE,
+    INVALID_DESIRED_STATE(6),
     /** The git repository or ref could not be read. */
-    SOURCE_UNAVAILABLE,
+    SOURCE_UNAVAILABLE(7),
     /** A cluster named on the command line does not exist in the fleet. */
-    UNKNOWN_CLUSTER,
-    /** A command-line argument is wrong. */
-    USAGE,
-    /** The planner refused to plan (unsafe or incomplete observation). */
-    PLAN_REFUSED,
-    /** A saved plan no longer matches the servers. */
-    PLAN_STALE,
-    /** Applying an action failed. */
-    APPLY_FAILED,
+    UNKNOWN_CLUSTER(8),
+    /** A node a command needs could not be reached, or a command could not be run on it. */
+    UNREACHABLE(9),
     /** A local file could not be read or written. */
-    IO,
-    /** A bug: something pgrds did not expect. */
-    INTERNAL;
+    IO(10),
+    /** A command-line argument is wrong (sysexits' EX_USAGE). */
+    USAGE(64),
+    /** A bug: something pgrds did not expect (sysexits' EX_SOFTWARE). */
+    INTERNAL(70);
 
-    /** Exit status of the CLI for this error. 2 is reserved for "plan has changes". */
+    private final int exitCode;
+
+    ErrorCode(int exitCode) {
+        this.exitCode = exitCode;
+    }
+
+    /** Exit status of the CLI for this error. */
     public int exitCode() {
-        return 1;
+        return exitCode;
     }
 }

@@ -6,6 +6,7 @@ import io.pgrds.plan.ClusterPlan;
 import io.pgrds.plan.FleetPlan;
 import io.pgrds.plan.ParameterChange;
 import io.pgrds.plan.Refusal;
+import io.pgrds.util.Palette;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,11 +27,6 @@ import java.util.List;
  * </pre>
  */
 public final class PlanRenderer {
-    private static final String RESET = "\u001b[0m";
-    private static final String GREEN = "\u001b[32m";
-    private static final String YELLOW = "\u001b[33m";
-    private static final String RED = "\u001b[31m";
-    private static final String BOLD_RED = "\u001b[1;31m";
     /** Width of the label column ({@code clone standby   }). */
     private static final int LABEL = 16;
     private static final String DETAIL_INDENT = "      ";
@@ -55,7 +51,7 @@ public final class PlanRenderer {
         List<String> refused = plan.clusters().stream().filter(ClusterPlan::refused).map(c -> c.id().toString())
                 .toList();
         if (!refused.isEmpty()) {
-            out.append(paint(colour, BOLD_RED, "Refused: " + String.join(", ", refused)))
+            out.append(paint(colour, Palette.DANGER, "Refused: " + String.join(", ", refused)))
                     .append(" — nothing changes there until the cause above is gone.\n");
         } else if (!plan.hasChanges()) {
             out.append("No changes. The servers match ")
@@ -67,15 +63,15 @@ public final class PlanRenderer {
     private static void cluster(StringBuilder out, ClusterPlan c, boolean colour) {
         out.append(c.id()).append('\n');
         for (String d : c.dangers()) {
-            out.append("  ").append(paint(colour, BOLD_RED, d)).append('\n');
+            out.append("  ").append(paint(colour, Palette.DANGER, d)).append('\n');
         }
         for (Refusal r : c.refusals()) {
-            out.append("  ").append(paint(colour, RED, "! refused " + r.code() + ":")).append(' ')
+            out.append("  ").append(paint(colour, Palette.BAD, "! refused " + r.code() + ":")).append(' ')
                     .append(r.message()).append('\n');
             out.append(DETAIL_INDENT).append("next: ").append(r.nextStep()).append('\n');
         }
         for (String w : c.warnings()) {
-            out.append("  ").append(paint(colour, YELLOW, "Warning:")).append(' ').append(w).append('\n');
+            out.append("  ").append(paint(colour, Palette.CAUTION, "Warning:")).append(' ').append(w).append('\n');
         }
         List<Row> rows = new ArrayList<>();
         c.actions().forEach(a -> rows.addAll(rows(a)));
@@ -179,16 +175,16 @@ public final class PlanRenderer {
         return List.of(new Row(a.kind().symbol(), a.kind().label(), target, detail, true, a));
     }
 
-    private static String colourOf(ActionKind.Symbol s) {
+    private static Palette colourOf(ActionKind.Symbol s) {
         return switch (s) {
-            case ADD -> GREEN;
-            case CHANGE -> YELLOW;
-            case REMOVE -> RED;
+            case ADD -> Palette.GOOD;
+            case CHANGE -> Palette.CAUTION;
+            case REMOVE -> Palette.BAD;
         };
     }
 
-    private static String paint(boolean colour, String code, String text) {
-        return colour ? code + text + RESET : text;
+    private static String paint(boolean colour, Palette palette, String text) {
+        return palette.paint(text, colour);
     }
 
     private static String pad(String s, int width) {

@@ -7,6 +7,7 @@ import io.pgrds.observe.ArchiveHealth;
 import io.pgrds.observe.ArchiverStats;
 import io.pgrds.observe.WalFacts;
 import io.pgrds.util.Json;
+import io.pgrds.util.Palette;
 import io.pgrds.util.Units;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ public final class StatusRenderer {
                     if (line > 0 && i == STATE) {
                         cell = paint(cell, stateColour(row[STATE]), colour);
                     } else if (line > 0 && i == ARCHIVE && !row[ARCHIVE].equals("ok") && !row[ARCHIVE].equals("-")) {
-                        cell = paint(cell, row[ARCHIVE].equals("behind") ? "33" : "31", colour);
+                        cell = paint(cell, row[ARCHIVE].equals("behind") ? Palette.CAUTION : Palette.BAD, colour);
                     }
                     l.append(cell);
                     if (i < row.length - 1) {
@@ -69,7 +70,7 @@ public final class StatusRenderer {
                                 : "behind").append(": ").append(a.situation()).append('\n'));
             }
             b.append("  ").append(paint(v.healthy() ? "✓ " + v.summary() : "✗ " + v.summary(),
-                    v.healthy() ? "32" : "31", colour)).append('\n');
+                    v.healthy() ? Palette.GOOD : Palette.BAD, colour)).append('\n');
         }
         return b.toString();
     }
@@ -81,25 +82,20 @@ public final class StatusRenderer {
         return r.lagBytes().map(Units::bytes).orElse("?") + " / " + r.lagMillis().map(Units::millis).orElse("?");
     }
 
-    private static String stateColour(String state) {
-        switch (state) {
-            case "PRIMARY":
-            case "STANDBY":
-                return "32";
-            case "EMPTY":
-            case "DEACTIVATED":
-                return "33";
-            default:
-                return "31";
-        }
+    private static Palette stateColour(String state) {
+        return switch (state) {
+            case "PRIMARY", "STANDBY" -> Palette.GOOD;
+            case "EMPTY", "DEACTIVATED" -> Palette.CAUTION;
+            default -> Palette.BAD;
+        };
     }
 
     private static String pad(String s, int width, boolean last) {
         return last ? s : s + " ".repeat(width - s.length());
     }
 
-    private static String paint(String s, String ansi, boolean colour) {
-        return colour ? "\u001b[" + ansi + "m" + s + "\u001b[0m" : s;
+    private static String paint(String s, Palette palette, boolean colour) {
+        return palette.paint(s, colour);
     }
 
     /** The documented JSON form (see docs/status-json.md). */

@@ -2,13 +2,14 @@ package io.pgrds.transport;
 
 /**
  * The node could not be reached or a command could not be run (as opposed to a command that ran and
- * failed, which is an {@link NodeShell.ExecResult}). The observer turns it into an UNREACHABLE node.
+ * failed, which is an {@link NodeShell.ExecResult}). The observer turns it into an UNREACHABLE node; one that
+ * reaches the CLI is {@code error [UNREACHABLE]}, never "a bug in pgrds".
  *
  * <p>{@link #kind()} says on which side the cause lies, because what an operator should do differs: a missing key
  * or an unknown host key is fixed on the machine running pgrds and says nothing about the node; a node that answers
  * but refuses the key is up; only a node that does not answer (or a connection lost) may be down.
  */
-public class TransportException extends RuntimeException {
+public class TransportException extends io.pgrds.error.PgrdsException {
     private static final long serialVersionUID = 1L;
 
     /** Where the cause lies. */
@@ -37,7 +38,7 @@ public class TransportException extends RuntimeException {
     }
 
     public TransportException(Kind kind, String message, Throwable cause) {
-        super(message, cause);
+        super(io.pgrds.error.ErrorCode.UNREACHABLE, message, cause);
         this.kind = kind;
     }
 

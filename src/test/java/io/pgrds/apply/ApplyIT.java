@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgrds.error.ErrorCode;
 import io.pgrds.harness.TestHosts;
 import io.pgrds.harness.TestNode;
 import io.pgrds.testing.Cli;
@@ -320,7 +321,7 @@ class ApplyIT {
         hosts.makeUnreachable(b);
         try {
             Cli.Run refused = pgrds("apply", "--auto-approve");
-            assertEquals(1, refused.exit(), refused.toString());
+            assertEquals(ErrorCode.PLAN_REFUSED.exitCode(), refused.exit(), refused.toString());
             assertTrue(refused.out().contains("NODE_UNREACHABLE"), refused.out());
             assertEquals(conf, Files.readString(a.dataDirectory().resolve("pgrds.conf")), "nothing changed");
         } finally {
@@ -357,7 +358,7 @@ class ApplyIT {
                 + "\"since\":\"2026-11-27T10:02:03Z\",\"commit\":null,\"id\":\"x\"}", StandardCharsets.UTF_8);
         hosts.run("chown", "-R", "postgres:postgres", a.dataDirectory() + ".pgrds");
         Cli.Run waited = pgrds("apply", "--auto-approve", "--lock-timeout", "2");
-        assertEquals(1, waited.exit(), waited.toString());
+        assertEquals(ErrorCode.APPLY_FAILED.exitCode(), waited.exit(), waited.toString());
         assertTrue(waited.err().contains("another apply holds the lock of orderdata/integration on " + a.name()
                 + ": alice on laptop (pid 4242) since 2026-11-27T10:02:03Z"), waited.err());
         assertFalse(Files.exists(a.dataDirectory().resolve("PG_VERSION")), "nothing was done without the lock");
@@ -411,7 +412,7 @@ class ApplyIT {
         assertEquals(0, pgrds("plan", "--out", second.toString()).exit());
         hosts.stop(b);
         Cli.Run stale = pgrds("apply", second.toString(), "--auto-approve");
-        assertEquals(1, stale.exit(), stale.toString());
+        assertEquals(ErrorCode.PLAN_STALE.exitCode(), stale.exit(), stale.toString());
         assertTrue(stale.err().contains("error [PLAN_STALE]: the saved plan " + second + " is stale"), stale.err());
         assertTrue(stale.err().contains(b.name() + ":"), "names the node that changed: " + stale.err());
         assertEquals("50", sql(a, "show max_connections"), "nothing was applied");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pgrds.error.ErrorCode;
 import io.pgrds.harness.TestHosts;
 import io.pgrds.harness.TestNode;
 import io.pgrds.testing.Cli;
@@ -59,7 +60,7 @@ class BackupIT extends BackupScenarios {
         fleet.commit(CLONE, cluster(List.of(b), "bootstrap: {restore: {from: " + SOURCE + ", target: {name: "
                 + "no-such-point}}}\n"));
         Cli.Run failed = pgrds("apply", "--auto-approve", CLONE);
-        assertEquals(1, failed.exit(), failed.toString());
+        assertEquals(ErrorCode.APPLY_FAILED.exitCode(), failed.exit(), failed.toString());
         assertTrue(failed.toString().contains("recovery ended before configured recovery target was reached")
                 && failed.toString().contains("apply again, it is restored afresh"), failed.toString());
         assertTrue(Files.exists(Path.of(b.dataDirectory() + ".pgrds/creating")), "flagged as being created");

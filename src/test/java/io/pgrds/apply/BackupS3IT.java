@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgrds.error.ErrorCode;
 import io.pgrds.harness.S3Server;
 import io.pgrds.harness.TestHosts;
 import io.pgrds.harness.TestNode;
@@ -59,7 +60,7 @@ class BackupS3IT extends BackupScenarios {
         Path missing = s3.root().resolve("missing.conf");
         fleet.commit(SOURCE, withCredentials(cluster(List.of(a), ""), missing));
         Cli.Run r = pgrds("apply", "--auto-approve");
-        assertEquals(1, r.exit(), r.toString());
+        assertEquals(ErrorCode.APPLY_FAILED.exitCode(), r.exit(), r.toString());
         assertTrue(r.err().contains(a.name() + ": the credentials file " + missing + " of repository main does not "
                 + "exist; it must be a pgBackRest configuration fragment"), r.err());
         assertTrue(r.err().contains("Nothing was applied."), r.err());
@@ -70,14 +71,14 @@ class BackupS3IT extends BackupScenarios {
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
         fleet.commit(SOURCE, withCredentials(cluster(List.of(a), ""), open));
         r = pgrds("apply", "--auto-approve");
-        assertEquals(1, r.exit(), r.toString());
+        assertEquals(ErrorCode.APPLY_FAILED.exitCode(), r.exit(), r.toString());
         assertTrue(r.err().contains("is readable by every user of the node; run chmod 0600 " + open), r.err());
 
         Path bare = s3.root().resolve("bare.conf");
         s3.writeCredentials(bare, "repo1-s3-key=" + s3.key() + "\n");
         fleet.commit(SOURCE, withCredentials(cluster(List.of(a), ""), bare));
         r = pgrds("apply", "--auto-approve");
-        assertEquals(1, r.exit(), r.toString());
+        assertEquals(ErrorCode.APPLY_FAILED.exitCode(), r.exit(), r.toString());
         assertTrue(r.err().contains("has no [global] section line"), r.err());
         assertFalse(Files.exists(a.dataDirectory().resolve("PG_VERSION")), "nothing was created");
         assertFalse(r.toString().contains(s3.key()), "the key is not shown: " + r);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgrds.error.ErrorCode;
 import io.pgrds.harness.TestHosts;
 import io.pgrds.harness.TestNode;
 import io.pgrds.testing.Cli;
@@ -267,7 +268,7 @@ abstract class BackupScenarios {
         }
         Files.write(control, bytes);
         Cli.Run bad = pgrds("verify-backup", SOURCE);
-        assertEquals(1, bad.exit(), bad.toString());
+        assertEquals(ErrorCode.APPLY_FAILED.exitCode(), bad.exit(), bad.toString());
         assertTrue(bad.err().contains("the restore drill of " + SOURCE + " on " + a.name() + " failed"), bad.err());
         assertFalse(Files.exists(Path.of(a.dataDirectory() + ".pgrds/verify")), "the scratch copy is removed");
         Cli.Run history = ok("history", SOURCE);
@@ -285,7 +286,7 @@ abstract class BackupScenarios {
         String before = sql(a, "select to_char(now() - interval '1 hour', 'YYYY-MM-DD HH24:MI:SSOF')");
         fleet.commit(CLONE, cluster(List.of(b), "bootstrap: {restore: {from: " + SOURCE + "}}\n"));
         Cli.Run none = pgrds("plan", CLONE);
-        assertEquals(1, none.exit(), none.toString());
+        assertEquals(ErrorCode.PLAN_REFUSED.exitCode(), none.exit(), none.toString());
         assertTrue(none.out().contains("refused NO_BACKUP_FOR_TARGET") && none.out().contains(SOURCE + " has no "
                 + "backup in repository main") && none.out().contains("pgrds backup " + SOURCE), none.out());
 
@@ -295,7 +296,7 @@ abstract class BackupScenarios {
         fleet.commit(CLONE, cluster(List.of(b), "bootstrap: {restore: {from: " + SOURCE + ", target: {time: '"
                 + before + "'}}}\n"));
         Cli.Run early = pgrds("apply", "--auto-approve", CLONE);
-        assertEquals(1, early.exit(), early.toString());
+        assertEquals(ErrorCode.PLAN_REFUSED.exitCode(), early.exit(), early.toString());
         assertTrue(early.out().contains("refused NO_BACKUP_FOR_TARGET") && early.out().contains(label)
                 && early.out().contains("Recovery cannot stop before its backup ends"), early.out());
         assertFalse(Files.exists(b.dataDirectory()) && Files.list(b.dataDirectory()).findAny().isPresent(),
@@ -313,7 +314,7 @@ abstract class BackupScenarios {
                 b.dataDirectory().toString());
         fleet.commit(CLONE, cluster(List.of(b), "bootstrap: {restore: {from: " + SOURCE + "}}\n"));
         Cli.Run r = pgrds("apply", "--auto-approve", CLONE);
-        assertEquals(1, r.exit(), r.toString());
+        assertEquals(ErrorCode.PLAN_REFUSED.exitCode(), r.exit(), r.toString());
         assertTrue(r.out().contains("NODE_UNKNOWN") || r.err().contains("NODE_UNKNOWN"), r.toString());
         assertEquals("precious", Files.readString(b.dataDirectory().resolve("notes.txt")).strip());
     }

@@ -1,5 +1,6 @@
 package io.pgrds.cli;
 
+import io.pgrds.error.ErrorCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -71,7 +72,7 @@ class CliIT {
     void validateListsEveryProblemAndExitsOneWithoutAStackTrace() throws Exception {
         Path repo = fleet("nodes:\n  - {hots: a.example.com}\nprimray: x\n");
         Run r = pgrds(tmp, "--repo", repo.toString(), "validate");
-        assertEquals(1, r.exit());
+        assertEquals(ErrorCode.INVALID_DESIRED_STATE.exitCode(), r.exit());
         assertTrue(r.out().contains("clusters/orderdata/integration.yaml:2:6: UNKNOWN_KEY at /nodes/0/hots: unknown "
                 + "key \"hots\"; did you mean \"host\"?"), r.out());
         assertTrue(r.out().contains("clusters/orderdata/integration.yaml:3:1: UNKNOWN_KEY at /primray"), r.out());
@@ -89,7 +90,7 @@ class CliIT {
     @Test
     void aMissingRepositoryIsAClearErrorNotAStackTrace() throws Exception {
         Run r = pgrds(tmp, "--repo", tmp.resolve("nope").toString(), "validate");
-        assertEquals(1, r.exit());
+        assertEquals(ErrorCode.SOURCE_UNAVAILABLE.exitCode(), r.exit());
         assertTrue(r.err().startsWith("error [SOURCE_UNAVAILABLE]: "), r.err());
         assertNoStackTrace(r);
     }
@@ -97,14 +98,14 @@ class CliIT {
     @Test
     void debugShowsTheStackTrace() throws Exception {
         Run r = pgrds(tmp, "--debug", "--repo", tmp.resolve("nope").toString(), "validate");
-        assertEquals(1, r.exit());
+        assertEquals(ErrorCode.SOURCE_UNAVAILABLE.exitCode(), r.exit());
         assertTrue(r.err().contains("\tat io.pgrds."), r.err());
     }
 
     @Test
     void anUnknownCommandSuggestsTheRightOne() throws Exception {
         Run r = pgrds(tmp, "validat");
-        assertEquals(1, r.exit());
+        assertEquals(ErrorCode.USAGE.exitCode(), r.exit());
         assertTrue(r.err().contains("Did you mean: pgrds validate"), r.err());
     }
 
@@ -121,7 +122,7 @@ class CliIT {
         assertTrue(v.out().contains("example/integration"), v.out());
         assertEquals("", v.err(), "a fresh scaffold has nothing uncommitted");
         Run again = pgrds(tmp, "init", dir.toString());
-        assertEquals(1, again.exit());
+        assertEquals(ErrorCode.USAGE.exitCode(), again.exit());
         assertTrue(again.err().contains("already has a clusters/ directory"), again.err());
     }
 

@@ -3,6 +3,7 @@ package io.pgrds.faults;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgrds.error.ErrorCode;
 import io.pgrds.harness.TestNode;
 import io.pgrds.testing.Cli;
 import java.util.List;
@@ -49,7 +50,7 @@ class UnreadableDataIT {
             unreadable.undo();
             r.verify(
                     Invariants.expect("plan refuses: " + primary.name() + " is UNKNOWN, not EMPTY",
-                            plan.exit() == 1 && plan.out().contains("NODE_UNKNOWN") && plan.out().contains(primary.name()),
+                            plan.exit() == ErrorCode.PLAN_REFUSED.exitCode() && plan.out().contains("NODE_UNKNOWN") && plan.out().contains(primary.name()),
                             () -> "plan exit " + plan.exit() + Invariants.said(plan)),
                     Invariants.expect("apply does not promote " + standby.name(),
                             apply.exit() != 0 && !promoted && !apply.out().contains("✓ promote"),
