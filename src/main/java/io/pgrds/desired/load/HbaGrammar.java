@@ -128,7 +128,7 @@ public final class HbaGrammar {
         }
         if (!NAME.matcher(name).matches()) {
             int bad = firstNotIn(name);
-            return Optional.of("it holds " + describe(name.charAt(bad)) + "; put a name with other characters in "
+            return Optional.of("it holds " + describe(name.codePointAt(bad)) + "; put a name with other characters in "
                     + "double quotes");
         }
         if (name.length() > MAX_NAME) {
@@ -146,14 +146,15 @@ public final class HbaGrammar {
         return 0;
     }
 
-    private static String describe(char c) {
+    /** A character for a message, whole (an emoji is one, not two halves) and never one that breaks the line. */
+    private static String describe(int c) {
         if (c == ' ') {
             return "a space";
         }
         if (Texts.isControl(c)) {
             return Texts.describe(c);
         }
-        return "'" + c + "'";
+        return "'" + Texts.escape(new String(Character.toChars(c))) + "'";
     }
 
     /** The problem with an address field, if any. */

@@ -105,6 +105,13 @@ class HbaGrammarTest {
         assertTrue(HbaGrammar.user("admin,+").orElseThrow().contains("a name is missing after +"));
     }
 
+    @Test
+    void aCharacterOutsideTheNameRuleIsNamedWholeAndOnOneLine() {
+        String why = HbaGrammar.user("\uD83D\uDC18x\uFEFF").orElseThrow();
+        assertTrue(why.startsWith("it holds '\uD83D\uDC18'"), why);
+        assertTrue(io.pgrds.util.Texts.firstControl(why).isEmpty(), why);
+    }
+
     private static String userRule() {
         return HbaGrammar.user("").orElseThrow().replace("the field is empty; ", "");
     }
