@@ -2,6 +2,7 @@ package io.pgrds.cli;
 
 import io.pgrds.util.Palette;
 import io.pgrds.apply.ApplyListener;
+import io.pgrds.apply.ApplyOutcome;
 import io.pgrds.apply.Executor;
 import io.pgrds.apply.Recheck;
 import io.pgrds.plan.Confirmations;
@@ -157,7 +158,11 @@ final class ApplyCommand implements Callable<Integer> {
             }
             DesiredCluster desired = fleet.cluster(cp.id()).orElseThrow();
             try {
-                executor.apply(desired, observed.get(cp.id()), cp, fleet.commit());
+                ApplyOutcome outcome = executor.apply(desired, observed.get(cp.id()), cp, fleet.commit());
+                if (!outcome.ok()) {
+                    t.error(ErrorCode.APPLY_FAILED, outcome.message());
+                    failed = failed == null ? ErrorCode.APPLY_FAILED : failed;
+                }
             } catch (PgrdsException e) {
                 t.error(e.code(), e.getMessage());
                 // of several clusters' failures the exit status tells the first

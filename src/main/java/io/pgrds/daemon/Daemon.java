@@ -567,8 +567,7 @@ public final class Daemon implements AutoCloseable {
             DesiredCluster c = FleetLoader.loadOrThrow(snapshot()).cluster(id).orElseThrow(
                     () -> new IllegalStateException(id + " is no longer in the repository"));
             try (Sessions sessions = sessions()) {
-                Backups.BackupResult r = new Backups(sessions, new Reconciler.LogListener(this,
-                        new java.util.concurrent.atomic.AtomicInteger())).backup(c, type.key());
+                Backups.BackupResult r = new Backups(sessions, new Reconciler.LogListener()).backup(c, type.key());
                 outcome = new LastBackup(type, at, (System.nanoTime() - t0) / 1_000_000, true, Optional.of(r.node()),
                         r.backup().map(BackupCatalog.Backup::label), Optional.empty());
             }

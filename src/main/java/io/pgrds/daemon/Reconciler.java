@@ -1,6 +1,7 @@
 package io.pgrds.daemon;
 
 import io.pgrds.apply.ApplyListener;
+import io.pgrds.apply.ApplyOutcome;
 import io.pgrds.apply.Executor;
 import io.pgrds.apply.Recheck;
 import io.pgrds.desired.ClusterId;
@@ -40,12 +41,6 @@ final class Reconciler {
         this.daemon = daemon;
     }
 
-    /** Thrown by the listener between two actions when the daemon stops: the executor stops there. */
-    static final class Stopping extends RuntimeException {
-        Stopping() {
-            super("the daemon is stopping", null, false, false);
-        }
-    }
 
     ClusterStatus run(ClusterId id) {
         Instant started = Instant.now();
@@ -111,7 +106,7 @@ final class Reconciler {
             if (!split.apply().isEmpty()) {
                 // the allowed prefix only: the executor never sees the held-back actions
                 ClusterPlan prefix = prefix(desired, plan);
-                LogListener listener = new LogListener(daemon, applied);
+                LogListener listener = new LogListener();
                 // under the lock the executor observes and plans again, cut by the same policy, and applies only
                 // when that prefix is the one decided here
                 Recheck recheck = new Recheck() {
@@ -130,14 +125,16 @@ final class Reconciler {
                         false, config.lockTimeout(), Duration.ofMinutes(2), "pgrds-daemon", config.host()),
                         fleet::cluster, recheck); // a restore reads its source cluster's repository and secrets
                 try {
-                    executor.apply(desired, observed, prefix, commit);
-                } catch (Stopping s) {
-                    stopped = true;
+                    // asked before each action: SIGTERM ends the apply between two actions, never inside one
+                    ApplyOutcome outcome = executor.apply(desired, observed, prefix, commit, daemon::stopping);
+                    applied.set(outcome.applied().size());
+                    stopped = outcome.stopped();
+                    error = outcome.ok() ? Optional.empty() : Optional.of(outcome.message());
+                    if (outcome.promoted() && desired.backup().isPresent()) {
+                        daemon.backupAfterFailover(id);
+                    }
                 } catch (RuntimeException e) {
                     error = Optional.of(String.valueOf(e.getMessage()));
-                }
-                if (listener.promoted() && desired.backup().isPresent()) {
-                    daemon.backupAfterFailover(id);
                 }
             }
             // after changes, show the nodes as they are now, not as they were before the apply
@@ -183,40 +180,18 @@ final class Reconciler {
         return out;
     }
 
-    /** Logs the executor's events and counts finished actions; stops the apply between actions on shutdown. */
+    /** Logs the executor's events, at INFO for actions and DEBUG for their progress. */
     static final class LogListener implements ApplyListener {
         private static final Logger APPLY = LoggerFactory.getLogger("io.pgrds.daemon.apply");
-        private final Daemon daemon;
-        private final AtomicInteger finished;
-        private volatile boolean promoted;
-
-        LogListener(Daemon daemon, AtomicInteger finished) {
-            this.daemon = daemon;
-            this.finished = finished;
-        }
 
         @Override
         public void actionStarted(ClusterId cluster, Action action) {
-            // called before each action and outside the executor's per-action error handling: throwing here
-            // stops the apply between two actions; the executor still appends the audit and releases the lock
-            if (daemon.stopping()) {
-                throw new Stopping();
-            }
             APPLY.info("{}: {} {} …", cluster, action.kind().symbol().text(), action.describe());
         }
 
         @Override
         public void actionFinished(ClusterId cluster, Action action, Duration took) {
-            finished.incrementAndGet();
-            if (action instanceof Action.Promote) {
-                promoted = true;
-            }
             APPLY.info("{}: done {} ({} ms)", cluster, action.describe(), took.toMillis());
-        }
-
-        /** Whether a standby was promoted in place of a lost primary (a failover, not a switchover). */
-        boolean promoted() {
-            return promoted;
         }
 
         @Override

@@ -37,6 +37,42 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
         return describe();
     }
 
+    /** Dispatch by type, without casts: a new kind of action fails to compile until every visitor handles it. */
+    <R> R accept(Visitor<R> visitor);
+
+    /** One method per kind of action. */
+    interface Visitor<R> {
+        R initPrimary(InitPrimary action);
+
+        R restorePrimary(RestorePrimary action);
+
+        R cloneStandby(CloneStandby action);
+
+        R startNode(StartNode action);
+
+        R fence(Fence action);
+
+        R promote(Promote action);
+
+        R switchover(Switchover action);
+
+        R rejoin(Rejoin action);
+
+        R repoint(Repoint action);
+
+        R deactivate(Deactivate action);
+
+        R changeParameters(ChangeParameters action);
+
+        R changeHba(ChangeHba action);
+
+        R ensureRoles(EnsureRoles action);
+
+        R configureBackup(ConfigureBackup action);
+
+        R registerEndpoint(RegisterEndpoint action);
+    }
+
     /** How many lines of the plan summary this action accounts for (one per parameter for parameter changes). */
     default int weight() {
         return 1;
@@ -44,6 +80,10 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
 
     /** initdb on an empty node, start it, create the roles admin, replicator and pgrds, write the config files. */
     record InitPrimary(String node, String reason, Optional<String> risk) implements Action {
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.initPrimary(this);
+        }
+
         public ActionKind kind() {
             return ActionKind.INIT_PRIMARY;
         }
@@ -67,6 +107,10 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
      */
     record RestorePrimary(String node, ClusterId from, Bootstrap.RecoveryTarget target, Optional<String> backup,
                           Optional<String> archivedUpTo, String reason, Optional<String> risk) implements Action {
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.restorePrimary(this);
+        }
+
         public ActionKind kind() {
             return ActionKind.RESTORE_PRIMARY;
         }
@@ -89,6 +133,10 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
 
     /** pg_basebackup into an empty node from {@code from}, then start it as a standby of {@code from}. */
     record CloneStandby(String node, String from, String reason, Optional<String> risk) implements Action {
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.cloneStandby(this);
+        }
+
         public ActionKind kind() {
             return ActionKind.CLONE_STANDBY;
         }
@@ -104,6 +152,10 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
 
     /** Start a node of the cluster whose data was found stopped. */
     record StartNode(String node, String reason, Optional<String> risk) implements Action {
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.startNode(this);
+        }
+
         public ActionKind kind() {
             return ActionKind.START_NODE;
         }
@@ -124,6 +176,10 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
      */
     record Fence(String node, Method method, Optional<String> hook, String reason, Optional<String> risk)
             implements Action {
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.fence(this);
+        }
+
         /** How the node is fenced. */
         public enum Method {
             /** {@code pg_ctl stop} on the node (it is reachable). */
@@ -154,6 +210,10 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
      */
     record Promote(String node, Optional<String> formerPrimary, Fencing fencing, String reason,
                    Optional<String> risk) implements Action {
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.promote(this);
+        }
+
         /** How a promotion knows that the former primary cannot accept writes. */
         public enum Fencing {
             /** pgrds sees it stopped (or empty), or no former primary is known; apply looks again. */
@@ -187,6 +247,10 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
      * promote {@code to}, rejoin {@code from} as its standby.
      */
     record Switchover(String from, String to, String reason, Optional<String> risk) implements Action {
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.switchover(this);
+        }
+
         public ActionKind kind() {
             return ActionKind.SWITCHOVER;
         }
@@ -202,6 +266,10 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
 
     /** Make a node with data a standby of {@code newPrimary} again (pg_rewind first when its timeline diverged). */
     record Rejoin(String node, String newPrimary, String reason, Optional<String> risk) implements Action {
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.rejoin(this);
+        }
+
         public ActionKind kind() {
             return ActionKind.REJOIN;
         }
@@ -218,6 +286,10 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
     /** Point a standby at another upstream (rewrite primary_conninfo, restart it). */
     record Repoint(String node, Optional<String> from, String to, String reason, Optional<String> risk)
             implements Action {
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.repoint(this);
+        }
+
         public ActionKind kind() {
             return ActionKind.REPOINT;
         }
@@ -233,6 +305,10 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
 
     /** Stop a node, disable it, mark it deactivated; its data directory is kept. */
     record Deactivate(String node, String reason, Optional<String> risk) implements Action {
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.deactivate(this);
+        }
+
         public ActionKind kind() {
             return ActionKind.DEACTIVATE;
         }
@@ -249,6 +325,10 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
     /** Rewrite pgrds's configuration file on {@code nodes} (standbys first), then reload or restart each. */
     record ChangeParameters(List<ParameterChange> changes, List<String> nodes, String reason, Optional<String> risk)
             implements Action {
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.changeParameters(this);
+        }
+
         public ChangeParameters {
             changes = List.copyOf(changes);
             nodes = List.copyOf(nodes);
@@ -281,6 +361,10 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
 
     /** Rewrite pg_hba.conf on {@code nodes}, then reload each. */
     record ChangeHba(List<String> nodes, String reason, Optional<String> risk) implements Action {
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.changeHba(this);
+        }
+
         public ChangeHba {
             nodes = List.copyOf(nodes);
         }
@@ -296,6 +380,10 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
 
     /** Create the roles pgrds needs that the primary lacks (existing roles and passwords are left alone). */
     record EnsureRoles(String node, List<String> roles, String reason, Optional<String> risk) implements Action {
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.ensureRoles(this);
+        }
+
         public EnsureRoles {
             roles = List.copyOf(roles);
         }
@@ -322,6 +410,10 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
      */
     record ConfigureBackup(String stanza, String repository, String primary, List<String> nodes,
                            List<String> trusted, String reason, Optional<String> risk) implements Action {
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.configureBackup(this);
+        }
+
         public ConfigureBackup {
             nodes = List.copyOf(nodes);
             trusted = List.copyOf(trusted);
@@ -340,6 +432,10 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
     /** Point the service name at the primary (through the service hook). */
     record RegisterEndpoint(String service, String primary, String reason, Optional<String> risk)
             implements Action {
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.registerEndpoint(this);
+        }
+
         public ActionKind kind() {
             return ActionKind.REGISTER_ENDPOINT;
         }

@@ -93,8 +93,8 @@ class ApplyTranscriptTest {
                     }
                 });
         try {
-            executor.apply(desired, observed, plan, Optional.of("0000000"));
-            lines.add("done");
+            ApplyOutcome outcome = executor.apply(desired, observed, plan, Optional.of("0000000"));
+            lines.add(outcome.ok() ? "done" : "failed: " + outcome.message());
         } catch (PgrdsException e) {
             lines.add("failed [" + e.code() + "]: " + e.getMessage());
         }

@@ -1,0 +1,148 @@
+package io.pgrds.apply;
+
+import io.pgrds.desired.ClusterId;
+import io.pgrds.desired.DesiredCluster;
+import io.pgrds.desired.NodeSpec;
+import io.pgrds.observe.Lsn;
+import io.pgrds.observe.NodeState;
+import io.pgrds.observe.ObservedNode;
+import io.pgrds.plan.Action;
+import io.pgrds.plan.ConfigFiles;
+import io.pgrds.transport.TransportException;
+import io.pgrds.util.Sql;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/** The node's own configuration files, pg_rewind and pg_basebackup: the steps several actions share. */
+final class NodeConfig {
+    private final ApplyContext ctx;
+
+    NodeConfig(ApplyContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /**
+     * A node's own configuration files (pgrds.conf, pg_hba.conf, the include, the standby file and, for a
+     * standby, standby.signal) as one batch, which the caller may extend (end create, start) before running it.
+     */
+    NodeOps.Batch config(NodeOps n, Optional<NodeSpec> upstream) {
+        return config(n.batch(), n, upstream);
+    }
+
+    NodeOps.Batch config(NodeOps.Batch batch, NodeOps n, Optional<NodeSpec> upstream) {
+        String d = n.node().dataDirectory();
+        NodeOps.Batch b = batch
+                .write(d + "/pgrds.conf", ConfigFiles.postgresqlConf(ctx.desired, n.node()), 0600)
+                .write(d + "/pg_hba.conf", ConfigFiles.hba(ctx.desired), 0600)
+                .includeOwnFiles()
+                .write(d + "/" + ConfigFiles.STANDBY_CONF, standbyConf(n, upstream), 0600);
+        if (upstream.isPresent()) {
+            b.change("standby.signal", List.of("touch", d + "/standby.signal"));
+        }
+        return b;
+    }
+
+    void writeStandbyConf(NodeOps n, Optional<NodeSpec> upstream) {
+        n.write(n.node().dataDirectory() + "/" + ConfigFiles.STANDBY_CONF, standbyConf(n, upstream), 0600);
+    }
+
+    String standbyConf(NodeOps n, Optional<NodeSpec> upstream) {
+        return ConfigFiles.standbyConf(n.node(), upstream, Secrets.passfile(n));
+    }
+
+    /**
+     * pg_rewind from {@code source}, then the node's own configuration files again: pg_rewind copies the
+     * source's (its listen address, its port, its primary_conninfo), with which the node could not start as
+     * itself. Ends configured as a standby of {@code source}, not started.
+     */
+    void rewind(NodeOps n, NodeSpec source) {
+        Map<String, String> server = new LinkedHashMap<>();
+        server.put("host", source.host());
+        server.put("port", Integer.toString(source.port()));
+        server.put("user", "pgrds");
+        server.put("dbname", "postgres");
+        checkpointAfterPromotion(ctx.ops(source.name()));
+        boolean copied = false;
+        try {
+            n.change("pg_rewind", List.of("env", "PGPASSFILE=" + Secrets.passfile(n), n.bin("pg_rewind"),
+                    "--target-pgdata=" + n.node().dataDirectory(), "--source-server="
+                    + ConfigFiles.conninfo(server)), null, Duration.ofHours(2), null);
+        } catch (ApplyException e) {
+            if (!walGone(e.getMessage())) {
+                throw e;
+            }
+            // the node's own WAL back to the last common checkpoint was recycled: it cannot be rewound, only
+            // copied afresh. Its data directory is moved aside, never deleted: what it held beyond the point
+            // where the timelines parted stays there for whoever needs it
+            String aside = n.node().dataDirectory() + ".before-rejoin-" + java.time.LocalDateTime.now(
+                    java.time.ZoneOffset.UTC).format(java.time.format.DateTimeFormatter.ofPattern(
+                    "yyyyMMdd-HHmmss"));
+            ctx.listener.progress(ctx.desired.id(), n.node().name(), "pg_rewind cannot rewind it (the WAL it needs is gone): "
+                    + "moving the data directory aside to " + aside + " and copying it afresh from " + source.name());
+            n.change("move the data directory aside", List.of("mv", "-T", n.node().dataDirectory(), aside));
+            n.prepareDirectories();
+            copyFrom(n, ctx.ops(source.name()), "copy from " + source.name() + " after a failed rewind");
+            copied = true;
+            ctx.listener.notice(ctx.desired.id(), n.node().name() + " could not be rewound (" + NodeOps.tail(e.getMessage())
+                    + "), so it was copied afresh from " + source.name() + ". Its former data directory is kept at "
+                    + aside + " on " + n.node().host() + ": remove it once nobody needs what it held.");
+        }
+        FaultPoint.reached(FaultPoint.REJOIN_REWOUND);
+        NodeOps.Batch own = config(n, Optional.of(source));
+        (copied ? own.endCreate() : own).run();
+        FaultPoint.reached(FaultPoint.REJOIN_CONFIGURED);
+    }
+
+    /** pg_rewind's own words for WAL of the target that is no longer there (recycled after a checkpoint). */
+    static boolean walGone(String message) {
+        String m = String.valueOf(message);
+        return m.contains("could not find previous WAL record") || m.contains("could not read WAL record")
+                || (m.contains("pg_wal/") && m.contains("No such file or directory"));
+    }
+
+    /**
+     * pg_basebackup from {@code source} into the node's empty data directory, flagged as being created (the
+     * caller ends the create once the node's own configuration is written).
+     */
+    void copyFrom(NodeOps n, NodeOps source, String what) {
+        n.beginCreate(what);
+        NodeSpec src = source.node();
+        long total = ctx.options.dryRun() ? 0 : sourceSize(source);
+        ctx.listener.progress(ctx.desired.id(), n.node().name(), "pg_basebackup from " + src.name() + " (WAL streamed"
+                + (total > 0 ? ", about " + io.pgrds.util.Units.bytes(total) : "") + ")");
+        try (Progress p = Progress.watch(n, total, ctx.desired.id(), ctx.listener, ctx.options.dryRun())) {
+            n.change("pg_basebackup", List.of("env", "PGPASSFILE=" + Secrets.passfile(n), n.bin("pg_basebackup"),
+                    "-h", src.host(), "-p", Integer.toString(src.port()), "-U", "replicator", "-D",
+                    n.node().dataDirectory(), "-X", "stream", "-c", "fast", "--no-password",
+                    "--label=pgrds clone " + n.node().name()), null, Duration.ofHours(12), null);
+        }
+    }
+
+    long sourceSize(NodeOps source) {
+        try {
+            List<String> r = source.query("select sum(pg_database_size(oid))::bigint from pg_database");
+            return r.isEmpty() ? 0 : Long.parseLong(r.get(0).strip());
+        } catch (RuntimeException e) {
+            return 0; // progress is a courtesy; the copy itself does not depend on it
+        }
+    }
+
+    /**
+     * A checkpoint on the source of a rewind, which may have been promoted a moment ago: until one completes,
+     * pg_control still names its old timeline, and pg_rewind (PostgreSQL 15) would take the two for one history.
+     * Not done right after every promotion: under heavy writes it would let the new primary recycle the WAL its
+     * old primary needs to follow it (wal_keep_size gives that slack).
+     */
+    void checkpointAfterPromotion(NodeOps n) {
+        if (!ctx.options.dryRun()) {
+            n.query("checkpoint");
+        } else {
+            ctx.listener.command(ctx.desired.id(), n.node().name(), "psql -c checkpoint");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.pgrds.apply;
+
+import io.pgrds.plan.Action;
+
+/** Each kind of action to the step that carries it out, by family. */
+final class Steps implements Action.Visitor<Void> {
+    private final ApplyContext ctx;
+    private final CreateSteps create;
+    private final HandoverSteps handover;
+    private final StandbySteps standbys;
+    private final ConfigureSteps configure;
+    private final Roles roles;
+
+    Steps(ApplyContext ctx) {
+        this.ctx = ctx;
+        NodeConfig conf = new NodeConfig(ctx);
+        Replication repl = new Replication(ctx);
+        this.roles = new Roles(ctx);
+        this.create = new CreateSteps(ctx, conf, repl, roles);
+        this.handover = new HandoverSteps(ctx, conf, repl);
+        this.standbys = new StandbySteps(ctx, conf, repl);
+        this.configure = new ConfigureSteps(ctx);
+    }
+
+    void perform(Action action) {
+        action.accept(this);
+    }
+
+    @Override
+    public Void initPrimary(Action.InitPrimary a) {
+        create.initPrimary(a.node());
+        return null;
+    }
+
+    @Override
+    public Void restorePrimary(Action.RestorePrimary a) {
+        create.restorePrimary(a);
+        return null;
+    }
+
+    @Override
+    public Void cloneStandby(Action.CloneStandby a) {
+        standbys.cloneStandby(a.node(), a.from());
+        return null;
+    }
+
+    @Override
+    public Void startNode(Action.StartNode a) {
+        handover.startNode(a.node());
+        return null;
+    }
+
+    @Override
+    public Void fence(Action.Fence a) {
+        handover.fence(a);
+        return null;
+    }
+
+    @Override
+    public Void promote(Action.Promote a) {
+        handover.promote(a);
+        ctx.promoted = true;
+        return null;
+    }
+
+    @Override
+    public Void switchover(Action.Switchover a) {
+        handover.switchover(a.from(), a.to());
+        return null;
+    }
+
+    @Override
+    public Void rejoin(Action.Rejoin a) {
+        standbys.rejoin(a.node(), a.newPrimary());
+        return null;
+    }
+
+    @Override
+    public Void repoint(Action.Repoint a) {
+        standbys.repoint(a.node(), a.to());
+        return null;
+    }
+
+    @Override
+    public Void deactivate(Action.Deactivate a) {
+        standbys.deactivate(a.node());
+        return null;
+    }
+
+    @Override
+    public Void changeParameters(Action.ChangeParameters a) {
+        configure.changeParameters(a);
+        return null;
+    }
+
+    @Override
+    public Void changeHba(Action.ChangeHba a) {
+        configure.changeHba(a);
+        return null;
+    }
+
+    @Override
+    public Void ensureRoles(Action.EnsureRoles a) {
+        roles.createRoles(ctx.ops(a.node()));
+        return null;
+    }
+
+    @Override
+    public Void configureBackup(Action.ConfigureBackup a) {
+        configure.configureBackup(a);
+        return null;
+    }
+
+    @Override
+    public Void registerEndpoint(Action.RegisterEndpoint a) {
+        configure.registerEndpoint(a.service(), a.primary());
+        return null;
+    }
+}
