@@ -36,7 +36,6 @@ final class Draft {
     private final List<Step> steps = new ArrayList<>();
     private final Set<Action> inHeadline = Collections.newSetFromMap(new IdentityHashMap<>());
     final List<String> warnings = new ArrayList<>();
-    final List<Refusal> refusals = new ArrayList<>();
     /** Conditions that are dangerous now, whatever the plan does (two nodes accepting writes). */
     final List<String> dangers = new ArrayList<>();
     /** Nodes whose data and configuration this plan creates or rewrites whole (no drift to compute). */
@@ -62,14 +61,6 @@ final class Draft {
 
     boolean toldInHeadline(Action a) {
         return inHeadline.contains(a);
-    }
-
-    void refuse(Refusal r) {
-        refusals.add(r);
-    }
-
-    boolean refused() {
-        return !refusals.isEmpty();
     }
 
     List<Action> actions() {

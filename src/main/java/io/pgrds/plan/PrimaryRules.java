@@ -33,20 +33,17 @@ import java.util.stream.Collectors;
 final class PrimaryRules {
     /** A pinned standby further behind than this is not switched over to (the wait would block writes). */
     static final long SWITCHOVER_MAX_LAG_BYTES = 16L * 1024 * 1024;
-    /** A WAL receiver that heard from its sender this recently proves that sender alive. */
-    static final long RECEIVED_RECENTLY_MILLIS = 10_000;
 
     private PrimaryRules() {
     }
 
-    /** Decides the primary after this plan; adds the actions that make it so. Returns null when refused. */
-    static String decide(Facts f, Draft x) {
+    /** Decides the primary after this plan; adds the actions that make it so to the draft. */
+    static PrimaryDecision decide(Facts f, Draft x) {
         List<ObservedNode> primaries = f.all.stream().filter(n -> n.state() == NodeState.PRIMARY).toList();
         if (primaries.size() > 1) {
             Optional<Stale> stale = stale(f, primaries);
             if (stale.isEmpty()) {
-                x.refuse(Checks.splitBrain(f, primaries));
-                return null;
+                return PrimaryDecision.refused(Checks.splitBrain(f, primaries));
             }
             stale.get().stale().forEach(s -> fenceStale(f, x, stale.get().current(), s));
             primaries = List.of(stale.get().current());
@@ -57,7 +54,7 @@ final class PrimaryRules {
         }
         boolean anyData = f.all.stream().anyMatch(n -> n.state() == NodeState.STANDBY
                 || n.state() == NodeState.DEACTIVATED);
-        return anyData ? failover(f, x) : Planner.bootstrap(f, x);
+        return anyData ? FailoverRules.failover(f, x) : CreateRules.bootstrap(f, x);
     }
 
     /** The nodes that accept writes now: primary data, server running. Two of them are a danger, planned or not. */
@@ -155,18 +152,16 @@ final class PrimaryRules {
     // ------------------------------------------------------------------ one primary
 
     /** The primary is a desired node: keep it (start it if stopped), or switch over to the pinned node. */
-    private static String keepOrSwitchOver(Facts f, Draft x, ObservedNode p) {
+    private static PrimaryDecision keepOrSwitchOver(Facts f, Draft x, ObservedNode p) {
         x.settled.add(p.name());
         if (f.pin.isEmpty() || f.pin.get().equals(p.name())) {
             if (!p.running()) {
                 x.addTold(Group.START_PRIMARY, new Action.StartNode(p.name(),
                         p.name() + " holds the primary data but PostgreSQL is not running",
                         Optional.of("clients can write again once it is up")));
-                x.headline = "start " + p.name() + " as primary";
-            } else {
-                x.headline = "keep " + p.name() + " primary";
+                return new PrimaryDecision.Start(p.name(), "start " + p.name() + " as primary");
             }
-            return p.name();
+            return new PrimaryDecision.Keep(p.name(), "keep " + p.name() + " primary");
         }
         ObservedNode q = f.get(f.pin.get());
         String why = "the file pins " + q.name() + " as primary; " + p.name() + " is the primary now";
@@ -177,20 +172,17 @@ final class PrimaryRules {
                     + q.position().orElseThrow() + ", " + p.name() + "'s last checkpoint at "
                     + p.checkpoint().orElseThrow() + "), so the switchover completes", Optional.of(
                     "writes resume once " + q.name() + " is promoted; no committed transaction is lost")));
-            x.headline = "complete switchover " + p.name() + " → " + q.name() + " (" + p.name() + " stopped cleanly, "
-                    + q.name() + " caught up)";
-            x.primaryChanges = true;
-            return q.name();
+            return new PrimaryDecision.Switchover(p.name(), q.name(), "complete switchover " + p.name() + " → "
+                    + q.name() + " (" + p.name() + " stopped cleanly, " + q.name() + " caught up)");
         }
-        if (!prepareTarget(f, x, p, q)) {
-            return null;
+        Optional<Refusal> notReady = prepareTarget(f, x, p, q);
+        if (notReady.isPresent()) {
+            return PrimaryDecision.refused(notReady.get());
         }
         x.addTold(Group.HANDOVER, new Action.Switchover(p.name(), q.name(), why, Optional.of(switchoverRisk(p, q))));
-        x.headline = (p.running() ? "" : "start " + p.name() + ", ")
+        return new PrimaryDecision.Switchover(p.name(), q.name(), (p.running() ? "" : "start " + p.name() + ", ")
                 + (q.state() == NodeState.STANDBY ? "" : prepareVerb(q) + " " + q.name() + " and ")
-                + "switchover " + p.name() + " → " + q.name() + " (pinned)";
-        x.primaryChanges = true;
-        return q.name();
+                + "switchover " + p.name() + " → " + q.name() + " (pinned)");
     }
 
     /**
@@ -209,9 +201,9 @@ final class PrimaryRules {
     /**
      * Makes {@code q} able to take over from {@code p}: a stopped {@code p} is started first (it must run for
      * {@code q} to catch up), an empty node is cloned, a deactivated one rejoins, a standby must already be set to
-     * stream from {@code p} (and, with {@code p} running, stream and be close behind). Returns false when refused.
+     * stream from {@code p} (and, with {@code p} running, stream and be close behind). Returns why not, if not.
      */
-    private static boolean prepareTarget(Facts f, Draft x, ObservedNode p, ObservedNode q) {
+    private static Optional<Refusal> prepareTarget(Facts f, Draft x, ObservedNode p, ObservedNode q) {
         x.settled.add(q.name());
         if (!p.running()) {
             x.addTold(Group.START_PRIMARY, new Action.StartNode(p.name(), p.name() + " holds the primary data but is "
@@ -220,9 +212,7 @@ final class PrimaryRules {
                     Optional.of("clients can write to " + p.name() + " again until the switchover")));
         }
         if (q.state() == NodeState.STANDBY) {
-            Optional<String> problem = notReady(f, p, q);
-            problem.ifPresent(why -> x.refuse(Checks.notReady(f, p, q, why)));
-            return problem.isEmpty();
+            return notReady(f, p, q).map(why -> Checks.notReady(f, p, q, why));
         }
         x.cloneSources.add(p.name());
         if (q.state() == NodeState.EMPTY) {
@@ -235,7 +225,7 @@ final class PrimaryRules {
                     + " first", Optional.of(rejoinRisk(q))));
         }
         x.fresh.add(q.name());
-        return true;
+        return Optional.empty();
     }
 
     private static String prepareVerb(ObservedNode q) {
@@ -307,7 +297,7 @@ final class PrimaryRules {
      * commit, then deactivate it. When it was shut down cleanly and a standby has replayed all of it, that standby
      * is promoted at once; otherwise it is started (if stopped) and a switchover hands over.
      */
-    private static String handOverFromRemoved(Facts f, Draft x, ObservedNode p) {
+    private static PrimaryDecision handOverFromRemoved(Facts f, Draft x, ObservedNode p) {
         x.settled.add(p.name());
         List<ObservedNode> standbys = desiredIn(f, NodeState.STANDBY);
         ObservedNode q = f.pin.map(f::get)
@@ -317,8 +307,9 @@ final class PrimaryRules {
                 .orElseThrow();
         String removed = p.name() + " is the primary but was removed from the file";
         if (q.state() == NodeState.STANDBY && caughtUp(p, q)) {
-            if (!pinnedIsMostAdvanced(f, x, q, standbys)) {
-                return null;
+            Optional<Refusal> behind = pinnedBehind(f, q, standbys);
+            if (behind.isPresent()) {
+                return PrimaryDecision.refused(behind.get());
             }
             x.settled.add(q.name());
             x.addTold(Group.DEACTIVATE_BEFORE_PROMOTE, new Action.Deactivate(p.name(), removed + "; it is marked "
@@ -327,13 +318,12 @@ final class PrimaryRules {
                     Action.Promote.Fencing.SEEN_STOPPED, removed + "; " + p.name() + " was shut down cleanly and "
                     + q.name() + " has replayed all of its WAL", Optional.of("no committed transaction is lost; "
                     + "writes resume once " + q.name() + " is promoted")));
-            x.headline = "promote " + q.name() + " (" + p.name() + " removed from the file, shut down cleanly and "
-                    + "replayed by " + q.name() + ", deactivated first)";
-            x.primaryChanges = true;
-            return q.name();
+            return new PrimaryDecision.Promote(q.name(), "promote " + q.name() + " (" + p.name() + " removed from "
+                    + "the file, shut down cleanly and replayed by " + q.name() + ", deactivated first)");
         }
-        if (!prepareTarget(f, x, p, q)) {
-            return null;
+        Optional<Refusal> notReady = prepareTarget(f, x, p, q);
+        if (notReady.isPresent()) {
+            return PrimaryDecision.refused(notReady.get());
         }
         x.addTold(Group.HANDOVER, new Action.Switchover(p.name(), q.name(), removed + "; " + q.name()
                 + (f.pin.isPresent() ? " is pinned as primary" : " takes over") + " without losing a commit",
@@ -341,174 +331,16 @@ final class PrimaryRules {
         x.addTold(Group.DEACTIVATE_OLD_PRIMARY, new Action.Deactivate(p.name(), p.name()
                 + " was removed from the file; it is stopped once " + q.name() + " took over",
                 Optional.of("data kept")));
-        x.headline = (p.running() ? "" : "start " + p.name() + ", ")
+        return new PrimaryDecision.Switchover(p.name(), q.name(), (p.running() ? "" : "start " + p.name() + ", ")
                 + (q.state() == NodeState.STANDBY ? "" : prepareVerb(q) + " " + q.name() + " and ")
                 + "switchover " + p.name() + " → " + q.name() + (f.pin.isPresent() ? " (pinned)" : "")
-                + ", then deactivate " + p.name() + " (removed from the file)";
-        x.primaryChanges = true;
-        return q.name();
+                + ", then deactivate " + p.name() + " (removed from the file)");
     }
 
-    // ------------------------------------------------------------------ no primary
-
-    /**
-     * No node holds primary data: promote the most advanced standby (or the pinned one, when it is that) — only when
-     * the former primary cannot accept writes any more: seen stopped or empty, fenced by the hook, or confirmed fenced
-     * by the operator; and never while a standby still receives WAL from a node pgrds cannot see stopped.
-     */
-    private static String failover(Facts f, Draft x) {
-        List<ObservedNode> candidates = desiredIn(f, NodeState.STANDBY);
-        if (candidates.isEmpty()) {
-            x.refuse(Checks.noCandidate(f));
-            return null;
-        }
-        ObservedNode q = candidates.get(0);
-        List<String> later = new ArrayList<>(); // after the fence warning, which must come first
-        if (f.pin.isPresent()) {
-            ObservedNode pinned = f.get(f.pin.get());
-            if (pinned.state() == NodeState.STANDBY) {
-                if (!pinnedIsMostAdvanced(f, x, pinned, candidates)) {
-                    return null;
-                }
-                q = pinned;
-            } else {
-                later.add(pinned.name() + " is pinned as primary but holds no data yet: " + q.name()
-                        + " is promoted now and " + pinned.name() + " becomes its standby; the next apply switches"
-                        + " over to " + pinned.name() + " once it streams");
-            }
-        } else if (candidates.size() > 1 && candidates.stream().anyMatch(c -> c.position().isEmpty())) {
-            later.add("The WAL position of " + candidates.stream().filter(c -> c.position().isEmpty())
-                    .map(ObservedNode::name).collect(Collectors.joining(", ")) + " is unknown (not running): "
-                    + q.name() + " was chosen by timeline and name");
-        }
-        String qName = q.name();
-        Optional<String> former = formerPrimary(f).filter(fp -> !fp.equals(qName));
-        Optional<ObservedNode> fn = former.flatMap(f::node);
-        boolean unseen = former.isPresent() && (fn.isEmpty() || fn.get().state() == NodeState.UNREACHABLE
-                || fn.get().state() == NodeState.UNKNOWN);
-        Action.Promote.Fencing fencing = Action.Promote.Fencing.SEEN_STOPPED;
-        String why;
-        String because;
-        String risk;
-        if (unseen) {
-            String state = fn.isEmpty() ? "not a node pgrds can check" : fn.get().state() == NodeState.UNREACHABLE
-                    ? "unreachable" : "in an unknown state";
-            Optional<Refusal> local = fn.flatMap(n -> Checks.notDownButUnreachable(f, n, qName));
-            if (local.isPresent()) {
-                x.refuse(local.get());
-                return null;
-            }
-            if (f.confirmations.fenced().contains(former.get())) {
-                fencing = Action.Promote.Fencing.OPERATOR;
-            } else if (f.fenceHook.isPresent() && fn.isPresent()) { // the hook is given the node's address
-                fencing = Action.Promote.Fencing.HOOK;
-            } else {
-                x.refuse(Checks.notFenced(f, former.get(), fn, q));
-                return null;
-            }
-            why = former.get() + " " + state + (fencing == Action.Promote.Fencing.OPERATOR ? ", fenced by the operator"
-                    : ", fenced by the hook first");
-            because = "the former primary " + former.get() + " is " + state + (fn.isPresent() && !f.isDesired(
-                    former.get()) ? " and was removed from the file" : "") + "; " + (fencing
-                    == Action.Promote.Fencing.OPERATOR ? "the operator confirmed it is fenced (--fenced "
-                    + former.get() + ")" : "the fence hook fences it before the promotion");
-            risk = "commits " + former.get() + " acknowledged but had not replicated before it was lost are not on "
-                    + qName + " (asynchronous replication)";
-            later.add(0, "Possible loss of commits not yet replicated from " + former.get() + " (" + state + "): "
-                    + "with asynchronous replication, what it acknowledged but had not sent to " + qName
-                    + " is not on " + qName);
-            x.settled.add(former.get());
-        } else if (fn.isPresent() && fn.get().state() == NodeState.EMPTY) {
-            why = former.get() + "'s data directory is empty";
-            because = "the former primary " + former.get() + " has an empty data directory";
-            risk = "commits " + former.get() + " had not replicated before its data directory was emptied are lost "
-                    + "already";
-        } else if (fn.isPresent()) {
-            why = "no primary, " + former.get() + " is " + fn.get().state();
-            because = "the former primary " + former.get() + " is " + fn.get().state();
-            risk = "writes resume once " + qName + " is promoted";
-        } else {
-            why = "no primary";
-            because = "no node holds primary data";
-            risk = "writes resume once " + qName + " is promoted";
-        }
-        Optional<Refusal> receiving = stillReceiving(f, former, fencing);
-        if (receiving.isPresent()) {
-            x.refuse(receiving.get());
-            return null;
-        }
-        x.settled.add(qName);
-        String chosen = f.pin.filter(qName::equals).isPresent() ? qName + " is pinned"
-                : qName + " is the most advanced standby (" + Facts.where(q) + ")";
-        x.warnings.addAll(later);
-        if (fencing == Action.Promote.Fencing.HOOK) {
-            x.addTold(Group.FENCE_FORMER_PRIMARY, new Action.Fence(former.get(), Action.Fence.Method.HOOK, f.fenceHook,
-                    "the former "
-                    + "primary " + former.get() + " is " + (fn.isEmpty() ? "not a node pgrds can check"
-                    : fn.get().state() == NodeState.UNREACHABLE ? "unreachable" : "in an unknown state")
-                    + ": before " + qName + " is promoted, the fence hook " + f.fenceHook.get() + " makes sure it "
-                    + "cannot accept writes; it must exit 0", Optional.of("the hook powers " + former.get()
-                    + " off or cuts it off, as it is written to do; the promotion does not start unless it succeeds")));
-        }
-        x.addTold(Group.HANDOVER, new Action.Promote(qName, former, fencing, because + "; " + chosen,
-                Optional.of(risk)));
-        x.headline = "promote " + qName + " (" + why + ")";
-        x.primaryChanges = true;
-        return qName;
-    }
-
-    /**
-     * A standby that streams, or heard from its sender within {@link #RECEIVED_RECENTLY_MILLIS}, proves that sender
-     * alive: nothing is promoted then, unless the sender is a node pgrds sees stopped (the receiver has not noticed
-     * yet) or the former primary about to be fenced by the hook. An operator's word that the former primary is
-     * fenced is taken only when no standby heard from it in those seconds.
-     */
-    private static Optional<Refusal> stillReceiving(Facts f, Optional<String> former, Action.Promote.Fencing fencing) {
-        for (String name : f.desiredNames) {
-            ObservedNode s = f.get(name);
-            if (s.state() != NodeState.STANDBY || s.sql().isEmpty()) {
-                continue;
-            }
-            SqlFacts sql = s.sql().get();
-            boolean streaming = sql.walReceiverStatus().filter("streaming"::equals).isPresent();
-            boolean recent = sql.walReceiverMessageAgeMillis().filter(a -> a <= RECEIVED_RECENTLY_MILLIS).isPresent();
-            if (!streaming && !recent) {
-                continue;
-            }
-            // the node it receives from: by the receiver's own sender_host:port, else by its configuration
-            Optional<String> sender = sql.walReceiverSender().flatMap(f::nodeAt)
-                    .or(() -> f.upstreamNode(s))
-                    .or(() -> sql.walReceiverSender().map(hp -> hp.replaceFirst(":[0-9]+$", "")))
-                    .or(() -> f.upstreamText(s));
-            Optional<ObservedNode> from = sender.flatMap(f::node);
-            boolean seenStopped = from.isPresent() && !from.get().running()
-                    && from.get().state() != NodeState.UNREACHABLE && from.get().state() != NodeState.UNKNOWN;
-            if (seenStopped) {
-                continue;
-            }
-            boolean isFormer = sender.isPresent() && sender.equals(former);
-            if (isFormer && fencing == Action.Promote.Fencing.HOOK) {
-                continue;
-            }
-            if (isFormer && fencing == Action.Promote.Fencing.OPERATOR && !recent) {
-                continue;
-            }
-            return Optional.of(Checks.stillReceiving(f, s, sender.orElse(sql.walReceiverSender().orElse("an unknown "
-                    + "sender")), streaming, sql.walReceiverMessageAgeMillis(), isFormer && fencing
-                    == Action.Promote.Fencing.OPERATOR));
-        }
-        return Optional.empty();
-    }
-
-    /** Refuses (and returns false) when a standby other than the pinned one has WAL the pinned one may lack. */
-    private static boolean pinnedIsMostAdvanced(Facts f, Draft x, ObservedNode pinned, List<ObservedNode> standbys) {
-        for (ObservedNode other : standbys) {
-            if (!other.name().equals(pinned.name()) && Facts.ahead(other, pinned)) {
-                x.refuse(Checks.pinnedBehind(f, pinned, other));
-                return false;
-            }
-        }
-        return true;
+    /** A refusal when a standby other than the pinned one has WAL the pinned one may lack. */
+    static Optional<Refusal> pinnedBehind(Facts f, ObservedNode pinned, List<ObservedNode> standbys) {
+        return standbys.stream().filter(o -> !o.name().equals(pinned.name()) && Facts.ahead(o, pinned)).findFirst()
+                .map(other -> Checks.pinnedBehind(f, pinned, other));
     }
 
     /** The primary before this plan: what the markers name, else what most standbys stream from. */
