@@ -59,43 +59,76 @@ final class NodeConfig {
      * pg_rewind from {@code source}, then the node's own configuration files again: pg_rewind copies the
      * source's (its listen address, its port, its primary_conninfo), with which the node could not start as
      * itself. Ends configured as a standby of {@code source}, not started.
+     *
+     * <p>A flag beside the data directory says how far a rewind got, so that an apply killed in the middle is
+     * finished right: {@code begun} (pg_rewind may have stopped half-way: the data directory is in no state to
+     * trust, so it is copied afresh, the old one kept aside), {@code done} (pg_rewind finished: running it again on
+     * a rewound directory would take its new timeline for its own history, so only the configuration is written,
+     * unless the server started since: then the flag is stale and the node is rewound as if it were not there).
      */
     void rewind(NodeOps n, NodeSpec source) {
+        String flag = n.paths().stateDirectory() + "/rewind";
+        // "done" counts only while pg_control is no newer than the flag: a server started since rewrote it, and
+        // whatever the flag said is history
+        String before = ctx.options.dryRun() ? "" : n.check(List.of("sh", "-c", "[ -f \"$1\" ] || exit 0; "
+                + "s=$(cat \"$1\"); if [ \"$s\" = done ] && [ \"$2\" -nt \"$1\" ]; then echo stale; else echo \"$s\"; fi",
+                "sh", flag, n.node().dataDirectory() + "/global/pg_control")).stdout().strip();
+        boolean copied = false;
+        if (before.equals("done")) {
+            ctx.listener.progress(ctx.desired.id(), n.node().name(), "rewound by an apply that was interrupted "
+                    + "before the node was configured: configuring it");
+        } else if (before.equals("begun")) {
+            copyAfresh(n, source, "an apply was interrupted while pg_rewind ran on it");
+            copied = true;
+        } else {
+            n.change("mark the rewind begun", List.of("sh", "-c", "echo begun > \"$1\"", "sh", flag));
+            copied = pgRewind(n, source);
+            n.change("mark the rewind done", List.of("sh", "-c", "echo done > \"$1\"", "sh", flag));
+        }
+        FaultPoint.reached(FaultPoint.REJOIN_REWOUND);
+        NodeOps.Batch own = config(n, Optional.of(source)).change("the rewind is over", List.of("rm", "-f", flag));
+        (copied ? own.endCreate() : own).run();
+        FaultPoint.reached(FaultPoint.REJOIN_CONFIGURED);
+    }
+
+    /** pg_rewind itself; returns true when it could not rewind (WAL gone) and the node was copied afresh instead. */
+    private boolean pgRewind(NodeOps n, NodeSpec source) {
         Map<String, String> server = new LinkedHashMap<>();
         server.put("host", source.host());
         server.put("port", Integer.toString(source.port()));
         server.put("user", "pgrds");
         server.put("dbname", "postgres");
         checkpointAfterPromotion(ctx.ops(source.name()));
-        boolean copied = false;
         try {
             n.change("pg_rewind", List.of("env", "PGPASSFILE=" + Secrets.passfile(n), n.bin("pg_rewind"),
                     "--target-pgdata=" + n.node().dataDirectory(), "--source-server="
                     + ConfigFiles.conninfo(server)), null, Duration.ofHours(2), null);
+            return false;
         } catch (ApplyException e) {
             if (!walGone(e.getMessage())) {
                 throw e;
             }
-            // the node's own WAL back to the last common checkpoint was recycled: it cannot be rewound, only
-            // copied afresh. Its data directory is moved aside, never deleted: what it held beyond the point
-            // where the timelines parted stays there for whoever needs it
-            String aside = n.node().dataDirectory() + ".before-rejoin-" + java.time.LocalDateTime.now(
-                    java.time.ZoneOffset.UTC).format(java.time.format.DateTimeFormatter.ofPattern(
-                    "yyyyMMdd-HHmmss"));
-            ctx.listener.progress(ctx.desired.id(), n.node().name(), "pg_rewind cannot rewind it (the WAL it needs is gone): "
-                    + "moving the data directory aside to " + aside + " and copying it afresh from " + source.name());
-            n.change("move the data directory aside", List.of("mv", "-T", n.node().dataDirectory(), aside));
-            n.prepareDirectories();
-            copyFrom(n, ctx.ops(source.name()), "copy from " + source.name() + " after a failed rewind");
-            copied = true;
-            ctx.listener.notice(ctx.desired.id(), n.node().name() + " could not be rewound (" + NodeOps.tail(e.getMessage())
-                    + "), so it was copied afresh from " + source.name() + ". Its former data directory is kept at "
-                    + aside + " on " + n.node().host() + ": remove it once nobody needs what it held.");
+            copyAfresh(n, source, "pg_rewind cannot rewind it, the WAL it needs is gone (" + NodeOps.tail(
+                    e.getMessage()) + ")");
+            return true;
         }
-        FaultPoint.reached(FaultPoint.REJOIN_REWOUND);
-        NodeOps.Batch own = config(n, Optional.of(source));
-        (copied ? own.endCreate() : own).run();
-        FaultPoint.reached(FaultPoint.REJOIN_CONFIGURED);
+    }
+
+    /**
+     * A node that cannot be rewound is copied afresh from {@code source}. Its data directory is moved aside, never
+     * deleted: what it held beyond the point where the timelines parted stays there for whoever needs it.
+     */
+    private void copyAfresh(NodeOps n, NodeSpec source, String why) {
+        String aside = n.node().dataDirectory() + ".before-rejoin-" + java.time.LocalDateTime.now(
+                java.time.ZoneOffset.UTC).format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        ctx.listener.progress(ctx.desired.id(), n.node().name(), why + ": moving the data directory aside to "
+                + aside + " and copying it afresh from " + source.name());
+        n.change("move the data directory aside", List.of("mv", "-T", n.node().dataDirectory(), aside));
+        n.prepareDirectories();
+        copyFrom(n, ctx.ops(source.name()), "copy from " + source.name() + " after a rewind that could not be");
+        ctx.listener.notice(ctx.desired.id(), n.node().name() + " could not be rewound (" + why + "), so it was copied "
+                + "afresh from " + source.name() + ". Its former data directory is kept at " + aside + " on "
+                + n.node().host() + ": remove it once nobody needs what it held.");
     }
 
     /** pg_rewind's own words for WAL of the target that is no longer there (recycled after a checkpoint). */
