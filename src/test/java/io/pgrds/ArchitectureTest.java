@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Who may depend on whom, checked on the compiled classes (STYLE.md: the planner is pure; the loop reads as
- * source → desired → transport → observe → plan → apply → cli/daemon). A change that breaks a rule fails here with
- * the offending class and line, not in a review.
+ * source → desired → transport → observe → plan → apply → app → cli/daemon). A change that breaks a rule fails here
+ * with the offending class and line, not in a review.
  */
 class ArchitectureTest {
     private static final JavaClasses PGRDS = new ClassFileImporter()
@@ -39,21 +39,42 @@ class ArchitectureTest {
                 .layer("plan").definedBy("io.pgrds.plan..")
                 .layer("render").definedBy("io.pgrds.render..")
                 .layer("apply").definedBy("io.pgrds.apply..")
+                .layer("app").definedBy("io.pgrds.app..")
                 .layer("daemon").definedBy("io.pgrds.daemon..")
                 .layer("cli").definedBy("io.pgrds.cli..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("daemon").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("apply").mayOnlyBeAccessedByLayers("daemon", "cli")
+                .whereLayer("app").mayOnlyBeAccessedByLayers("daemon", "cli")
+                .whereLayer("apply").mayOnlyBeAccessedByLayers("app", "daemon", "cli")
                 .whereLayer("render").mayOnlyBeAccessedByLayers("daemon", "cli")
-                .whereLayer("plan").mayOnlyBeAccessedByLayers("render", "apply", "daemon", "cli")
-                .whereLayer("observe").mayOnlyBeAccessedByLayers("plan", "render", "apply", "daemon", "cli")
-                .whereLayer("transport").mayOnlyBeAccessedByLayers("observe", "apply", "daemon", "cli")
+                .whereLayer("plan").mayOnlyBeAccessedByLayers("render", "apply", "app", "daemon", "cli")
+                .whereLayer("observe").mayOnlyBeAccessedByLayers("plan", "render", "apply", "app", "daemon", "cli")
+                .whereLayer("transport").mayOnlyBeAccessedByLayers("observe", "apply", "app", "daemon", "cli")
                 .whereLayer("desired").mayOnlyBeAccessedByLayers("transport", "observe", "plan", "render", "apply",
-                        "daemon", "cli")
+                        "app", "daemon", "cli")
                 .whereLayer("source").mayOnlyBeAccessedByLayers("desired", "daemon", "cli")
                 .whereLayer("error").mayOnlyBeAccessedByLayers("util", "source", "desired", "transport", "observe",
-                        "plan", "render", "apply", "daemon", "cli");
+                        "plan", "render", "apply", "app", "daemon", "cli");
         layers.check(PGRDS);
+    }
+
+    /**
+     * The command line and the daemon parse, render and schedule; what reaches a node (observing, planning, applying,
+     * backing up, reading a node's files) they ask of the application layer, where it is assembled once. They may
+     * still name apply's values and events (an outcome, an audit record, the listener they render).
+     */
+    @Test
+    void theCommandLineAndTheDaemonReachNodesOnlyThroughTheApplicationLayer() {
+        noClasses().that().resideInAnyPackage("io.pgrds.cli..", "io.pgrds.daemon..").should().dependOnClassesThat()
+                .haveFullyQualifiedName("io.pgrds.apply.Executor").orShould().dependOnClassesThat()
+                .haveFullyQualifiedName("io.pgrds.apply.Backups").orShould().dependOnClassesThat()
+                .haveFullyQualifiedName("io.pgrds.apply.RestoreDrill").orShould().dependOnClassesThat()
+                .haveFullyQualifiedName("io.pgrds.apply.NodeOps").orShould().dependOnClassesThat()
+                .haveFullyQualifiedName("io.pgrds.apply.LocalAudit").orShould().dependOnClassesThat()
+                .haveFullyQualifiedName("io.pgrds.observe.Observer").orShould().dependOnClassesThat()
+                .haveFullyQualifiedName("io.pgrds.plan.Planner").orShould().dependOnClassesThat()
+                .haveFullyQualifiedName("io.pgrds.plan.BackupRules").orShould().dependOnClassesThat()
+                .haveFullyQualifiedName("io.pgrds.transport.NodeShell").check(PGRDS);
     }
 
     @Test

@@ -7,9 +7,9 @@ import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.NodeSpec;
 import io.pgrds.desired.Repository;
 import io.pgrds.observe.BackupCatalog;
+import io.pgrds.plan.BackupChoice;
 import io.pgrds.plan.ConfigFiles;
 import io.pgrds.transport.NodeShell;
-import io.pgrds.util.ShellQuote;
 import io.pgrds.transport.Sessions;
 import io.pgrds.util.Json;
 import io.pgrds.util.Units;
@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Backups of a cluster with pgBackRest, on its nodes as the postgres user, each node with its own configuration
- * file (written by apply): take one from the primary, list them, and a restore drill into a scratch directory.
+ * file (written by apply): take one on the node a plan chose, list them, and a restore drill into a scratch
+ * directory.
  */
 public final class Backups {
     private final Sessions sessions;
@@ -55,32 +56,21 @@ public final class Backups {
                 || said.contains("Resource temporarily unavailable"));
     }
 
-    /** The outcome of a backup. */
-    public record BackupResult(String node, String type, Optional<BackupCatalog.Backup> backup, Duration took,
-                               boolean fromStandby) {
-    }
-
-    /** The outcome of a restore drill. */
-    public record VerifyResult(String node, boolean ok, Optional<String> backupLabel, Optional<String> lastTransaction,
-                               Duration took, Optional<String> error) {
-    }
-
     // ---- taking a backup ----
 
     /**
-     * Takes a backup ({@code full}, {@code diff} or {@code incr}) of the cluster: with {@code fromStandby}, on the
-     * streaming standby that has replayed the most (pgBackRest's backup-standby: the files come from the standby,
-     * the primary only starts and stops the backup, reached over SSH with the keys apply set up); otherwise, or
-     * when no standby streams, from the running primary.
+     * Takes a backup ({@code full}, {@code diff} or {@code incr}) on the node {@link io.pgrds.plan.BackupRules}
+     * chose: the running primary, or with backup.fromStandby the streaming standby that has replayed the most
+     * (pgBackRest's backup-standby: the files come from the standby, the primary only starts and stops the backup,
+     * reached over SSH with the keys apply set up). Just before it runs, the primary is asked once more whether it
+     * is one: the choice was made from an observation, and a node demoted since is not backed up from.
      */
-    public BackupResult backup(DesiredCluster c, String type) {
+    public BackupResult backup(DesiredCluster c, BackupChoice.Take take, String type) {
         BackupSpec spec = spec(c);
-        NodeOps primary = primary(c);
-        Optional<NodeOps> standby = spec.fromStandby() ? streamingStandby(c, primary) : Optional.empty();
-        if (spec.fromStandby() && standby.isEmpty()) {
-            listener.notice(c.id(), "no standby of " + c.id() + " is streaming from " + primary.node().name()
-                    + ": backing up from the primary");
-        }
+        NodeOps primary = ops(c, node(c, take.standbyOf().orElse(take.node())));
+        Optional<NodeOps> standby = take.standbyOf().map(p -> ops(c, node(c, take.node())));
+        take.note().ifPresent(n -> listener.notice(c.id(), n));
+        stillPrimary(c, primary);
         NodeOps p = standby.orElse(primary);
         List<String> conf = ConfigFiles.pgbackrestOptions(p.node(), spec.repository());
         List<String> backupOptions = new ArrayList<>(conf);
@@ -90,24 +80,8 @@ public final class Backups {
                 + spec.repository().name() + (standby.isPresent() ? " (from this standby; " + primary.node().name()
                 + " starts and stops it)" : ""));
         Instant start = Instant.now();
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "pgrds-backup-progress");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                progress(c, p, conf, stanza);
-            } catch (RuntimeException e) {
-                // progress is a courtesy: never let it disturb the backup
-            }
-        }, 3, 3, TimeUnit.SECONDS);
-        NodeShell.ExecResult r;
-        try {
-            r = p.attempt(pgbackrest(backupOptions, stanza, "--type=" + type, "backup"), Duration.ofHours(24));
-        } finally {
-            timer.shutdownNow();
-        }
+        NodeShell.ExecResult r = withProgress(() -> progress(c, p, conf, stanza), () -> p.attempt(
+                pgbackrest(backupOptions, stanza, "--type=" + type, "backup"), Duration.ofHours(24)));
         if (!r.ok()) {
             String said = r.stderr().isBlank() ? r.stdout() : r.stderr();
             if (lockHeld(r)) {
@@ -126,33 +100,36 @@ public final class Backups {
                 standby.isPresent());
     }
 
-    /** The running standby streaming from {@code primary} that has replayed the most WAL, if any. */
-    private Optional<NodeOps> streamingStandby(DesiredCluster c, NodeOps primary) {
-        NodeOps best = null;
-        long bestLsn = -1;
-        for (NodeSpec s : c.nodes()) {
-            if (s.name().equals(primary.node().name())) {
-                continue;
-            }
+    /** Runs {@code work}, calling {@code progress} every 3 s meanwhile; progress never disturbs the work. */
+    private static <T> T withProgress(Runnable progress, java.util.function.Supplier<T> work) {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pgrds-backup-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> {
             try {
-                NodeOps n = ops(c, s);
-                if (!n.running()) {
-                    continue;
-                }
-                List<String> row = n.query("select pg_is_in_recovery(), coalesce((select status from "
-                        + "pg_stat_wal_receiver), ''), coalesce(pg_last_wal_replay_lsn() - '0/0', 0)::bigint");
-                if (row.size() == 1 && row.get(0).startsWith("t|streaming|")) {
-                    long lsn = Long.parseLong(row.get(0).substring("t|streaming|".length()));
-                    if (lsn > bestLsn) {
-                        best = n;
-                        bestLsn = lsn;
-                    }
-                }
+                progress.run();
             } catch (RuntimeException e) {
-                // not a candidate; the primary is the fallback
+                // never let progress disturb the backup
             }
+        }, 3, 3, TimeUnit.SECONDS);
+        try {
+            return work.get();
+        } finally {
+            timer.shutdownNow();
         }
-        return Optional.ofNullable(best);
+    }
+
+    private static void stillPrimary(DesiredCluster c, NodeOps primary) {
+        if (!primary.running() || !primary.query("select pg_is_in_recovery()").equals(List.of("f"))) {
+            throw new ApplyException(primary.node().name() + " is no longer a running primary of " + c.id() + " (it "
+                    + "was one a moment ago): no backup was taken. Run pgrds status, then back up again.");
+        }
+    }
+
+    private static NodeSpec node(DesiredCluster c, String name) {
+        return c.node(name).orElseThrow(() -> new ApplyException(name + " is not a node of " + c.id()));
     }
 
     /**
@@ -201,7 +178,7 @@ public final class Backups {
         throw new ApplyException("no node of " + c.id() + " could list its backups: " + String.join("; ", errors));
     }
 
-    private BackupCatalog info(DesiredCluster c, NodeOps n) {
+    BackupCatalog info(DesiredCluster c, NodeOps n) {
         NodeShell.ExecResult r = n.check(pgbackrest(ConfigFiles.pgbackrestOptions(n.node(), spec(c).repository()),
                 "--stanza=" + BackupSpec.stanza(c.id()), "--output=json", "info"));
         if (!r.ok()) {
@@ -241,100 +218,6 @@ public final class Backups {
         } catch (java.io.IOException e) {
             throw new ApplyException("pgbackrest info printed something that is not JSON: " + e.getMessage());
         }
-    }
-
-    // ---- the restore drill ----
-
-    /**
-     * Restores the latest backup (and the archived WAL after it) into a scratch directory beside the node's state
-     * directory, starts it with archiving off, no TCP listener and its own socket directory, checks that it
-     * opens, reads the last transaction time recovery reached, then stops and removes it. The cluster's own
-     * server and stanza are never touched; the scratch copy is removed even when the drill fails.
-     */
-    public VerifyResult verify(DesiredCluster c, Optional<String> nodeName) {
-        BackupSpec spec = spec(c);
-        NodeSpec s = nodeName.map(name -> c.node(name).orElseThrow(() -> new ApplyException(name
-                + " is not a node of " + c.id()))).orElse(c.nodes().get(0));
-        NodeOps n = ops(c, s);
-        String scratch = n.paths().stateDirectory() + "/verify";
-        NodeSpec drill = new NodeSpec(s.name() + "-verify", s.host(), s.ssh(), s.binDir(), scratch + "/data", s.port());
-        NodeOps d = new NodeOps(n.shell(), drill, c.id(), listener, false);
-        Instant start = Instant.now();
-        Optional<String> label = Optional.empty();
-        try {
-            label = info(c, n).latest().map(BackupCatalog.Backup::label);
-            if (label.isEmpty()) {
-                throw new ApplyException("the stanza " + BackupSpec.stanza(c.id()) + " has no backup yet; take one "
-                        + "with pgrds backup " + c.id());
-            }
-            cleanup(n, d, scratch);
-            d.prepareDirectories();
-            d.write(ConfigFiles.pgbackrestRestoreConfPath(drill), ConfigFiles.pgbackrestRestoreConf(c.id(),
-                    spec.repository(), drill), 0600);
-            linkCredentials(d, spec.repository(), true);
-            listener.progress(c.id(), s.name(), "restoring backup " + label.get() + " into " + drill.dataDirectory());
-            d.change("pgbackrest restore", pgbackrest(ConfigFiles.pgbackrestRestoreOptions(drill, spec.repository()),
-                    "--stanza=" + BackupSpec.stanza(c.id()), "--set=" + label.get(), "--type=default", "restore"), null,
-                    Duration.ofHours(12), null);
-            d.change("no standby.signal", List.of("rm", "-f", drill.dataDirectory() + "/standby.signal"));
-            d.change("start scratch copy", List.of(d.bin("pg_ctl"), "start", "-D", drill.dataDirectory(), "-l",
-                    d.paths().serverLog(), "-w", "-t", "600", "-s", "-o", "-c archive_mode=off -c listen_addresses='' "
-                    + "-c unix_socket_directories=" + ShellQuote.quote(d.paths().socketDirectory()) + " -c port="
-                    + drill.port()), // pg_ctl hands -o to a shell
-                    null, Duration.ofMinutes(11), null);
-            Optional<String> last = Optional.empty();
-            for (int i = 0; i < 1200; i++) {
-                List<String> r = d.query("select pg_is_in_recovery(), coalesce(pg_last_xact_replay_timestamp()::text,"
-                        + " ''), (select count(*) from pg_database)");
-                if (!r.isEmpty() && r.get(0).startsWith("f|")) {
-                    String[] cols = r.get(0).split("\\|", -1);
-                    last = cols[1].isEmpty() ? Optional.empty() : Optional.of(cols[1]);
-                    break;
-                }
-                Thread.sleep(500);
-            }
-            if (d.query("select pg_is_in_recovery()").get(0).equals("t")) {
-                throw new ApplyException("the scratch copy is still recovering after 10 min");
-            }
-            return new VerifyResult(s.name(), true, label, last, Duration.between(start, Instant.now()),
-                    Optional.empty());
-        } catch (RuntimeException e) {
-            return new VerifyResult(s.name(), false, label, Optional.empty(), Duration.between(start, Instant.now()),
-                    Optional.of(e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new VerifyResult(s.name(), false, label, Optional.empty(), Duration.between(start, Instant.now()),
-                    Optional.of("interrupted"));
-        } finally {
-            cleanup(n, d, scratch);
-        }
-    }
-
-    private static void cleanup(NodeOps n, NodeOps d, String scratch) {
-        try {
-            if (d.running()) {
-                d.stop("immediate");
-            }
-        } catch (RuntimeException e) {
-            // removed below either way
-        }
-        n.change("remove scratch copy", List.of("rm", "-rf", scratch));
-    }
-
-    /** Appends a drill's result to the audit trail on the cluster's nodes and locally. */
-    public void audit(DesiredCluster c, VerifyResult r, Audit audit) {
-        String line = audit.toJsonLine() + "\n";
-        for (NodeSpec s : c.nodes()) {
-            try {
-                NodeOps n = ops(c, s);
-                n.shell().exec(new NodeShell.Exec(List.of("sh", "-c", "umask 077; mkdir -p \"$(dirname \"$1\")\" && "
-                        + "cat >> \"$1\"", "sh", n.paths().audit()), true,
-                        line.getBytes(java.nio.charset.StandardCharsets.UTF_8), Duration.ofSeconds(30)));
-            } catch (RuntimeException e) {
-                // the local copy and the other nodes still have it
-            }
-        }
-        LocalAudit.append(line);
     }
 
     // ---- shared with apply ----
@@ -412,28 +295,11 @@ public final class Backups {
         };
     }
 
-    private NodeOps primary(DesiredCluster c) {
-        List<String> tried = new ArrayList<>();
-        for (NodeSpec s : c.nodes()) {
-            try {
-                NodeOps n = ops(c, s);
-                if (n.running() && n.query("select pg_is_in_recovery()").equals(List.of("f"))) {
-                    return n;
-                }
-                tried.add(s.name() + ": not a running primary");
-            } catch (RuntimeException e) {
-                tried.add(s.name() + ": " + e.getMessage());
-            }
-        }
-        throw new ApplyException("no running primary of " + c.id() + " to back up from (" + String.join("; ", tried)
-                + ")");
-    }
-
-    private NodeOps ops(DesiredCluster c, NodeSpec s) {
+    NodeOps ops(DesiredCluster c, NodeSpec s) {
         return new NodeOps(sessions.shell(c.transport(), s), s, c.id(), listener, false);
     }
 
-    private static BackupSpec spec(DesiredCluster c) {
+    static BackupSpec spec(DesiredCluster c) {
         BackupSpec spec = c.backup().orElseThrow(() -> new ApplyException(c.id() + " has no backup: in its file; "
                 + "add `backup: {repository: …}` and apply first"));
         return spec;

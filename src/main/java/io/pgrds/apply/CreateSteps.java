@@ -1,34 +1,21 @@
 package io.pgrds.apply;
 
-import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.NodeSpec;
-import io.pgrds.observe.Lsn;
-import io.pgrds.observe.NodeState;
-import io.pgrds.observe.ObservedNode;
 import io.pgrds.plan.Action;
 import io.pgrds.plan.ConfigFiles;
-import io.pgrds.transport.TransportException;
 import io.pgrds.util.Sql;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** Creating a primary: initdb, or a restore of another cluster's backup recovered to its target. */
-final class CreateSteps {
-    private final ApplyContext ctx;
-    private final NodeConfig conf;
-    private final Replication repl;
+final class CreateSteps extends NodeSteps {
     private final Roles roles;
 
-    CreateSteps(ApplyContext ctx, NodeConfig conf, Replication repl, Roles roles) {
-        this.ctx = ctx;
-        this.conf = conf;
-        this.repl = repl;
+    CreateSteps(ApplyContext ctx, Roles roles) {
+        super(ctx);
         this.roles = roles;
     }
 

@@ -1,36 +1,20 @@
 package io.pgrds.apply;
 
-import io.pgrds.desired.ClusterId;
-import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.NodeSpec;
-import io.pgrds.observe.Lsn;
-import io.pgrds.observe.NodeState;
-import io.pgrds.observe.ObservedNode;
 import io.pgrds.plan.Action;
-import io.pgrds.plan.ConfigFiles;
 import io.pgrds.transport.TransportException;
-import io.pgrds.util.Sql;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Who is primary: start a stopped one, fence a stale or lost one, promote a standby in place of a lost primary,
  * hand over by switchover. Each checks its precondition on the servers right before it acts.
  */
-final class HandoverSteps {
-    private final ApplyContext ctx;
-    private final NodeConfig conf;
-    private final Replication repl;
+final class HandoverSteps extends NodeSteps {
 
-    HandoverSteps(ApplyContext ctx, NodeConfig conf, Replication repl) {
-        this.ctx = ctx;
-        this.conf = conf;
-        this.repl = repl;
+    HandoverSteps(ApplyContext ctx) {
+        super(ctx);
     }
 
     /**

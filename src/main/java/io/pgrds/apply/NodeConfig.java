@@ -1,22 +1,12 @@
 package io.pgrds.apply;
 
-import io.pgrds.desired.ClusterId;
-import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.NodeSpec;
-import io.pgrds.observe.Lsn;
-import io.pgrds.observe.NodeState;
-import io.pgrds.observe.ObservedNode;
-import io.pgrds.plan.Action;
 import io.pgrds.plan.ConfigFiles;
-import io.pgrds.transport.TransportException;
-import io.pgrds.util.Sql;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /** The node's own configuration files, pg_rewind and pg_basebackup: the steps several actions share. */
 final class NodeConfig {

@@ -13,12 +13,10 @@ final class Steps implements Action.Visitor<Void> {
 
     Steps(ApplyContext ctx) {
         this.ctx = ctx;
-        NodeConfig conf = new NodeConfig(ctx);
-        Replication repl = new Replication(ctx);
         this.roles = new Roles(ctx);
-        this.create = new CreateSteps(ctx, conf, repl, roles);
-        this.handover = new HandoverSteps(ctx, conf, repl);
-        this.standbys = new StandbySteps(ctx, conf, repl);
+        this.create = new CreateSteps(ctx, roles);
+        this.handover = new HandoverSteps(ctx);
+        this.standbys = new StandbySteps(ctx);
         this.configure = new ConfigureSteps(ctx);
     }
 

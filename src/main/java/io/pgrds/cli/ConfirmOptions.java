@@ -1,18 +1,22 @@
 package io.pgrds.cli;
 
-import io.pgrds.desired.ClusterId;
+import io.pgrds.app.PlanService;
+import io.pgrds.app.Planned;
+import io.pgrds.desired.DesiredFleet;
 import io.pgrds.error.ErrorCode;
 import io.pgrds.error.PgrdsException;
-import io.pgrds.observe.ObservedCluster;
 import io.pgrds.plan.Confirmations;
+import io.pgrds.plan.SavedPlan;
+import io.pgrds.render.SavedPlanJson;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import picocli.CommandLine.Option;
 
-/** What the operator confirms on the command line that pgrds cannot observe ({@code plan} and {@code apply}). */
+/** What the operator confirms on the command line that pgrds cannot observe, and which plan apply works on. */
 final class ConfirmOptions {
     @Option(names = "--fenced", paramLabel = "NODE", description = {"Confirm that NODE, a former primary pgrds "
             + "cannot reach or see stopped, is fenced: powered off, or cut off from clients and standbys. A standby "
@@ -29,26 +33,28 @@ final class ConfirmOptions {
         return !fenced.isEmpty();
     }
 
-    /** Every --fenced node must be one pgrds knows in the observed clusters: a typo must not pass silently. */
-    void check(Map<ClusterId, ObservedCluster> observed) {
-        Set<String> known = new TreeSet<>();
-        for (ObservedCluster c : observed.values()) {
-            c.nodes().forEach(n -> {
-                known.add(n.name());
-                known.add(n.host());
-                n.marker().ifPresent(m -> m.members().forEach(mem -> {
-                    known.add(mem.name());
-                    known.add(mem.host());
-                }));
-                n.upstream().ifPresent(known::add);
-            });
+    /**
+     * The plan apply works on: a saved plan when the one target is a file (observed afresh, refused when stale; it
+     * carries the confirmations it was made with, so none may be given again), else a new plan of the targets.
+     */
+    Planned planned(PgrdsCommand top, PlanService plans, List<String> targets) {
+        Path file = targets.size() == 1 ? Path.of(targets.get(0)) : null;
+        if (file == null || !Files.isRegularFile(file)) {
+            DesiredFleet fleet = top.fleet();
+            return plans.plan(fleet, Selection.select(fleet, targets), confirmations());
         }
-        for (String node : fenced) {
-            if (!known.contains(node)) {
-                throw new PgrdsException(ErrorCode.USAGE, "--fenced " + node + " names no node of the selected "
-                        + "clusters (known: " + String.join(", ", known) + "). Name the former primary as the "
-                        + "plan's refusal names it.");
-            }
+        SavedPlan saved;
+        try {
+            saved = SavedPlanJson.read(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new PgrdsException(ErrorCode.IO, "cannot read the saved plan " + file + ": " + e.getMessage());
         }
+        if (any()) {
+            throw new PgrdsException(ErrorCode.USAGE, "a saved plan carries the confirmations it was made with "
+                    + "(--fenced " + String.join(", ", saved.confirmations().fenced()) + "); make a new plan with "
+                    + "pgrds plan --out FILE --fenced NODE instead.");
+        }
+        DesiredFleet fleet = saved.commit().map(top::fleetAt).orElseGet(top::fleet);
+        return plans.saved(saved, fleet, file.toString());
     }
 }

@@ -2,26 +2,11 @@ package io.pgrds.cli;
 
 import ch.qos.logback.classic.Level;
 import io.pgrds.daemon.Daemon;
-import io.pgrds.daemon.JobStores;
-import io.pgrds.error.ErrorCode;
-import io.pgrds.error.PgrdsException;
-import io.pgrds.transport.ShellOptions;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "daemon", mixinStandardHelpOptions = true, sortOptions = false,
@@ -31,67 +16,20 @@ import picocli.CommandLine.ParentCommand;
                 "Serves /healthz, /metrics (Prometheus), /status (JSON) and POST /hooks/git. SIGTERM stops "
                         + "between two actions and waits for running reconciles."})
 public final class DaemonCommand implements Callable<Integer> {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
-
     @ParentCommand
     private PgrdsCommand top;
 
-    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "60s",
-            description = "Time between two runs of a cluster: 90s, 5m, 1h (default: ${DEFAULT-VALUE}).")
-    private String interval;
+    @Mixin
+    private DaemonOptions options;
 
-    @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
-            description = "Where to serve HTTP (default: ${DEFAULT-VALUE}; port 0: any free port; 'off': none).")
-    private String http;
-
-    @Option(names = "--webhook-secret-file", paramLabel = "FILE",
-            description = "The shared secret of POST /hooks/git (GitHub X-Hub-Signature-256 or GitLab "
-                    + "X-Gitlab-Token). Without it the webhook is disabled.")
-    private Path webhookSecretFile;
-
-    @Option(names = "--job-store", paramLabel = "JDBC_URL",
-            description = "Share the work with other daemons through Quartz's clustered job store in PostgreSQL "
-                    + "(jdbc:postgresql://host:port/db?user=...). Default: in memory, this daemon only.")
-    private String jobStore;
-
-    @Option(names = "--job-store-password-file", paramLabel = "FILE",
-            description = "The job store user's password, when not in the URL.")
-    private Path jobStorePasswordFile;
-
-    @Option(names = "--scheduler-name", paramLabel = "NAME", defaultValue = "pgrds",
-            description = "Daemons sharing a job store must use the same name (default: ${DEFAULT-VALUE}).")
-    private String schedulerName;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "4",
-            description = "Clusters reconciled at once (default: ${DEFAULT-VALUE}).")
-    private int threads;
-
-    @Option(names = "--parallel", paramLabel = "N", defaultValue = "16",
-            description = "Observe at most N nodes of a cluster at once (default: ${DEFAULT-VALUE}).")
-    private int parallel;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
-            description = "Deadline for observing one node (default: ${DEFAULT-VALUE} s).")
-    private int timeout;
-
-    @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10",
-            description = "SSH connect timeout (default: ${DEFAULT-VALUE} s).")
-    private int connectTimeout;
-
-    @Option(names = "--lock-timeout", paramLabel = "SECONDS", defaultValue = "30",
-            description = "How long a run waits for another apply of the same cluster (default: ${DEFAULT-VALUE} "
-                    + "s); the next run tries again.")
-    private int lockTimeout;
-
-    @Option(names = "--accept-new-host-keys",
-            description = "Record the host key of a node seen for the first time in known_hosts.")
-    private boolean acceptNewHostKeys;
+    @Mixin
+    private ObserveOptions observe;
 
     @Override
     public Integer call() throws InterruptedException {
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.pgrds.daemon")).setLevel(
                 top.debug() ? Level.DEBUG : Level.INFO);
-        Daemon daemon = new Daemon(config()).start();
+        Daemon daemon = new Daemon(options.config(top, observe)).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close();
@@ -99,79 +37,5 @@ public final class DaemonCommand implements Callable<Integer> {
         }, "pgrds-daemon-stop"));
         stopped.await();
         return 0;
-    }
-
-    Daemon.Config config() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "unknown";
-        }
-        ShellOptions shell = ShellOptions.defaults().withAcceptNewHostKeys(acceptNewHostKeys)
-                .withConnectTimeout(Duration.ofSeconds(Math.max(1, connectTimeout)))
-                .withCommandTimeout(Duration.ofSeconds(Math.max(1, timeout)));
-        Optional<JobStores.Jdbc> store = Optional.ofNullable(jobStore).map(url -> new JobStores.Jdbc(url,
-                Optional.ofNullable(jobStorePasswordFile).map(DaemonCommand::secret), 5000));
-        return new Daemon.Config(top.repoLocation(), top.ref(), duration(interval), address(http),
-                Optional.ofNullable(webhookSecretFile).map(f -> secret(f).getBytes(StandardCharsets.UTF_8)), store,
-                PgrdsCommand.cacheDir(), shell, Math.max(1, parallel), Duration.ofSeconds(Math.max(1, timeout)),
-                Duration.ofSeconds(Math.max(0, lockTimeout)), threads, schedulerName, host);
-    }
-
-    /** {@code 60s}, {@code 5m}, {@code 1h}, {@code 1500ms}; a bare number is seconds. */
-    static Duration duration(String text) {
-        Matcher m = DURATION.matcher(text.strip().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new PgrdsException(ErrorCode.USAGE, "Unable to read the interval '" + text + "': write it as "
-                    + "90s, 5m or 1h.");
-        }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        Duration d = switch (unit) {
-            case "ms" -> Duration.ofMillis(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofSeconds(n);
-        };
-        if (d.toMillis() < 1000) {
-            throw new PgrdsException(ErrorCode.USAGE, "The interval " + text + " is too short: use at least 1s.");
-        }
-        return d;
-    }
-
-    /** {@code host:port}; {@code off} for none. */
-    static InetSocketAddress address(String text) {
-        if (text == null || text.equalsIgnoreCase("off")) {
-            return null;
-        }
-        int colon = text.lastIndexOf(':');
-        try {
-            if (colon < 0) {
-                throw new NumberFormatException();
-            }
-            String host = text.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            return new InetSocketAddress(host.isEmpty() ? "0.0.0.0" : host, Integer.parseInt(text.substring(colon + 1)));
-        } catch (NumberFormatException e) {
-            throw new PgrdsException(ErrorCode.USAGE, "Unable to read --http '" + text + "': write it as "
-                    + "127.0.0.1:8080 (or off).");
-        }
-    }
-
-    private static String secret(Path file) {
-        try {
-            String s = Files.readString(file, StandardCharsets.UTF_8).strip();
-            if (s.isEmpty()) {
-                throw new PgrdsException(ErrorCode.USAGE, "The secret file " + file + " is empty; write the "
-                        + "secret into it.");
-            }
-            return s;
-        } catch (IOException e) {
-            throw new PgrdsException(ErrorCode.IO, "Unable to read the secret file " + file + ": " + e.getMessage()
-                    + ".");
-        }
     }
 }

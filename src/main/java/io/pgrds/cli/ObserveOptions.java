@@ -1,5 +1,6 @@
 package io.pgrds.cli;
 
+import io.pgrds.app.ObserveSettings;
 import io.pgrds.transport.ShellOptions;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -24,12 +25,8 @@ final class ObserveOptions {
                     + "accept-new). A changed host key is always refused.")
     private boolean acceptNewHostKeys;
 
-    int parallel() {
-        return Math.max(1, parallel);
-    }
-
-    Duration deadline() {
-        return Duration.ofSeconds(Math.max(1, timeout));
+    ObserveSettings settings() {
+        return new ObserveSettings(parallel, Duration.ofSeconds(Math.max(1, timeout)));
     }
 
     ShellOptions shellOptions() {

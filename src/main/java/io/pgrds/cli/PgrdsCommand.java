@@ -13,15 +13,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
-@Command(name = "pgrds", mixinStandardHelpOptions = true, versionProvider = PgrdsCommand.Version.class,
+@Command(name = "pgrds", mixinStandardHelpOptions = true, versionProvider = Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Declarative PostgreSQL clusters from a git repository of YAML files, over SSH.",
         subcommands = {ValidateCommand.class, StatusCommand.class, PlanCommand.class, ApplyCommand.class,
                 CredentialsCommand.class, HistoryCommand.class, BackupCommand.class, BackupsCommand.class,
                 VerifyBackupCommand.class, InitCommand.class, DaemonCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit status:%n",
-        footer = {"  0  success (plan: no changes)", "  1  error: invalid files, refused plan, failed apply",
-                "  2  plan --detailed-exitcode: changes present"})
+        footer = {"  0  success (plan: no changes)", "  1  apply cancelled; status: a cluster is not healthy",
+                "  2  plan --detailed-exitcode: changes present", "  3  plan refused      4  saved plan stale",
+                "  5  apply failed      6  invalid cluster files      7  repository unavailable",
+                "  8  unknown cluster   9  node unreachable          10  file or I/O error",
+                " 64  usage error      70  a bug in pgrds (run with --debug)"})
 public final class PgrdsCommand implements Runnable {
     private final Terminal terminal;
 
@@ -82,6 +85,11 @@ public final class PgrdsCommand implements Runnable {
         return FleetLoader.loadOrThrow(snapshot());
     }
 
+    /** The fleet at a given commit (a saved plan's), read and validated. */
+    DesiredFleet fleetAt(String commit) {
+        return FleetLoader.loadOrThrow(GitSource.read(repoLocation(), commit, cacheDir()));
+    }
+
     public static Path cacheDir() {
         String explicit = System.getenv("PGRDS_CACHE");
         if (explicit != null && !explicit.isBlank()) {
@@ -90,14 +98,5 @@ public final class PgrdsCommand implements Runnable {
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
         return base.resolve("pgrds").resolve("repos");
-    }
-
-    /** The jar's version, or "dev" when run from classes. */
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = PgrdsCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"pgrds " + (v == null ? "dev" : v)};
-        }
     }
 }

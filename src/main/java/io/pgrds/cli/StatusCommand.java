@@ -2,32 +2,21 @@ package io.pgrds.cli;
 
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.DesiredFleet;
-import io.pgrds.observe.ObservedCluster;
-import io.pgrds.observe.Observer;
+import io.pgrds.app.PlanService;
 import io.pgrds.render.StatusRenderer;
 import io.pgrds.render.StatusView;
-import io.pgrds.transport.Sessions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Observe every node of the clusters over SSH and SQL and show a table per cluster: state, "
                 + "running, version, timeline, WAL position, replication lag, connections, free disk, reboot flag; "
                 + "and one line per cluster: in sync, lagging by how much, or what is wrong.",
                 "Exit status 0 when every cluster shown is healthy, 1 otherwise."})
-final class StatusCommand implements Callable<Integer> {
-    @ParentCommand
-    private PgrdsCommand top;
-
-    @Mixin
-    private ObserveOptions observe;
-
+final class StatusCommand extends NodesCommand {
     @Parameters(paramLabel = "CLUSTER", arity = "0..*", description = "team/stage or a team (default: all).")
     private List<String> clusters = new ArrayList<>();
 
@@ -39,15 +28,12 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Terminal t = top.terminal();
+        Terminal t = terminal();
         DesiredFleet fleet = top.fleet();
         List<DesiredCluster> selected = Selection.select(fleet, clusters);
         while (true) {
-            List<ObservedCluster> observed;
-            try (Sessions sessions = new Sessions(observe.shellOptions())) {
-                observed = new Observer(sessions, observe.parallel(), observe.deadline()).observe(selected);
-            }
-            List<StatusView> views = observed.stream().map(StatusView::of).toList();
+            List<StatusView> views = connected(s -> new PlanService(s, observe.settings()).observe(fleet, selected))
+                    .values().stream().map(StatusView::of).toList();
             if (watch != null && t.interactive() && !json) {
                 t.out().print("\u001b[H\u001b[2J");
             }

@@ -37,4 +37,23 @@ public record Terminal(PrintWriter out, PrintWriter err, boolean colour, boolean
     public void error(io.pgrds.error.ErrorCode code, String message) {
         err.println(paint("error", Palette.BAD) + " [" + code + "]: " + message);
     }
+
+    /**
+     * Asks a yes/no question; only "yes" is yes. Without a terminal to ask on it is a usage error that says
+     * {@code noTerminal}.
+     */
+    public boolean ask(String question, String noTerminal) {
+        if (!interactive) {
+            throw new io.pgrds.error.PgrdsException(io.pgrds.error.ErrorCode.USAGE, noTerminal);
+        }
+        out.print("\n" + question + " Only 'yes' is accepted: ");
+        out.flush();
+        try {
+            String answer = in.readLine();
+            return answer != null && answer.strip().equals("yes");
+        } catch (java.io.IOException e) {
+            throw new io.pgrds.error.PgrdsException(io.pgrds.error.ErrorCode.IO, "cannot read the answer: "
+                    + e.getMessage());
+        }
+    }
 }

@@ -29,19 +29,13 @@ public record BackupRuns(Optional<LastBackup> last, Optional<Skipped> lastSkippe
     /** Why a scheduled backup was not taken. */
     public enum Cause {
         /** A bigger type of the same cluster was due within the same minute and was taken instead. */
-        BIGGER_TYPE("bigger_type"),
+        BIGGER_TYPE,
         /** A backup of the cluster was still running (this daemon's, or pgBackRest's lock held by another). */
-        ALREADY_RUNNING("already_running");
+        ALREADY_RUNNING;
 
-        private final String label;
-
-        Cause(String label) {
-            this.label = label;
-        }
-
-        /** The name in /status and /metrics. */
+        /** The name in /status and /metrics: {@code already_running}. */
         public String label() {
-            return label;
+            return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 

@@ -1,9 +1,11 @@
 package io.pgrds.daemon;
 
+import io.pgrds.app.ApplyService;
+import io.pgrds.app.ApplySettings;
+import io.pgrds.app.ObserveSettings;
+import io.pgrds.app.PlanService;
 import io.pgrds.apply.ApplyListener;
 import io.pgrds.apply.ApplyOutcome;
-import io.pgrds.apply.Executor;
-import io.pgrds.apply.Recheck;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.DesiredFleet;
@@ -12,11 +14,9 @@ import io.pgrds.desired.load.FleetLoader;
 import io.pgrds.observe.NodeState;
 import io.pgrds.observe.ObservedCluster;
 import io.pgrds.observe.ObservedNode;
-import io.pgrds.observe.Observer;
 import io.pgrds.observe.ReplicationPeer;
 import io.pgrds.plan.Action;
 import io.pgrds.plan.ClusterPlan;
-import io.pgrds.plan.Planner;
 import io.pgrds.transport.Sessions;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,55 +94,40 @@ final class Reconciler {
         ClusterId id = desired.id();
         Daemon.Config config = daemon.config();
         try (Sessions sessions = daemon.sessions()) {
-            ObservedCluster observed = new Observer(sessions, config.parallel(), config.observeDeadline(),
-                    fleet::cluster).observe(desired);
-            ClusterPlan plan = Planner.plan(desired, observed);
+            PlanService plans = new PlanService(sessions, new ObserveSettings(config.parallel(),
+                    config.observeDeadline()));
+            ObservedCluster observed = plans.observe(fleet, desired);
+            ClusterPlan plan = plans.plan(desired, observed);
             Policy.Split split = plan.refused() ? new Policy.Split(List.of(), List.of())
                     : Policy.split(desired.policy(), plan);
-            AtomicInteger applied = new AtomicInteger();
+            int applied = 0;
             boolean stopped = false;
             Optional<String> error = Optional.empty();
             if (!split.apply().isEmpty()) {
-                // the allowed prefix only: the executor never sees the held-back actions
-                ClusterPlan prefix = prefix(desired, plan);
-                LogListener listener = new LogListener();
-                // under the lock the executor observes and plans again, cut by the same policy, and applies only
-                // when that prefix is the one decided here
-                Recheck recheck = new Recheck() {
-                    @Override
-                    public ObservedCluster observe(DesiredCluster d) {
-                        return new Observer(sessions, config.parallel(), config.observeDeadline(), fleet::cluster)
-                                .observe(d);
-                    }
-
-                    @Override
-                    public ClusterPlan plan(DesiredCluster d, ObservedCluster now) {
-                        return prefix(d, Planner.plan(d, now));
-                    }
-                };
-                Executor executor = new Executor(sessions, listener, new Executor.Options(
-                        false, config.lockTimeout(), Duration.ofMinutes(2), "pgrds-daemon", config.host()),
-                        fleet::cluster, recheck); // a restore reads its source cluster's repository and secrets
+                ApplyService apply = new ApplyService(sessions, new LogListener(), ApplySettings.daemon(
+                        config.lockTimeout(), config.host()), plans);
                 try {
-                    // asked before each action: SIGTERM ends the apply between two actions, never inside one
-                    ApplyOutcome outcome = executor.apply(desired, observed, prefix, commit, daemon::stopping);
-                    applied.set(outcome.applied().size());
+                    // the allowed prefix only: the executor never sees the held-back actions, and under the lock it
+                    // observes and plans again, cut by the same policy, and applies only when that prefix is the one
+                    // decided here. SIGTERM ends the apply between two actions, never inside one
+                    ApplyOutcome outcome = apply.apply(fleet, desired, observed, plan, p -> prefix(desired, p),
+                            daemon::stopping);
+                    applied = outcome.applied().size();
                     stopped = outcome.stopped();
                     error = outcome.ok() ? Optional.empty() : Optional.of(outcome.message());
                     if (outcome.promoted() && desired.backup().isPresent()) {
-                        daemon.backupAfterFailover(id);
+                        daemon.backups().afterFailover(id);
                     }
                 } catch (RuntimeException e) {
                     error = Optional.of(String.valueOf(e.getMessage()));
                 }
             }
             // after changes, show the nodes as they are now, not as they were before the apply
-            ObservedCluster now = applied.get() > 0 && !daemon.stopping()
-                    ? new Observer(sessions, config.parallel(), config.observeDeadline()).observe(desired) : observed;
+            ObservedCluster now = applied > 0 && !daemon.stopping() ? plans.observe(fleet, desired) : observed;
             // DANGER is what is dangerous after this run: a stale primary this run stopped is no danger any more
-            List<String> dangers = now == observed ? plan.dangers() : Planner.dangers(desired, now);
+            List<String> dangers = now == observed ? plan.dangers() : plans.dangers(desired, now);
             return new Outcomes.Run(id, Optional.of(desired.policy()), commit, Optional.of(plan), split,
-                    applied.get(), stopped, error, states(now), lag(now), started, millisSince(t0), dangers);
+                    applied, stopped, error, states(now), lag(now), started, millisSince(t0), dangers);
         }
     }
 

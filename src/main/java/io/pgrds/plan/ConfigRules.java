@@ -1,19 +1,7 @@
 package io.pgrds.plan;
 
 import io.pgrds.desired.Bootstrap;
-import io.pgrds.desired.ClusterId;
-import io.pgrds.desired.DesiredCluster;
-import io.pgrds.desired.DesiredFleet;
-import io.pgrds.desired.Repository;
-import io.pgrds.observe.ArchiveHealth;
-import io.pgrds.observe.BackupCatalog;
-import io.pgrds.observe.Lsn;
-import io.pgrds.observe.NodePaths;
-import io.pgrds.observe.NodeState;
-import io.pgrds.observe.ObservedCluster;
 import io.pgrds.observe.ObservedNode;
-import io.pgrds.observe.ReplicationPeer;
-import io.pgrds.observe.RestoreSource;
 import io.pgrds.observe.Setting;
 import io.pgrds.observe.SqlFacts;
 import io.pgrds.plan.Draft.Group;

@@ -1,6 +1,10 @@
 package io.pgrds.plan;
 
+import io.pgrds.observe.ObservedCluster;
+import java.util.Collection;
+import java.util.List;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
@@ -17,5 +21,28 @@ public record Confirmations(Set<String> fenced) {
 
     public Confirmations {
         fenced = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(fenced));
+    }
+
+    /** The names and hosts the observed clusters know: their nodes, the members their markers list, upstreams. */
+    public static SortedSet<String> known(Collection<ObservedCluster> observed) {
+        SortedSet<String> known = new TreeSet<>();
+        for (ObservedCluster c : observed) {
+            c.nodes().forEach(n -> {
+                known.add(n.name());
+                known.add(n.host());
+                n.marker().ifPresent(m -> m.members().forEach(mem -> {
+                    known.add(mem.name());
+                    known.add(mem.host());
+                }));
+                n.upstream().ifPresent(known::add);
+            });
+        }
+        return known;
+    }
+
+    /** The fenced names no observed cluster knows: a typo must not pass silently. */
+    public List<String> unknown(Collection<ObservedCluster> observed) {
+        SortedSet<String> known = known(observed);
+        return fenced.stream().filter(n -> !known.contains(n)).toList();
     }
 }

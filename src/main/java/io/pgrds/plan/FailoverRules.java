@@ -1,16 +1,12 @@
 package io.pgrds.plan;
 
-import io.pgrds.observe.Lsn;
 import io.pgrds.observe.NodeState;
 import io.pgrds.observe.ObservedNode;
-import io.pgrds.observe.ReplicationPeer;
 import io.pgrds.observe.SqlFacts;
 import io.pgrds.plan.Draft.Group;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**

@@ -6,7 +6,6 @@ import io.pgrds.observe.ObservedNode;
 import io.pgrds.observe.ReplicationPeer;
 import io.pgrds.observe.SqlFacts;
 import io.pgrds.plan.Draft.Group;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -31,5 +31,9 @@ public enum RefusalCode {
     /** A failover would promote a standby while the former primary is neither seen stopped nor fenced. */
     FORMER_PRIMARY_NOT_FENCED,
     /** A standby still receives WAL from a node pgrds cannot see stopped: a primary is alive there. */
-    FORMER_PRIMARY_ALIVE
+    FORMER_PRIMARY_ALIVE,
+    /** A backup needs a running primary of the cluster, and none runs (or it is no longer in the file). */
+    NO_RUNNING_PRIMARY,
+    /** A backup was asked for while a stale primary still runs beside the current one. */
+    STALE_PRIMARY_RUNNING
 }

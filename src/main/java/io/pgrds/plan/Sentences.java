@@ -1,32 +1,12 @@
 package io.pgrds.plan;
 
-import io.pgrds.desired.Bootstrap;
-import io.pgrds.desired.ClusterId;
-import io.pgrds.desired.DesiredCluster;
-import io.pgrds.desired.DesiredFleet;
-import io.pgrds.desired.Repository;
-import io.pgrds.observe.ArchiveHealth;
-import io.pgrds.observe.BackupCatalog;
-import io.pgrds.observe.Lsn;
-import io.pgrds.observe.NodePaths;
 import io.pgrds.observe.NodeState;
-import io.pgrds.observe.ObservedCluster;
 import io.pgrds.observe.ObservedNode;
-import io.pgrds.observe.ReplicationPeer;
-import io.pgrds.observe.RestoreSource;
-import io.pgrds.observe.Setting;
 import io.pgrds.observe.SqlFacts;
-import io.pgrds.plan.Draft.Group;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.SortedMap;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /** The one sentence a plan ends with: what was decided for the primary, then what else is done. */
 final class Sentences {

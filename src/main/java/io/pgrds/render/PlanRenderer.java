@@ -195,4 +195,10 @@ public final class PlanRenderer {
     public static String json(FleetPlan plan) {
         return PlanJson.write(PlanJson.tree(plan));
     }
+
+    /** "2 added, 1 changed, 0 removed". */
+    public static String summary(FleetPlan plan) {
+        return plan.count(ActionKind.Symbol.ADD) + " added, " + plan.count(ActionKind.Symbol.CHANGE) + " changed, "
+                + plan.count(ActionKind.Symbol.REMOVE) + " removed";
+    }
 }

@@ -33,7 +33,7 @@ class DaemonBackupScheduleTest {
 
     @Test
     void theTriggerFiresAtTheScheduleInUtcAndTakesAMissedBackupOnce() {
-        CronTrigger t = Daemon.backupTrigger(ID, FULL, "0 30 2 * * ?");
+        CronTrigger t = Schedules.backupTrigger(ID, FULL, "0 30 2 * * ?");
         assertEquals("backups.orderdata/integration", t.getKey().toString());
         assertEquals("backups.orderdata/integration", t.getJobKey().toString());
         assertEquals("0 30 2 * * ?", t.getCronExpression());
@@ -47,21 +47,21 @@ class DaemonBackupScheduleTest {
 
     @Test
     void eachTypeHasItsOwnTriggerAndAFullOneKeepsTheGroupOfTheSingleSchedule() {
-        assertEquals("backups.orderdata/integration", Daemon.backupTrigger(ID, FULL, "0 0 3 ? * SUN").getKey()
+        assertEquals("backups.orderdata/integration", Schedules.backupTrigger(ID, FULL, "0 0 3 ? * SUN").getKey()
                 .toString());
-        assertEquals("backups-diff.orderdata/integration", Daemon.backupTrigger(ID, DIFF, "0 0 3 * * ?").getKey()
+        assertEquals("backups-diff.orderdata/integration", Schedules.backupTrigger(ID, DIFF, "0 0 3 * * ?").getKey()
                 .toString());
-        assertEquals("backups-incr.orderdata/integration", Daemon.backupTrigger(ID, INCR, "0 0 * * * ?")
+        assertEquals("backups-incr.orderdata/integration", Schedules.backupTrigger(ID, INCR, "0 0 * * * ?")
                 .getJobKey().toString());
-        assertEquals(Optional.of(DIFF), Daemon.backupType("backups-diff"));
-        assertEquals(Optional.of(FULL), Daemon.backupType("backups"));
-        assertEquals(Optional.empty(), Daemon.backupType("clusters"));
+        assertEquals(Optional.of(DIFF), Schedules.backupType("backups-diff"));
+        assertEquals(Optional.of(FULL), Schedules.backupType("backups"));
+        assertEquals(Optional.empty(), Schedules.backupType("clusters"));
     }
 
     @Test
     void aUnixCronExpressionIsRefusedWithTheClusterTypeAndTheExpectedForm() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Daemon.backupTrigger(ID, DIFF, "30 2 * * *"));
+                () -> Schedules.backupTrigger(ID, DIFF, "30 2 * * *"));
         assertEquals("orderdata/integration: the diff backup schedule \"30 2 * * *\" is a Unix cron expression "
                 + "(five fields); pgrds takes Quartz's, seconds first: seconds minutes hours day-of-month month "
                 + "day-of-week [year], e.g. \"0 30 2 * * ?\".", e.getMessage());
@@ -71,7 +71,7 @@ class DaemonBackupScheduleTest {
     void backupJobsFollowTheSchedulesInTheRepository() throws Exception {
         ClusterId other = ClusterId.parse("orderdata/staging");
         try (Daemon daemon = daemon()) {
-            daemon.scheduleBackups(Map.of(ID, Map.of(FULL, "0 30 2 * * ?"), other, Map.of(FULL, "0 0 3 ? * SUN",
+            daemon.schedules().scheduleBackups(Map.of(ID, Map.of(FULL, "0 30 2 * * ?"), other, Map.of(FULL, "0 0 3 ? * SUN",
                     DIFF, "0 0 3 ? * MON-SAT", INCR, "0 0 * * * ?")), true);
             assertEquals(Optional.of("0 30 2 * * ?"), daemon.backupSchedule(ID, FULL));
             assertEquals(Optional.empty(), daemon.backupSchedule(ID, DIFF));
@@ -79,30 +79,30 @@ class DaemonBackupScheduleTest {
             assertEquals(Optional.of("0 0 3 ? * MON-SAT"), daemon.backupSchedule(other, DIFF));
             assertEquals(Optional.of("0 0 * * * ?"), daemon.backupSchedule(other, INCR));
 
-            daemon.scheduleBackups(Map.of(ID, Map.of(FULL, "0 0 4 * * ?"), other, Map.of(FULL, "0 0 3 ? * SUN",
+            daemon.schedules().scheduleBackups(Map.of(ID, Map.of(FULL, "0 0 4 * * ?"), other, Map.of(FULL, "0 0 3 ? * SUN",
                     DIFF, "0 0 3 ? * MON-SAT", INCR, "0 0 * * * ?")), true);
             assertEquals(Optional.of("0 0 4 * * ?"), daemon.backupSchedule(ID, FULL), "a changed schedule is rescheduled");
 
-            daemon.scheduleBackups(Map.of(ID, Map.of(FULL, "not cron"), other, Map.of(FULL, "0 0 3 ? * SUN",
+            daemon.schedules().scheduleBackups(Map.of(ID, Map.of(FULL, "not cron"), other, Map.of(FULL, "0 0 3 ? * SUN",
                     DIFF, "0 0 3 ? * MON-SAT", INCR, "0 0 * * * ?")), true);
             assertEquals(Optional.of("0 0 4 * * ?"), daemon.backupSchedule(ID, FULL),
                     "an invalid expression leaves the job as it was");
 
-            daemon.scheduleBackups(Map.of(), false);
+            daemon.schedules().scheduleBackups(Map.of(), false);
             assertEquals(Optional.of("0 0 3 ? * SUN"), daemon.backupSchedule(other, FULL),
                     "nothing is removed while the repository has invalid files");
 
-            daemon.scheduleBackups(Map.of(ID, Map.of(FULL, "0 0 4 * * ?"), other, Map.of(FULL, "0 0 3 ? * SUN")),
+            daemon.schedules().scheduleBackups(Map.of(ID, Map.of(FULL, "0 0 4 * * ?"), other, Map.of(FULL, "0 0 3 ? * SUN")),
                     true);
             assertEquals(Optional.of("0 0 3 ? * SUN"), daemon.backupSchedule(other, FULL));
             assertEquals(Optional.empty(), daemon.backupSchedule(other, DIFF), "a type taken out removes its job");
             assertEquals(Optional.empty(), daemon.backupSchedule(other, INCR));
 
-            daemon.scheduleBackups(Map.of(ID, Map.of(FULL, "0 0 4 * * ?")), true);
+            daemon.schedules().scheduleBackups(Map.of(ID, Map.of(FULL, "0 0 4 * * ?")), true);
             assertEquals(Optional.empty(), daemon.backupSchedule(other, FULL), "a schedule taken out removes the job");
             assertEquals(Optional.of("0 0 4 * * ?"), daemon.backupSchedule(ID, FULL));
 
-            daemon.scheduleBackups(Map.of(ID, Map.of(INCR, "0 0 * * * ?")), true);
+            daemon.schedules().scheduleBackups(Map.of(ID, Map.of(INCR, "0 0 * * * ?")), true);
             assertEquals(Optional.empty(), daemon.backupSchedule(ID, FULL), "only the types named are scheduled");
             assertEquals(Optional.of("0 0 * * * ?"), daemon.backupSchedule(ID, INCR));
         }
@@ -111,9 +111,9 @@ class DaemonBackupScheduleTest {
     @Test
     void aSmallerTypeDueWithABiggerOneIsSkippedAndSaysWhich() throws Exception {
         try (Daemon daemon = daemon()) {
-            daemon.scheduleBackups(Map.of(ID, Map.of(FULL, "0 0 3 ? * SUN", DIFF, "0 0 3 * * ?")), true);
+            daemon.schedules().scheduleBackups(Map.of(ID, Map.of(FULL, "0 0 3 ? * SUN", DIFF, "0 0 3 * * ?")), true);
             // the next Sunday 03:00: the full trigger's next fire time, and one of the diff trigger's
-            Instant sunday = Daemon.backupTrigger(ID, FULL, "0 0 3 ? * SUN").getFireTimeAfter(new Date()).toInstant();
+            Instant sunday = Schedules.backupTrigger(ID, FULL, "0 0 3 ? * SUN").getFireTimeAfter(new Date()).toInstant();
             daemon.backup(ID, DIFF, sunday);
             BackupRuns diff = daemon.status(ID).orElseThrow().backups().get(DIFF);
             assertEquals(Optional.empty(), diff.last(), "no backup was taken, so there is no last one");

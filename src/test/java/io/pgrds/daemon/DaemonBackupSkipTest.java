@@ -8,10 +8,13 @@ import io.pgrds.desired.ClusterId;
 import io.pgrds.testing.FleetRepo;
 import io.pgrds.transport.NodeShell;
 import io.pgrds.transport.ShellOptions;
+import io.pgrds.util.Json;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -97,12 +100,20 @@ class DaemonBackupSkipTest {
                 (transport, node, options) -> new Primary(backup)).start();
     }
 
-    /** A running primary: pg_ctl status succeeds, psql says it is not in recovery, pgBackRest lists nothing. */
+    /**
+     * A running primary: the probe says so (its SQL facts are out of reach, as the tunnel leads nowhere), pg_ctl
+     * status succeeds, psql says it is not in recovery, pgBackRest lists nothing.
+     */
     private record Primary(Function<NodeShell.Exec, NodeShell.ExecResult> backup) implements NodeShell {
+        private static final String SYSID = "7000000000000000001";
+
         @Override
         public ExecResult exec(Exec exec) {
             List<String> argv = exec.argv();
             String program = argv.get(0);
+            if (program.equals("sh") && argv.size() > 1 && argv.get(1).equals("-s")) {
+                return new ExecResult(0, probe(), "");
+            }
             if (program.endsWith("/pg_ctl")) {
                 return new ExecResult(0, "", "");
             }
@@ -125,7 +136,44 @@ class DaemonBackupSkipTest {
 
         @Override
         public Endpoint tunnel(String host, int port) {
-            return new Endpoint(host, port);
+            return new Endpoint("127.0.0.1", 1); // nothing listens: no SQL facts
+        }
+
+        private static String probe() {
+            Map<String, Object> member = new LinkedHashMap<>();
+            member.put("name", "pg1");
+            member.put("host", "192.0.2.1");
+            member.put("sshPort", 22);
+            member.put("sshUser", "root");
+            member.put("dataDirectory", "/var/lib/pgrds/orderdata-integration/data");
+            member.put("port", 5432);
+            member.put("binDir", "/usr/lib/postgresql/15/bin");
+            Map<String, Object> marker = new LinkedHashMap<>();
+            marker.put("cluster", ID.toString());
+            marker.put("systemIdentifier", SYSID);
+            marker.put("deactivated", false);
+            marker.put("members", List.of(member));
+            marker.put("primary", "pg1");
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("binaries", true);
+            f.put("binaryVersion", "15.8");
+            f.put("dataExists", true);
+            f.put("dataReadable", true);
+            f.put("dataEmpty", false);
+            f.put("pgVersion", "15");
+            f.put("standbySignal", false);
+            f.put("recoverySignal", false);
+            f.put("running", true);
+            f.put("controldata", "pg_control version number:            1300\nDatabase system identifier:           "
+                    + SYSID + "\nDatabase cluster state:               in production\n"
+                    + "Latest checkpoint's TimeLineID:       1\n");
+            f.put("creating", false);
+            try {
+                f.put("marker", Json.mapper().writeValueAsString(marker));
+                return Json.mapper().writeValueAsString(f);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         @Override

@@ -213,6 +213,35 @@ class PlannerPropertiesTest {
         assertEquals(1, primaries.size(), "seed " + seed + ": " + primaries + "\n" + text(plan));
     }
 
+    /**
+     * A backup is taken only where it cannot save the wrong history: every node seen, one running primary (a stale one
+     * beside it stopped), on that primary or on a standby it lists as streaming.
+     */
+    @Property(tries = 4000)
+    void aBackupIsTakenOnlyFromTheOneRunningPrimaryOrItsStreamingStandby(@ForAll long seed) {
+        Case c = generate(seed);
+        BackupChoice choice = BackupRules.choose(c.desired(), c.observed());
+        if (!(choice instanceof BackupChoice.Take take)) {
+            return;
+        }
+        List<ObservedNode> nodes = c.observed().nodes();
+        // a node of the file pgrds cannot see may be a primary (a former member is the planner's concern, as ever)
+        assertTrue(nodes.stream().filter(n -> c.desired().node(n.name()).isPresent()).noneMatch(n -> n.state()
+                == NodeState.UNREACHABLE || n.state() == NodeState.UNKNOWN), "seed " + seed + ": a backup beside a "
+                + "node not seen");
+        List<ObservedNode> running = nodes.stream().filter(n -> n.state() == NodeState.PRIMARY && n.running())
+                .toList();
+        assertEquals(1, running.size(), "seed " + seed + ": " + running);
+        String primary = take.standbyOf().orElse(take.node());
+        assertEquals(running.get(0).name(), primary, "seed " + seed);
+        take.standbyOf().ifPresent(p -> {
+            ObservedNode standby = c.observed().node(take.node()).orElseThrow();
+            assertEquals(NodeState.STANDBY, standby.state());
+            assertTrue(running.get(0).sql().orElseThrow().replication().stream().anyMatch(r -> r.applicationName()
+                    .equals(take.node()) && r.state().equals("streaming")), "seed " + seed);
+        });
+    }
+
     @Property(tries = 4000)
     void aPromoteNeverHappensWhileAnotherNodeRunsAsPrimary(@ForAll long seed) {
         Case c = generate(seed);
@@ -301,6 +330,10 @@ class PlannerPropertiesTest {
             }
             plan.actions().forEach(a -> seen.merge(a.kind().name(), 1, Integer::sum));
             plan.refusals().forEach(r -> seen.merge(r.code(), 1, Integer::sum));
+            // the backup rules refuse from the same observations; their codes count here too
+            if (BackupRules.choose(c.desired(), c.observed()) instanceof BackupChoice.Refused r) {
+                r.refusals().forEach(x -> seen.merge(x.code(), 1, Integer::sum));
+            }
         }
         for (ActionKind k : ActionKind.values()) {
             assertTrue(seen.containsKey(k.name()), k + " never planned: " + seen);

@@ -13,30 +13,30 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-class DaemonCommandTest {
+class DaemonOptionsTest {
     @Test
     void intervalsAreWrittenWithAUnitAndABareNumberIsSeconds() {
-        assertEquals(Duration.ofSeconds(60), DaemonCommand.duration("60s"));
-        assertEquals(Duration.ofSeconds(90), DaemonCommand.duration("90"));
-        assertEquals(Duration.ofMinutes(5), DaemonCommand.duration("5m"));
-        assertEquals(Duration.ofHours(1), DaemonCommand.duration("1h"));
-        assertEquals(Duration.ofMillis(1500), DaemonCommand.duration("1500ms"));
+        assertEquals(Duration.ofSeconds(60), DaemonOptions.duration("60s"));
+        assertEquals(Duration.ofSeconds(90), DaemonOptions.duration("90"));
+        assertEquals(Duration.ofMinutes(5), DaemonOptions.duration("5m"));
+        assertEquals(Duration.ofHours(1), DaemonOptions.duration("1h"));
+        assertEquals(Duration.ofMillis(1500), DaemonOptions.duration("1500ms"));
     }
 
     @Test
     void anUnreadableOrTooShortIntervalIsAUsageError() {
         assertEquals("Unable to read the interval 'soon': write it as 90s, 5m or 1h.",
-                assertThrows(PgrdsException.class, () -> DaemonCommand.duration("soon")).getMessage());
+                assertThrows(PgrdsException.class, () -> DaemonOptions.duration("soon")).getMessage());
         assertEquals("The interval 500ms is too short: use at least 1s.",
-                assertThrows(PgrdsException.class, () -> DaemonCommand.duration("500ms")).getMessage());
+                assertThrows(PgrdsException.class, () -> DaemonOptions.duration("500ms")).getMessage());
     }
 
     @Test
     void httpIsHostAndPortOrOff() {
-        assertEquals(new InetSocketAddress("127.0.0.1", 8080), DaemonCommand.address("127.0.0.1:8080"));
-        assertEquals(new InetSocketAddress("::1", 9000), DaemonCommand.address("[::1]:9000"));
-        assertNull(DaemonCommand.address("off"));
-        assertThrows(PgrdsException.class, () -> DaemonCommand.address("8080"));
+        assertEquals(new InetSocketAddress("127.0.0.1", 8080), DaemonOptions.address("127.0.0.1:8080"));
+        assertEquals(new InetSocketAddress("::1", 9000), DaemonOptions.address("[::1]:9000"));
+        assertNull(DaemonOptions.address("off"));
+        assertThrows(PgrdsException.class, () -> DaemonOptions.address("8080"));
     }
 
     @Test

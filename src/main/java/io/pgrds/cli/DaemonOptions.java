@@ -1,0 +1,131 @@
+package io.pgrds.cli;
+
+import io.pgrds.daemon.Daemon;
+import io.pgrds.daemon.JobStores;
+import io.pgrds.error.ErrorCode;
+import io.pgrds.error.PgrdsException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Option;
+
+/** The daemon's own options, and how they become its configuration. */
+final class DaemonOptions {
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
+
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "60s",
+            description = "Time between two runs of a cluster: 90s, 5m, 1h (default: ${DEFAULT-VALUE}).")
+    private String interval;
+
+    @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
+            description = "Where to serve HTTP (default: ${DEFAULT-VALUE}; port 0: any free port; 'off': none).")
+    private String http;
+
+    @Option(names = "--webhook-secret-file", paramLabel = "FILE",
+            description = "The shared secret of POST /hooks/git (GitHub X-Hub-Signature-256 or GitLab "
+                    + "X-Gitlab-Token). Without it the webhook is disabled.")
+    private Path webhookSecretFile;
+
+    @Option(names = "--job-store", paramLabel = "JDBC_URL",
+            description = "Share the work with other daemons through Quartz's clustered job store in PostgreSQL "
+                    + "(jdbc:postgresql://host:port/db?user=...). Default: in memory, this daemon only.")
+    private String jobStore;
+
+    @Option(names = "--job-store-password-file", paramLabel = "FILE",
+            description = "The job store user's password, when not in the URL.")
+    private Path jobStorePasswordFile;
+
+    @Option(names = "--scheduler-name", paramLabel = "NAME", defaultValue = "pgrds",
+            description = "Daemons sharing a job store must use the same name (default: ${DEFAULT-VALUE}).")
+    private String schedulerName;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "4",
+            description = "Clusters reconciled at once (default: ${DEFAULT-VALUE}).")
+    private int threads;
+
+    @Option(names = "--lock-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "How long a run waits for another apply of the same cluster (default: ${DEFAULT-VALUE} "
+                    + "s); the next run tries again.")
+    private int lockTimeout;
+
+    /** The daemon's configuration: these options, the repository and ref of the top command, how to observe. */
+    Daemon.Config config(PgrdsCommand top, ObserveOptions observe) {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "unknown";
+        }
+        Optional<JobStores.Jdbc> store = Optional.ofNullable(jobStore).map(url -> new JobStores.Jdbc(url,
+                Optional.ofNullable(jobStorePasswordFile).map(DaemonOptions::secret), 5000));
+        return new Daemon.Config(top.repoLocation(), top.ref(), duration(interval), address(http),
+                Optional.ofNullable(webhookSecretFile).map(f -> secret(f).getBytes(StandardCharsets.UTF_8)), store,
+                PgrdsCommand.cacheDir(), observe.shellOptions(), observe.settings().parallel(),
+                observe.settings().deadline(), Duration.ofSeconds(Math.max(0, lockTimeout)), threads, schedulerName,
+                host);
+    }
+
+    /** {@code 60s}, {@code 5m}, {@code 1h}, {@code 1500ms}; a bare number is seconds. */
+    static Duration duration(String text) {
+        Matcher m = DURATION.matcher(text.strip().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new PgrdsException(ErrorCode.USAGE, "Unable to read the interval '" + text + "': write it as "
+                    + "90s, 5m or 1h.");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        Duration d = switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofSeconds(n);
+        };
+        if (d.toMillis() < 1000) {
+            throw new PgrdsException(ErrorCode.USAGE, "The interval " + text + " is too short: use at least 1s.");
+        }
+        return d;
+    }
+
+    /** {@code host:port}; {@code off} for none. */
+    static InetSocketAddress address(String text) {
+        if (text == null || text.equalsIgnoreCase("off")) {
+            return null;
+        }
+        int colon = text.lastIndexOf(':');
+        try {
+            if (colon < 0) {
+                throw new NumberFormatException();
+            }
+            String host = text.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            return new InetSocketAddress(host.isEmpty() ? "0.0.0.0" : host, Integer.parseInt(text.substring(colon + 1)));
+        } catch (NumberFormatException e) {
+            throw new PgrdsException(ErrorCode.USAGE, "Unable to read --http '" + text + "': write it as "
+                    + "127.0.0.1:8080 (or off).");
+        }
+    }
+
+    private static String secret(Path file) {
+        try {
+            String s = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (s.isEmpty()) {
+                throw new PgrdsException(ErrorCode.USAGE, "The secret file " + file + " is empty; write the "
+                        + "secret into it.");
+            }
+            return s;
+        } catch (IOException e) {
+            throw new PgrdsException(ErrorCode.IO, "Unable to read the secret file " + file + ": " + e.getMessage()
+                    + ".");
+        }
+    }
+}
