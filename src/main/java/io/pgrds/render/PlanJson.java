@@ -73,10 +73,8 @@ public final class PlanJson {
             ro.put("message", r.message());
             ro.put("next_step", r.nextStep());
         }
-        ArrayNode warnings = o.putArray("warnings");
-        c.warnings().forEach(warnings::add);
-        ArrayNode dangers = o.putArray("dangers");
-        c.dangers().forEach(dangers::add);
+        strings(o.putArray("warnings"), c.warnings());
+        strings(o.putArray("dangers"), c.dangers());
         return o;
     }
 
@@ -172,11 +170,8 @@ public final class PlanJson {
         List<Refusal> refusals = new ArrayList<>();
         o.path("refusals").forEach(r -> refusals.add(new Refusal(text(r, "code"), id, optional(r, "node"),
                 text(r, "message"), text(r, "next_step"))));
-        List<String> warnings = new ArrayList<>();
-        o.path("warnings").forEach(w -> warnings.add(w.asText()));
-        List<String> dangers = new ArrayList<>();
-        o.path("dangers").forEach(d -> dangers.add(d.asText()));
-        return new ClusterPlan(cid, actions, refusals, warnings, text(o, "decision"), dangers);
+        return new ClusterPlan(cid, actions, refusals, strings(o.path("warnings")), text(o, "decision"),
+                strings(o.path("dangers")));
     }
 
     static Action readAction(JsonNode o) {
