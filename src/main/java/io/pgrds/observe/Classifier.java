@@ -6,6 +6,7 @@ import io.pgrds.util.Json;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -180,25 +181,22 @@ final class Classifier {
     }
 
     private static Optional<Lsn> lsn(String s) {
-        try {
-            return Optional.of(Lsn.parse(s.trim()));
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
+        return parsed(s, Lsn::parse);
     }
 
     private static Optional<Long> number(String s) {
-        try {
-            return Optional.of(Long.parseLong(s.trim()));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
+        return parsed(s, Long::parseLong);
     }
 
     private static Optional<Integer> integer(String s) {
+        return parsed(s, Integer::parseInt);
+    }
+
+    /** {@code s} (trimmed) parsed; empty when it does not parse: a fact the node reported garbled is no fact. */
+    private static <T> Optional<T> parsed(String s, Function<String, T> parse) {
         try {
-            return Optional.of(Integer.parseInt(s.trim()));
-        } catch (NumberFormatException e) {
+            return Optional.of(parse.apply(s.trim()));
+        } catch (RuntimeException e) {
             return Optional.empty();
         }
     }

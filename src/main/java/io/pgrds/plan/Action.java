@@ -10,10 +10,8 @@ import java.util.Optional;
  * run stopped half-way is finished by the next plan); renderers show it. {@link #reason()} and {@link #risk()}
  * are for the reader only: no code decides anything from them.
  */
-public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary, Action.CloneStandby,
-        Action.StartNode, Action.Fence, Action.Promote, Action.Switchover, Action.Rejoin, Action.Repoint, Action.Deactivate,
-        Action.ChangeParameters, Action.ChangeHba, Action.EnsureRoles, Action.ConfigureBackup,
-        Action.RegisterEndpoint {
+public sealed interface Action permits Action.OnNode, Action.Switchover, Action.ChangeParameters,
+        Action.ChangeHba, Action.ConfigureBackup, Action.RegisterEndpoint {
 
     ActionKind kind();
 
@@ -23,8 +21,10 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
     /** What can go wrong or what the user will notice (dropped connections, pause in writes, lost commits). */
     Optional<String> risk();
 
-    /** One line, e.g. {@code clone standby pg2 from pg1}. */
-    String describe();
+    /** One line, e.g. {@code clone standby pg2 from pg1} (the lines are all in {@link Descriptions}). */
+    default String describe() {
+        return accept(Descriptions.LINE);
+    }
 
     /** The nodes this action touches, in the order it touches them. */
     List<String> nodes();
@@ -78,22 +78,25 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
         return 1;
     }
 
+    /** An action on one node: the node it touches is {@link #node()}. */
+    sealed interface OnNode extends Action permits InitPrimary, RestorePrimary, CloneStandby, StartNode, Fence,
+            Promote, Rejoin, Repoint, Deactivate, EnsureRoles {
+        String node();
+
+        @Override
+        default List<String> nodes() {
+            return List.of(node());
+        }
+    }
+
     /** initdb on an empty node, start it, create the roles admin, replicator and pgrds, write the config files. */
-    record InitPrimary(String node, String reason, Optional<String> risk) implements Action {
+    record InitPrimary(String node, String reason, Optional<String> risk) implements OnNode {
         public <R> R accept(Visitor<R> visitor) {
             return visitor.initPrimary(this);
         }
 
         public ActionKind kind() {
             return ActionKind.INIT_PRIMARY;
-        }
-
-        public String describe() {
-            return "init primary " + node;
-        }
-
-        public List<String> nodes() {
-            return List.of(node);
         }
     }
 
@@ -106,7 +109,7 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
      *                     recovery that ends before it stopped at a gap; empty for a point in time
      */
     record RestorePrimary(String node, ClusterId from, Bootstrap.RecoveryTarget target, Optional<String> backup,
-                          Optional<String> archivedUpTo, String reason, Optional<String> risk) implements Action {
+                          Optional<String> archivedUpTo, String reason, Optional<String> risk) implements OnNode {
         public <R> R accept(Visitor<R> visitor) {
             return visitor.restorePrimary(this);
         }
@@ -115,24 +118,15 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
             return ActionKind.RESTORE_PRIMARY;
         }
 
-        public String describe() {
-            return "restore primary " + node + " from " + from + " (" + backup.map(b -> "backup " + b + ", ")
-                    .orElse("") + target + ")";
-        }
-
         /** The backup it starts from is not part of it: a newer one taken since does not change what was approved. */
         @Override
         public String identity() {
             return "restore primary " + node + " from " + from + " (" + target + ")";
         }
-
-        public List<String> nodes() {
-            return List.of(node);
-        }
     }
 
     /** pg_basebackup into an empty node from {@code from}, then start it as a standby of {@code from}. */
-    record CloneStandby(String node, String from, String reason, Optional<String> risk) implements Action {
+    record CloneStandby(String node, String from, String reason, Optional<String> risk) implements OnNode {
         public <R> R accept(Visitor<R> visitor) {
             return visitor.cloneStandby(this);
         }
@@ -140,32 +134,16 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
         public ActionKind kind() {
             return ActionKind.CLONE_STANDBY;
         }
-
-        public String describe() {
-            return "clone standby " + node + " from " + from;
-        }
-
-        public List<String> nodes() {
-            return List.of(node);
-        }
     }
 
     /** Start a node of the cluster whose data was found stopped. */
-    record StartNode(String node, String reason, Optional<String> risk) implements Action {
+    record StartNode(String node, String reason, Optional<String> risk) implements OnNode {
         public <R> R accept(Visitor<R> visitor) {
             return visitor.startNode(this);
         }
 
         public ActionKind kind() {
             return ActionKind.START_NODE;
-        }
-
-        public String describe() {
-            return "start " + node;
-        }
-
-        public List<String> nodes() {
-            return List.of(node);
         }
     }
 
@@ -175,7 +153,7 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
      * a promotion). The data directory is kept either way.
      */
     record Fence(String node, Method method, Optional<String> hook, String reason, Optional<String> risk)
-            implements Action {
+            implements OnNode {
         public <R> R accept(Visitor<R> visitor) {
             return visitor.fence(this);
         }
@@ -191,15 +169,6 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
         public ActionKind kind() {
             return ActionKind.FENCE;
         }
-
-        public String describe() {
-            return "fence " + node + (method == Method.STOP ? " (stop its server, data kept)"
-                    : " (fence hook " + hook.orElse("?") + ")");
-        }
-
-        public List<String> nodes() {
-            return List.of(node);
-        }
     }
 
     /**
@@ -209,7 +178,7 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
      *                before it promotes
      */
     record Promote(String node, Optional<String> formerPrimary, Fencing fencing, String reason,
-                   Optional<String> risk) implements Action {
+                   Optional<String> risk) implements OnNode {
         public <R> R accept(Visitor<R> visitor) {
             return visitor.promote(this);
         }
@@ -232,14 +201,6 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
         public String identity() {
             return describe() + " fencing " + fencing;
         }
-
-        public String describe() {
-            return "promote " + node + formerPrimary.map(f -> " (former primary " + f + ")").orElse("");
-        }
-
-        public List<String> nodes() {
-            return List.of(node);
-        }
     }
 
     /**
@@ -255,17 +216,13 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
             return ActionKind.SWITCHOVER;
         }
 
-        public String describe() {
-            return "switchover " + from + " → " + to;
-        }
-
         public List<String> nodes() {
             return List.of(from, to);
         }
     }
 
     /** Make a node with data a standby of {@code newPrimary} again (pg_rewind first when its timeline diverged). */
-    record Rejoin(String node, String newPrimary, String reason, Optional<String> risk) implements Action {
+    record Rejoin(String node, String newPrimary, String reason, Optional<String> risk) implements OnNode {
         public <R> R accept(Visitor<R> visitor) {
             return visitor.rejoin(this);
         }
@@ -273,19 +230,11 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
         public ActionKind kind() {
             return ActionKind.REJOIN;
         }
-
-        public String describe() {
-            return "rejoin " + node + " as standby of " + newPrimary;
-        }
-
-        public List<String> nodes() {
-            return List.of(node);
-        }
     }
 
     /** Point a standby at another upstream (rewrite primary_conninfo, restart it). */
     record Repoint(String node, Optional<String> from, String to, String reason, Optional<String> risk)
-            implements Action {
+            implements OnNode {
         public <R> R accept(Visitor<R> visitor) {
             return visitor.repoint(this);
         }
@@ -293,32 +242,16 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
         public ActionKind kind() {
             return ActionKind.REPOINT;
         }
-
-        public String describe() {
-            return "repoint " + node + " from " + from.orElse("(no upstream)") + " to " + to;
-        }
-
-        public List<String> nodes() {
-            return List.of(node);
-        }
     }
 
     /** Stop a node, disable it, mark it deactivated; its data directory is kept. */
-    record Deactivate(String node, String reason, Optional<String> risk) implements Action {
+    record Deactivate(String node, String reason, Optional<String> risk) implements OnNode {
         public <R> R accept(Visitor<R> visitor) {
             return visitor.deactivate(this);
         }
 
         public ActionKind kind() {
             return ActionKind.DEACTIVATE;
-        }
-
-        public String describe() {
-            return "deactivate " + node + " (data kept)";
-        }
-
-        public List<String> nodes() {
-            return List.of(node);
         }
     }
 
@@ -340,11 +273,6 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
 
         public boolean restart() {
             return changes.stream().anyMatch(ParameterChange::restart);
-        }
-
-        public String describe() {
-            return "change " + changes.size() + (changes.size() == 1 ? " parameter" : " parameters") + " on "
-                    + String.join(", ", nodes) + (restart() ? " (restart)" : " (reload)");
         }
 
         @Override
@@ -372,14 +300,10 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
         public ActionKind kind() {
             return ActionKind.CHANGE_HBA;
         }
-
-        public String describe() {
-            return "rewrite pg_hba.conf on " + String.join(", ", nodes) + " (reload)";
-        }
     }
 
     /** Create the roles pgrds needs that the primary lacks (existing roles and passwords are left alone). */
-    record EnsureRoles(String node, List<String> roles, String reason, Optional<String> risk) implements Action {
+    record EnsureRoles(String node, List<String> roles, String reason, Optional<String> risk) implements OnNode {
         public <R> R accept(Visitor<R> visitor) {
             return visitor.ensureRoles(this);
         }
@@ -390,14 +314,6 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
 
         public ActionKind kind() {
             return ActionKind.ENSURE_ROLES;
-        }
-
-        public String describe() {
-            return "create roles " + String.join(", ", roles) + " on " + node;
-        }
-
-        public List<String> nodes() {
-            return List.of(node);
         }
     }
 
@@ -422,11 +338,6 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
         public ActionKind kind() {
             return ActionKind.CONFIGURE_BACKUP;
         }
-
-        public String describe() {
-            return "configure backup stanza " + stanza + " on repository " + repository + " (" + String.join(", ",
-                    nodes) + ")";
-        }
     }
 
     /** Point the service name at the primary (through the service hook). */
@@ -438,10 +349,6 @@ public sealed interface Action permits Action.InitPrimary, Action.RestorePrimary
 
         public ActionKind kind() {
             return ActionKind.REGISTER_ENDPOINT;
-        }
-
-        public String describe() {
-            return "register endpoint " + service + " → " + primary;
         }
 
         public List<String> nodes() {

@@ -73,10 +73,8 @@ public final class PlanJson {
             ro.put("message", r.message());
             ro.put("next_step", r.nextStep());
         }
-        ArrayNode warnings = o.putArray("warnings");
-        c.warnings().forEach(warnings::add);
-        ArrayNode dangers = o.putArray("dangers");
-        c.dangers().forEach(dangers::add);
+        strings(o.putArray("warnings"), c.warnings());
+        strings(o.putArray("dangers"), c.dangers());
         return o;
     }
 
@@ -85,11 +83,15 @@ public final class PlanJson {
         o.put("type", a.kind().type());
         o.put("symbol", a.kind().symbol().text());
         o.put("summary", a.describe());
+        if (a instanceof Action.OnNode one) {
+            o.put("node", one.node());
+        }
         switch (a.kind()) {
-            case INIT_PRIMARY -> o.put("node", ((Action.InitPrimary) a).node());
+            case INIT_PRIMARY, START_NODE, DEACTIVATE -> {
+                // the node is all there is to say
+            }
             case RESTORE_PRIMARY -> {
                 Action.RestorePrimary r = (Action.RestorePrimary) a;
-                o.put("node", r.node());
                 o.put("from", r.from().toString());
                 ObjectNode t = o.putObject("target");
                 t.put("kind", r.target().kind().name().toLowerCase(Locale.ROOT));
@@ -97,21 +99,14 @@ public final class PlanJson {
                 o.put("backup", r.backup().orElse(null));
                 o.put("archivedUpTo", r.archivedUpTo().orElse(null));
             }
-            case CLONE_STANDBY -> {
-                Action.CloneStandby c = (Action.CloneStandby) a;
-                o.put("node", c.node());
-                o.put("from", c.from());
-            }
-            case START_NODE -> o.put("node", ((Action.StartNode) a).node());
+            case CLONE_STANDBY -> o.put("from", ((Action.CloneStandby) a).from());
             case FENCE -> {
                 Action.Fence f = (Action.Fence) a;
-                o.put("node", f.node());
                 o.put("method", f.method().name().toLowerCase(Locale.ROOT));
                 putOptional(o, "hook", f.hook());
             }
             case PROMOTE -> {
                 Action.Promote p = (Action.Promote) a;
-                o.put("node", p.node());
                 putOptional(o, "former_primary", p.formerPrimary());
                 o.put("fencing", p.fencing().name().toLowerCase(Locale.ROOT));
             }
@@ -120,37 +115,18 @@ public final class PlanJson {
                 o.put("from", s.from());
                 o.put("to", s.to());
             }
-            case REJOIN -> {
-                Action.Rejoin r = (Action.Rejoin) a;
-                o.put("node", r.node());
-                o.put("new_primary", r.newPrimary());
-            }
+            case REJOIN -> o.put("new_primary", ((Action.Rejoin) a).newPrimary());
             case REPOINT -> {
                 Action.Repoint r = (Action.Repoint) a;
-                o.put("node", r.node());
                 putOptional(o, "from", r.from());
                 o.put("to", r.to());
             }
-            case DEACTIVATE -> o.put("node", ((Action.Deactivate) a).node());
             case CHANGE_PARAMETERS -> {
-                Action.ChangeParameters c = (Action.ChangeParameters) a;
-                strings(o.putArray("nodes"), c.nodes());
-                ArrayNode changes = o.putArray("changes");
-                for (ParameterChange p : c.changes()) {
-                    ObjectNode po = changes.addObject();
-                    po.put("name", p.name());
-                    putOptional(po, "old", p.oldValue());
-                    putOptional(po, "new", p.newValue());
-                    po.put("restart", p.restart());
-                    po.put("context_known", p.contextKnown());
-                }
+                strings(o.putArray("nodes"), a.nodes());
+                changes(o.putArray("changes"), ((Action.ChangeParameters) a).changes());
             }
             case CHANGE_HBA -> strings(o.putArray("nodes"), a.nodes());
-            case ENSURE_ROLES -> {
-                Action.EnsureRoles r = (Action.EnsureRoles) a;
-                o.put("node", r.node());
-                strings(o.putArray("roles"), r.roles());
-            }
+            case ENSURE_ROLES -> strings(o.putArray("roles"), ((Action.EnsureRoles) a).roles());
             case CONFIGURE_BACKUP -> {
                 Action.ConfigureBackup b = (Action.ConfigureBackup) a;
                 o.put("stanza", b.stanza());
@@ -170,6 +146,17 @@ public final class PlanJson {
         return o;
     }
 
+    private static void changes(ArrayNode array, List<ParameterChange> changes) {
+        for (ParameterChange p : changes) {
+            ObjectNode po = array.addObject();
+            po.put("name", p.name());
+            putOptional(po, "old", p.oldValue());
+            putOptional(po, "new", p.newValue());
+            po.put("restart", p.restart());
+            po.put("context_known", p.contextKnown());
+        }
+    }
+
     // ------------------------------------------------------------------ reading
 
     static ClusterPlan readCluster(JsonNode o) {
@@ -183,11 +170,8 @@ public final class PlanJson {
         List<Refusal> refusals = new ArrayList<>();
         o.path("refusals").forEach(r -> refusals.add(new Refusal(text(r, "code"), id, optional(r, "node"),
                 text(r, "message"), text(r, "next_step"))));
-        List<String> warnings = new ArrayList<>();
-        o.path("warnings").forEach(w -> warnings.add(w.asText()));
-        List<String> dangers = new ArrayList<>();
-        o.path("dangers").forEach(d -> dangers.add(d.asText()));
-        return new ClusterPlan(cid, actions, refusals, warnings, text(o, "decision"), dangers);
+        return new ClusterPlan(cid, actions, refusals, strings(o.path("warnings")), text(o, "decision"),
+                strings(o.path("dangers")));
     }
 
     static Action readAction(JsonNode o) {

@@ -98,15 +98,11 @@ public final class StatusRenderer {
         return palette.paint(s, colour);
     }
 
-    /** The documented JSON form (see docs/status-json.md). */
+    /** The documented JSON form (see docs/status-json.md); what a node does not know is null. */
     public static String json(Optional<String> commit, List<StatusView> views) {
         ObjectNode root = Json.mapper().createObjectNode();
         root.put("format_version", JSON_FORMAT_VERSION);
-        if (commit.isPresent()) {
-            root.put("commit", commit.get());
-        } else {
-            root.putNull("commit");
-        }
+        root.put("commit", commit.orElse(null));
         ArrayNode clusters = root.putArray("clusters");
         for (StatusView v : views) {
             ObjectNode c = clusters.addObject();
@@ -114,36 +110,35 @@ public final class StatusRenderer {
             c.put("healthy", v.healthy());
             c.put("summary", v.summary());
             ArrayNode nodes = c.putArray("nodes");
-            for (StatusView.Row r : v.rows()) {
-                ObjectNode n = nodes.addObject();
-                n.put("name", r.node());
-                n.put("host", r.host());
-                n.put("state", r.state().name());
-                n.put("running", r.running());
-                putOpt(n, "version", r.version());
-                r.timeline().ifPresentOrElse(t -> n.put("timeline", t), () -> n.putNull("timeline"));
-                putOpt(n, "lsn", r.lsn().map(Object::toString));
-                r.lagBytes().ifPresentOrElse(x -> n.put("lag_bytes", x), () -> n.putNull("lag_bytes"));
-                r.lagMillis().ifPresentOrElse(x -> n.put("lag_ms", x), () -> n.putNull("lag_ms"));
-                r.connections().ifPresentOrElse(x -> n.put("connections", x), () -> n.putNull("connections"));
-                r.maxConnections().ifPresentOrElse(x -> n.put("max_connections", x),
-                        () -> n.putNull("max_connections"));
-                r.freeDiskBytes().ifPresentOrElse(x -> n.put("free_disk_bytes", x),
-                        () -> n.putNull("free_disk_bytes"));
-                n.put("reboot_required", r.rebootRequired());
-                putOpt(n, "upstream", r.upstream());
-                putOpt(n, "error", r.error());
-                if (r.archive().isPresent()) {
-                    archive(n.putObject("archive"), r.archive().get());
-                } else {
-                    n.putNull("archive");
-                }
-            }
+            v.rows().forEach(r -> node(nodes.addObject(), r));
         }
         try {
             return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static void node(ObjectNode n, StatusView.Row r) {
+        n.put("name", r.node());
+        n.put("host", r.host());
+        n.put("state", r.state().name());
+        n.put("running", r.running());
+        n.put("version", r.version().orElse(null));
+        n.put("timeline", r.timeline().orElse(null));
+        n.put("lsn", r.lsn().map(Object::toString).orElse(null));
+        n.put("lag_bytes", r.lagBytes().orElse(null));
+        n.put("lag_ms", r.lagMillis().orElse(null));
+        n.put("connections", r.connections().orElse(null));
+        n.put("max_connections", r.maxConnections().orElse(null));
+        n.put("free_disk_bytes", r.freeDiskBytes().orElse(null));
+        n.put("reboot_required", r.rebootRequired());
+        n.put("upstream", r.upstream().orElse(null));
+        n.put("error", r.error().orElse(null));
+        if (r.archive().isPresent()) {
+            archive(n.putObject("archive"), r.archive().get());
+        } else {
+            n.putNull("archive");
         }
     }
 
@@ -153,44 +148,26 @@ public final class StatusRenderer {
         ArrayNode dangers = o.putArray("dangers");
         a.dangers().forEach(d -> dangers.add(d.name().toLowerCase(java.util.Locale.ROOT)));
         Optional<WalFacts> w = a.wal();
-        putLong(o, "ready_segments", w.map(x -> (long) x.readySegments()));
-        putLong(o, "waiting_bytes", w.map(WalFacts::waitingBytes));
-        putLong(o, "pg_wal_bytes", w.flatMap(WalFacts::pgWalBytes));
-        putLong(o, "pg_wal_free_bytes", w.flatMap(WalFacts::freeBytes));
-        putLong(o, "pg_wal_file_system_bytes", w.flatMap(WalFacts::fileSystemBytes));
-        putOpt(o, "pg_wal_mount_point", w.flatMap(WalFacts::mountPoint));
+        o.put("ready_segments", w.map(x -> (long) x.readySegments()).orElse(null));
+        o.put("waiting_bytes", w.map(WalFacts::waitingBytes).orElse(null));
+        o.put("pg_wal_bytes", w.flatMap(WalFacts::pgWalBytes).orElse(null));
+        o.put("pg_wal_free_bytes", w.flatMap(WalFacts::freeBytes).orElse(null));
+        o.put("pg_wal_file_system_bytes", w.flatMap(WalFacts::fileSystemBytes).orElse(null));
+        o.put("pg_wal_mount_point", w.flatMap(WalFacts::mountPoint).orElse(null));
         Optional<ArchiverStats> s = a.archiver();
-        putOpt(o, "last_archived_wal", s.flatMap(ArchiverStats::lastArchivedWal));
-        putOpt(o, "last_archived_time", s.flatMap(ArchiverStats::lastArchivedEpochMillis).map(StatusRenderer::iso));
-        putOpt(o, "last_failed_wal", s.flatMap(ArchiverStats::lastFailedWal));
-        putOpt(o, "last_failed_time", s.flatMap(ArchiverStats::lastFailedEpochMillis).map(StatusRenderer::iso));
-        putLong(o, "failed_count", s.map(ArchiverStats::failedCount));
-        putOpt(o, "observed_time", s.map(ArchiverStats::observedEpochMillis).map(StatusRenderer::iso));
-        putLong(o, "full_in_seconds", a.fullInMillis().map(ms -> ms / 1000));
-        if (a.problem()) {
-            o.put("message", a.situation());
-        } else {
-            o.putNull("message");
-        }
+        o.put("last_archived_wal", s.flatMap(ArchiverStats::lastArchivedWal).orElse(null));
+        o.put("last_archived_time", s.flatMap(ArchiverStats::lastArchivedEpochMillis).map(StatusRenderer::iso)
+                .orElse(null));
+        o.put("last_failed_wal", s.flatMap(ArchiverStats::lastFailedWal).orElse(null));
+        o.put("last_failed_time", s.flatMap(ArchiverStats::lastFailedEpochMillis).map(StatusRenderer::iso)
+                .orElse(null));
+        o.put("failed_count", s.map(ArchiverStats::failedCount).orElse(null));
+        o.put("observed_time", s.map(ArchiverStats::observedEpochMillis).map(StatusRenderer::iso).orElse(null));
+        o.put("full_in_seconds", a.fullInMillis().map(ms -> ms / 1000).orElse(null));
+        o.put("message", a.problem() ? a.situation() : null);
     }
 
     private static String iso(long epochMillis) {
         return Instant.ofEpochMilli(epochMillis).toString();
-    }
-
-    private static void putLong(ObjectNode n, String field, Optional<Long> value) {
-        if (value.isPresent()) {
-            n.put(field, value.get());
-        } else {
-            n.putNull(field);
-        }
-    }
-
-    private static void putOpt(ObjectNode n, String field, Optional<String> value) {
-        if (value.isPresent()) {
-            n.put(field, value.get());
-        } else {
-            n.putNull(field);
-        }
     }
 }

@@ -83,4 +83,18 @@ final class Commands {
                 "trap - EXIT");
         return List.of("sh", "-c", script, "pgrds-write-file", path, octal(mode), owner);
     }
+
+    /**
+     * Writes a file on {@code shell} with {@link #writeFileArgv}, for a shell that cannot write it itself (a file
+     * given to another user); a failure is a {@link TransportException} with what the script said.
+     */
+    static void writeFileByScript(NodeShell shell, String path, byte[] content, String owner, int mode,
+                                  boolean asPostgres, Duration timeout) {
+        NodeShell.ExecResult result = shell.exec(new NodeShell.Exec(writeFileArgv(path, mode, owner), asPostgres,
+                content, timeout));
+        if (!result.ok()) {
+            throw new TransportException("writing " + path + " (owner " + owner + ", mode " + octal(mode)
+                    + ") on " + shell.describe() + " failed: " + result.stderr().strip());
+        }
+    }
 }

@@ -4,7 +4,6 @@ import io.pgrds.desired.Become;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.Charset;
@@ -72,7 +71,7 @@ public final class LocalNodeShell implements NodeShell {
         this.become = Objects.requireNonNull(become, "become");
         this.defaultTimeout = Objects.requireNonNull(defaultTimeout, "defaultTimeout");
         this.argvCharset = Objects.requireNonNull(argvCharset, "argvCharset");
-        this.io = Executors.newCachedThreadPool(daemonThreads("pgrds-local-io"));
+        this.io = Executors.newCachedThreadPool(ShellIo.daemonThreads("pgrds-local-io"));
     }
 
     @Override
@@ -114,15 +113,15 @@ public final class LocalNodeShell implements NodeShell {
             return notStarted(argv, e);
         }
         byte[] stdin = exec.stdin();
-        Future<Void> feeder = io.submit(() -> feed(process.getOutputStream(), stdin));
+        Future<Void> feeder = io.submit(() -> ShellIo.feed(process.getOutputStream(), stdin));
         try {
-            if (!process.waitFor(remaining(deadline), TimeUnit.NANOSECONDS)) {
+            if (!process.waitFor(ShellIo.remaining(deadline), TimeUnit.NANOSECONDS)) {
                 killTree(process);
                 throw new TransportException("command `" + Commands.show(argv) + "` timed out after "
                         + Commands.seconds(timeout) + " on " + describe() + "; it was killed");
             }
-            return new ExecResult(process.exitValue(), utf8(Files.readAllBytes(stdoutFile)),
-                    utf8(Files.readAllBytes(stderrFile)));
+            return new ExecResult(process.exitValue(), ShellIo.utf8(Files.readAllBytes(stdoutFile)),
+                    ShellIo.utf8(Files.readAllBytes(stderrFile)));
         } catch (InterruptedException e) {
             killTree(process);
             Thread.currentThread().interrupt();
@@ -150,7 +149,7 @@ public final class LocalNodeShell implements NodeShell {
         boolean root = isRoot();
         if (!root && !owner.equals(currentUser())) {
             // only root may give a file away; another user's file is written as that user
-            writeAsPostgres(path, content, owner, mode);
+            Commands.writeFileByScript(this, path, content, owner, mode, true, defaultTimeout);
             return;
         }
         Path tmp = null;
@@ -185,15 +184,6 @@ public final class LocalNodeShell implements NodeShell {
                     // the write already failed; that error is the one to report
                 }
             }
-        }
-    }
-
-    private void writeAsPostgres(String path, byte[] content, String owner, int mode) {
-        Exec write = new Exec(Commands.writeFileArgv(path, mode, owner), true, content, defaultTimeout);
-        ExecResult result = exec(write);
-        if (!result.ok()) {
-            throw new TransportException("writing " + path + " (owner " + owner + ", mode " + Commands.octal(mode)
-                    + ") on " + describe() + " failed: " + result.stderr().strip());
         }
     }
 
@@ -310,30 +300,5 @@ public final class LocalNodeShell implements NodeShell {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static Void feed(OutputStream out, byte[] stdin) {
-        try (out) {
-            out.write(stdin);
-        } catch (IOException e) {
-            // the command exited or closed its input without reading all of it; its exit status tells
-        }
-        return null;
-    }
-
-    private static long remaining(long deadline) {
-        return Math.max(0, deadline - System.nanoTime());
-    }
-
-    private static String utf8(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    static java.util.concurrent.ThreadFactory daemonThreads(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

@@ -10,13 +10,13 @@ class ExpandHomeTest {
 
     @Test
     void aTildeMeansTheHomeOfTheUserRunningPgrdsAsInOpenSsh() {
-        assertEquals(HOME.resolve(".ssh/id_ed25519"), SshNodeShell.expandHome("~/.ssh/id_ed25519"));
-        assertEquals(HOME, SshNodeShell.expandHome("~"));
+        assertEquals(HOME.resolve(".ssh/id_ed25519"), SshConnector.expandHome("~/.ssh/id_ed25519"));
+        assertEquals(HOME, SshConnector.expandHome("~"));
     }
 
     @Test
     void otherPathsAreLeftAlone() {
-        assertEquals(Path.of("/etc/pgrds/key"), SshNodeShell.expandHome("/etc/pgrds/key"));
-        assertEquals(Path.of("keys/~/x"), SshNodeShell.expandHome("keys/~/x"));
+        assertEquals(Path.of("/etc/pgrds/key"), SshConnector.expandHome("/etc/pgrds/key"));
+        assertEquals(Path.of("keys/~/x"), SshConnector.expandHome("keys/~/x"));
     }
 }
