@@ -18,6 +18,6 @@ abstract class ClusterCommand extends NodesCommand {
             throw new PgrdsException(ErrorCode.USAGE, "\"" + cluster + "\" names no single cluster: name it as "
                     + "team/stage, for example orderdata/integration.");
         }
-        return Selection.select(top.fleet(), List.of(cluster)).get(0);
+        return Selection.select(FleetReader.fleet(top), List.of(cluster)).get(0);
     }
 }

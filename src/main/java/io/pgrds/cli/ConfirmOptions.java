@@ -40,7 +40,7 @@ final class ConfirmOptions {
     Planned planned(PgrdsCommand top, PlanService plans, List<String> targets) {
         Path file = targets.size() == 1 ? Path.of(targets.get(0)) : null;
         if (file == null || !Files.isRegularFile(file)) {
-            DesiredFleet fleet = top.fleet();
+            DesiredFleet fleet = FleetReader.fleet(top);
             return plans.plan(fleet, Selection.select(fleet, targets), confirmations());
         }
         SavedPlan saved;
@@ -54,7 +54,7 @@ final class ConfirmOptions {
                     + "(--fenced " + String.join(", ", saved.confirmations().fenced()) + "); make a new plan with "
                     + "pgrds plan --out FILE --fenced NODE instead.");
         }
-        DesiredFleet fleet = saved.commit().map(top::fleetAt).orElseGet(top::fleet);
+        DesiredFleet fleet = saved.commit().map(c -> FleetReader.fleetAt(top, c)).orElseGet(() -> FleetReader.fleet(top));
         return plans.saved(saved, fleet, file.toString());
     }
 }

@@ -68,7 +68,7 @@ final class DaemonOptions {
                 Optional.ofNullable(jobStorePasswordFile).map(DaemonOptions::secret), 5000));
         return new Daemon.Config(top.repoLocation(), top.ref(), duration(interval), address(http),
                 Optional.ofNullable(webhookSecretFile).map(f -> secret(f).getBytes(StandardCharsets.UTF_8)), store,
-                PgrdsCommand.cacheDir(), observe.shellOptions(), observe.settings().parallel(),
+                FleetReader.cacheDir(), observe.shellOptions(), observe.settings().parallel(),
                 observe.settings().deadline(), Duration.ofSeconds(Math.max(0, lockTimeout)), threads, schedulerName,
                 host);
     }

@@ -1,13 +1,5 @@
 package io.pgrds.cli;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import io.pgrds.desired.DesiredFleet;
-import io.pgrds.desired.load.FleetLoader;
-import io.pgrds.source.GitSource;
-import io.pgrds.source.Snapshot;
-import java.nio.file.Path;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,11 +12,9 @@ import picocli.CommandLine.ScopeType;
                 CredentialsCommand.class, HistoryCommand.class, BackupCommand.class, BackupsCommand.class,
                 VerifyBackupCommand.class, InitCommand.class, DaemonCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit status:%n",
-        footer = {"  0  success (plan: no changes)", "  1  apply cancelled; status: a cluster is not healthy",
-                "  2  plan --detailed-exitcode: changes present", "  3  plan refused      4  saved plan stale",
-                "  5  apply failed      6  invalid cluster files      7  repository unavailable",
-                "  8  unknown cluster   9  node unreachable          10  file or I/O error",
-                " 64  usage error      70  a bug in pgrds (run with --debug)"})
+        footer = {"  0 success (plan: no changes)   1 apply cancelled; status: not healthy   2 plan: changes present",
+                "  3 plan refused   4 saved plan stale   5 apply failed   6 invalid files   7 repository unavailable",
+                "  8 unknown cluster   9 node unreachable   10 I/O error   64 usage error   70 a bug (run with --debug)"})
 public final class PgrdsCommand implements Runnable {
     private final Terminal terminal;
 
@@ -61,16 +51,6 @@ public final class PgrdsCommand implements Runnable {
         return debug;
     }
 
-    /** Reads the fleet repository at the chosen ref, printing the source's warnings. */
-    Snapshot snapshot() {
-        if (debug) {
-            ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.DEBUG);
-        }
-        Snapshot s = GitSource.read(repoLocation(), ref, cacheDir());
-        s.warnings().forEach(terminal::warn);
-        return s;
-    }
-
     /** The --ref option, or null for HEAD. */
     public String ref() {
         return ref;
@@ -78,25 +58,5 @@ public final class PgrdsCommand implements Runnable {
 
     public String repoLocation() {
         return repo != null ? repo : System.getenv().getOrDefault("PGRDS_REPO", ".");
-    }
-
-    /** Reads and validates the fleet; invalid files are an error listing every problem. */
-    DesiredFleet fleet() {
-        return FleetLoader.loadOrThrow(snapshot());
-    }
-
-    /** The fleet at a given commit (a saved plan's), read and validated. */
-    DesiredFleet fleetAt(String commit) {
-        return FleetLoader.loadOrThrow(GitSource.read(repoLocation(), commit, cacheDir()));
-    }
-
-    public static Path cacheDir() {
-        String explicit = System.getenv("PGRDS_CACHE");
-        if (explicit != null && !explicit.isBlank()) {
-            return Path.of(explicit);
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("pgrds").resolve("repos");
     }
 }

@@ -42,7 +42,7 @@ final class PlanCommand extends NodesCommand {
     @Override
     public Integer call() {
         Terminal t = terminal();
-        var fleet = top.fleet();
+        var fleet = FleetReader.fleet(top);
         Planned planned = connected(s -> new PlanService(s, observe.settings()).plan(fleet, Selection.select(fleet,
                 clusters), confirm.confirmations()));
         t.out().print(json ? PlanRenderer.json(planned.plan()) : PlanRenderer.text(planned.plan(), t.colour()));

@@ -29,7 +29,7 @@ final class StatusCommand extends NodesCommand {
     @Override
     public Integer call() throws InterruptedException {
         Terminal t = terminal();
-        DesiredFleet fleet = top.fleet();
+        DesiredFleet fleet = FleetReader.fleet(top);
         List<DesiredCluster> selected = Selection.select(fleet, clusters);
         while (true) {
             List<StatusView> views = connected(s -> new PlanService(s, observe.settings()).observe(fleet, selected))

@@ -31,7 +31,7 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Terminal t = top.terminal();
-        Snapshot snapshot = top.snapshot();
+        Snapshot snapshot = FleetReader.snapshot(top);
         FleetLoader.Result result = FleetLoader.load(snapshot);
         t.out().println("pgrds validate — " + Describe.source(snapshot));
         t.out().println();

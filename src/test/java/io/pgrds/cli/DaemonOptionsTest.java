@@ -1,6 +1,5 @@
 package io.pgrds.cli;
 
-import io.pgrds.daemon.Daemon;
 import io.pgrds.daemon.JobStores;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
