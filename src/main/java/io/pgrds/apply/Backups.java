@@ -1,5 +1,6 @@
 package io.pgrds.apply;
 
+import io.pgrds.transport.target.Transport;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgrds.desired.BackupSpec;
 import io.pgrds.desired.Bootstrap;
@@ -140,7 +141,7 @@ public final class Backups {
         NodeSpec p = primary.node();
         List<String> out = new ArrayList<>(List.of("--backup-standby", "--pg2-path=" + p.dataDirectory(),
                 "--pg2-port=" + p.port(), "--pg2-socket-path=" + ConfigFiles.socketDirectory(p)));
-        if (c.transport() == io.pgrds.desired.Transport.SSH) {
+        if (c.transport() == io.pgrds.transport.target.Transport.SSH) {
             out.addAll(List.of("--pg2-host=" + p.host(), "--pg2-host-user=postgres", "--pg2-host-port="
                     + p.ssh().port(), "--pg2-host-config=" + ConfigFiles.pgbackrestConfPath(p),
                     "--cmd-ssh=" + BackupKeys.sshWrapper(standby.node())));

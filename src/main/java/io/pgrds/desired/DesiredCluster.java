@@ -1,5 +1,6 @@
 package io.pgrds.desired;
 
+import io.pgrds.transport.target.Transport;
 import java.util.List;
 import java.util.Optional;
 

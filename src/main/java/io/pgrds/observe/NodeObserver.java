@@ -3,7 +3,7 @@ package io.pgrds.observe;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.NodeSpec;
-import io.pgrds.desired.Transport;
+import io.pgrds.transport.target.Transport;
 import io.pgrds.transport.NodeShell;
 import io.pgrds.transport.Sessions;
 import io.pgrds.transport.TransportException;

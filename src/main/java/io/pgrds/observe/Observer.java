@@ -1,12 +1,13 @@
 package io.pgrds.observe;
 
+import io.pgrds.transport.target.Become;
 import io.pgrds.desired.BackupSpec;
 import io.pgrds.desired.Bootstrap;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.NodeSpec;
 import io.pgrds.desired.Repository;
-import io.pgrds.desired.SshSettings;
+import io.pgrds.transport.target.SshSettings;
 import io.pgrds.transport.Sessions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -200,7 +201,7 @@ public final class Observer {
                 .forEach(m -> former.putIfAbsent(m.name(), new NodeSpec(m.name(), m.host(),
                         new SshSettings(m.sshUser(), m.sshPort(), base == null ? java.util.Optional.empty()
                                 : base.identityFile(), base == null ? java.util.Optional.empty()
-                                : base.knownHostsFile(), base == null ? io.pgrds.desired.Become.SUDO : base.become()),
+                                : base.knownHostsFile(), base == null ? io.pgrds.transport.target.Become.SUDO : base.become()),
                         m.binDir(), m.dataDirectory(), m.port())));
         return new ArrayList<>(former.values());
     }

@@ -1,5 +1,6 @@
 package io.pgrds.plan;
 
+import io.pgrds.transport.target.Transport;
 import io.pgrds.desired.Bootstrap;
 import io.pgrds.observe.ObservedNode;
 import io.pgrds.observe.Setting;
@@ -151,7 +152,7 @@ final class ConfigRules {
         String repository = f.desired.backup().get().repository().name();
         // pgBackRest on a standby reaches the primary over SSH as postgres: every node trusts the others
         List<String> trusted = f.desired.backup().get().fromStandby() && f.desired.nodes().size() > 1
-                && f.desired.transport() == io.pgrds.desired.Transport.SSH
+                && f.desired.transport() == io.pgrds.transport.target.Transport.SSH
                 ? f.desired.nodes().stream().map(io.pgrds.desired.NodeSpec::name).toList() : List.of();
         x.add(Group.BACKUP, new Action.ConfigureBackup(stanza, repository, primary, nodes, trusted, "pgBackRest on "
                 + String.join(", ", nodes) + " is not configured for the file's backup (repository " + repository

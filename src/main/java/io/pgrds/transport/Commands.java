@@ -1,7 +1,7 @@
 package io.pgrds.transport;
 
 import io.pgrds.util.ShellQuote;
-import io.pgrds.desired.Become;
+import io.pgrds.transport.target.Become;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.pgrds.transport;
 
-import io.pgrds.desired.Become;
+import io.pgrds.transport.target.Become;
 
 import java.io.File;
 import java.io.IOException;

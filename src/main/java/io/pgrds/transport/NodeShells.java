@@ -1,8 +1,8 @@
 package io.pgrds.transport;
 
-import io.pgrds.desired.Become;
-import io.pgrds.desired.NodeSpec;
-import io.pgrds.desired.Transport;
+import io.pgrds.transport.target.Target;
+import io.pgrds.transport.target.Become;
+import io.pgrds.transport.target.Transport;
 
 /** Opens the right {@link NodeShell} for a node. */
 public final class NodeShells {
@@ -16,14 +16,14 @@ public final class NodeShells {
      *
      * @throws TransportException when the node cannot be reached
      */
-    public static NodeShell open(Transport transport, NodeSpec node, ShellOptions options) {
+    public static NodeShell open(Transport transport, Target node, ShellOptions options) {
         return switch (transport) {
             case SSH -> SshNodeShell.connect(node, options);
             case LOCAL -> new LocalNodeShell(localBecome(node), options.commandTimeout());
         };
     }
 
-    private static Become localBecome(NodeSpec node) {
+    private static Become localBecome(Target node) {
         if (node.ssh() != null && node.ssh().become() != null) {
             return node.ssh().become();
         }

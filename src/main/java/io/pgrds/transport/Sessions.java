@@ -1,7 +1,7 @@
 package io.pgrds.transport;
 
-import io.pgrds.desired.NodeSpec;
-import io.pgrds.desired.Transport;
+import io.pgrds.transport.target.Target;
+import io.pgrds.transport.target.Transport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +20,7 @@ public final class Sessions implements AutoCloseable {
     /** Opens a shell; the real one is {@link NodeShells#open}. Tests pass their own. */
     @FunctionalInterface
     public interface Opener {
-        NodeShell open(Transport transport, NodeSpec node, ShellOptions options);
+        NodeShell open(Transport transport, Target node, ShellOptions options);
     }
 
     public Sessions(ShellOptions options) {
@@ -37,7 +37,7 @@ public final class Sessions implements AutoCloseable {
     }
 
     /** The shell of this node, opening it if needed; throws {@link TransportException} when unreachable. */
-    public NodeShell shell(Transport transport, NodeSpec node) {
+    public NodeShell shell(Transport transport, Target node) {
         String key = transport + "|" + node.ssh().user() + "@" + node.host() + ":" + node.ssh().port();
         Object s = shells.computeIfAbsent(key, k -> {
             try {

@@ -1,7 +1,7 @@
 package io.pgrds.transport;
 
-import io.pgrds.desired.NodeSpec;
-import io.pgrds.desired.SshSettings;
+import io.pgrds.transport.target.Target;
+import io.pgrds.transport.target.SshSettings;
 import net.schmizz.sshj.Config;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
@@ -82,7 +82,7 @@ final class SshConnector {
     }
 
     /** Connects, verifies the host key and authenticates; see {@link SshNodeShell#connect}. */
-    static Connected connect(NodeSpec node, ShellOptions options) {
+    static Connected connect(Target node, ShellOptions options) {
         SshSettings settings = node.ssh();
         String where = describe(node);
         Path knownHosts = settings.knownHostsFile().map(SshConnector::expandHome)
@@ -132,7 +132,7 @@ final class SshConnector {
     }
 
     /** {@code user@host:port}, how messages name a node reached over SSH. */
-    static String describe(NodeSpec node) {
+    static String describe(Target node) {
         return node.ssh().user() + "@" + node.host() + ":" + node.ssh().port();
     }
 
@@ -177,7 +177,7 @@ final class SshConnector {
         return keys;
     }
 
-    private static TransportException connectFailure(NodeSpec node, String where, KnownHostsVerifier verifier,
+    private static TransportException connectFailure(Target node, String where, KnownHostsVerifier verifier,
                                                      ShellOptions options, IOException e) {
         KnownHostsVerifier.Rejection rejection = verifier.rejection();
         if (rejection != null) {
@@ -215,7 +215,7 @@ final class SshConnector {
         return new TransportException(kind, "Unable to connect to " + where + ": " + reason, e);
     }
 
-    static String hostKeyMessage(NodeSpec node, String where, Path file, KnownHostsVerifier.Rejection r) {
+    static String hostKeyMessage(Target node, String where, Path file, KnownHostsVerifier.Rejection r) {
         String presented = r.keyType() + " key " + r.fingerprint();
         if (r.verdict() == KnownHostsVerifier.Verdict.UNKNOWN) {
             return "Unable to connect to " + where + ": its host key is unknown. The server presented the "

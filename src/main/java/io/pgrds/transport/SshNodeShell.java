@@ -1,7 +1,7 @@
 package io.pgrds.transport;
 
-import io.pgrds.desired.Become;
-import io.pgrds.desired.NodeSpec;
+import io.pgrds.transport.target.Target;
+import io.pgrds.transport.target.Become;
 import io.pgrds.util.ShellQuote;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.direct.Session;
@@ -38,7 +38,7 @@ public final class SshNodeShell implements NodeShell {
     /** How long after that this side stops waiting for the node. */
     private static final Duration GIVE_UP_AFTER = Duration.ofSeconds(5);
 
-    private final NodeSpec node;
+    private final Target node;
     private final ShellOptions options;
     private final SSHClient ssh;
     private final String description;
@@ -47,7 +47,7 @@ public final class SshNodeShell implements NodeShell {
     private final String recordedHostKey;
     private final String hostKeyLine;
 
-    private SshNodeShell(NodeSpec node, ShellOptions options, SshConnector.Connected connected) {
+    private SshNodeShell(Target node, ShellOptions options, SshConnector.Connected connected) {
         this.node = node;
         this.options = options;
         this.ssh = connected.ssh();
@@ -64,7 +64,7 @@ public final class SshNodeShell implements NodeShell {
      * @throws TransportException when the node cannot be reached, its host key is unknown or changed, or
      *                            authentication fails; the message says which and what to do
      */
-    public static SshNodeShell connect(NodeSpec node, ShellOptions options) {
+    public static SshNodeShell connect(Target node, ShellOptions options) {
         return new SshNodeShell(node, options, SshConnector.connect(node, options));
     }
 

@@ -1,5 +1,7 @@
 package io.pgrds.apply;
 
+import io.pgrds.transport.target.Become;
+import io.pgrds.transport.target.SshSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
@@ -20,8 +22,8 @@ class BackupKeysTest {
 
     @Test
     void theSshWrapperQuotesItsPathsForTheShellAndReadsAsBeforeForOrdinaryOnes() {
-        io.pgrds.desired.SshSettings ssh = new io.pgrds.desired.SshSettings("pgrds", 22, java.util.Optional.empty(),
-                java.util.Optional.empty(), io.pgrds.desired.Become.SUDO);
+        io.pgrds.transport.target.SshSettings ssh = new io.pgrds.transport.target.SshSettings("pgrds", 22, java.util.Optional.empty(),
+                java.util.Optional.empty(), io.pgrds.transport.target.Become.SUDO);
         assertEquals("#!/bin/sh\n# Written by pgrds: pgBackRest's cmd-ssh for backups from a standby.\nexec ssh -i "
                 + "'/srv/pg1/data.pgrds/ssh/id_ed25519' -o IdentitiesOnly=yes -o UserKnownHostsFile="
                 + "'/srv/pg1/data.pgrds/ssh/known_hosts' -o StrictHostKeyChecking=yes -o BatchMode=yes \"$@\"\n",

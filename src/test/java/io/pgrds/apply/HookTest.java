@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgrds.desired.Become;
+import io.pgrds.transport.target.Become;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.NodeSpec;
-import io.pgrds.desired.SshSettings;
+import io.pgrds.transport.target.SshSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.pgrds.bench;
 
+import io.pgrds.transport.target.Transport;
 import io.pgrds.daemon.ClusterStatus;
 import io.pgrds.daemon.Daemon;
 import io.pgrds.daemon.Webhook;
@@ -236,7 +237,9 @@ public final class DaemonBench {
         final AtomicLong execs = new AtomicLong();
 
         @Override
-        public NodeShell open(io.pgrds.desired.Transport transport, NodeSpec node, ShellOptions options) {
+        public NodeShell open(io.pgrds.transport.target.Transport transport, io.pgrds.transport.target.Target target,
+                              ShellOptions options) {
+            NodeSpec node = (NodeSpec) target; // the daemon opens the nodes of its cluster files
             String slug = node.host().substring(0, node.host().lastIndexOf("-n"));
             int dash = slug.indexOf('-');
             ClusterId cluster = new ClusterId(slug.substring(0, dash), slug.substring(dash + 1));

@@ -4,8 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.DesiredCluster;
-import io.pgrds.desired.NodeSpec;
-import io.pgrds.desired.Transport;
+import io.pgrds.transport.target.Transport;
 import io.pgrds.desired.load.FleetLoader;
 import io.pgrds.harness.LatencyProxy;
 import io.pgrds.harness.TestHosts;
@@ -209,7 +208,7 @@ public final class ObserveBench {
     /** One run as a status command makes it: fresh sessions, observe, close. */
     private static Run observe(DesiredCluster cluster, int parallel) {
         Counts counts = new Counts();
-        Sessions.Opener opener = (Transport transport, NodeSpec node, ShellOptions options) -> {
+        Sessions.Opener opener = (Transport transport, io.pgrds.transport.target.Target node, ShellOptions options) -> {
             counts.connections.incrementAndGet();
             return new CountingShell(NodeShells.open(transport, node, options), counts);
         };

@@ -1,5 +1,6 @@
 package io.pgrds.harness;
 
+import io.pgrds.transport.target.Transport;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

@@ -1,8 +1,8 @@
 package io.pgrds.harness;
 
-import io.pgrds.desired.Become;
+import io.pgrds.transport.target.Become;
 import io.pgrds.desired.NodeSpec;
-import io.pgrds.desired.SshSettings;
+import io.pgrds.transport.target.SshSettings;
 
 import java.nio.file.Path;
 import java.util.Optional;

@@ -1,8 +1,8 @@
 package io.pgrds.transport;
 
-import io.pgrds.desired.Become;
-import io.pgrds.desired.SshSettings;
-import io.pgrds.desired.Transport;
+import io.pgrds.transport.target.Become;
+import io.pgrds.transport.target.SshSettings;
+import io.pgrds.transport.target.Transport;
 import io.pgrds.harness.TestHosts;
 import io.pgrds.harness.TestNode;
 import io.pgrds.transport.NodeShell.Exec;

@@ -1,9 +1,9 @@
 package io.pgrds.transport;
 
-import io.pgrds.desired.Become;
+import io.pgrds.transport.target.Become;
 import io.pgrds.desired.NodeSpec;
-import io.pgrds.desired.SshSettings;
-import io.pgrds.desired.Transport;
+import io.pgrds.transport.target.SshSettings;
+import io.pgrds.transport.target.Transport;
 import io.pgrds.transport.NodeShell.Endpoint;
 import io.pgrds.transport.NodeShell.Exec;
 import io.pgrds.transport.NodeShell.ExecResult;

@@ -11,7 +11,7 @@ import io.pgrds.desired.NodeSpec;
 import io.pgrds.desired.PostgresSettings;
 import io.pgrds.desired.ReconcilePolicy;
 import io.pgrds.desired.ServiceSpec;
-import io.pgrds.desired.Transport;
+import io.pgrds.transport.target.Transport;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;

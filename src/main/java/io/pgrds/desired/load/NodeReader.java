@@ -3,9 +3,9 @@ package io.pgrds.desired.load;
 import static io.pgrds.desired.load.ClusterReader.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.pgrds.desired.Become;
+import io.pgrds.transport.target.Become;
 import io.pgrds.desired.NodeSpec;
-import io.pgrds.desired.SshSettings;
+import io.pgrds.transport.target.SshSettings;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,11 +1,12 @@
 package io.pgrds.desired.load;
 
+import io.pgrds.transport.target.SshSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgrds.desired.BackupType;
-import io.pgrds.desired.Become;
+import io.pgrds.transport.target.Become;
 import io.pgrds.desired.Bootstrap;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.DesiredCluster;
@@ -13,7 +14,7 @@ import io.pgrds.desired.DesiredFleet;
 import io.pgrds.desired.HbaRule;
 import io.pgrds.desired.NodeSpec;
 import io.pgrds.desired.ReconcilePolicy;
-import io.pgrds.desired.Transport;
+import io.pgrds.transport.target.Transport;
 import io.pgrds.error.ErrorCode;
 import io.pgrds.error.PgrdsException;
 import io.pgrds.testing.Fixtures;
@@ -128,7 +129,7 @@ class FleetLoaderTest {
                   - {host: h2}
                 primary: h2
                 """)));
-        assertEquals(new NodeSpec("pg1", "h1", new io.pgrds.desired.SshSettings("ops", 2222, Optional.empty(),
+        assertEquals(new NodeSpec("pg1", "h1", new io.pgrds.transport.target.SshSettings("ops", 2222, Optional.empty(),
                 Optional.empty(), Become.RUNUSER), "/usr/lib/postgresql/15/bin", "/srv/pg1", 5433), c.nodes().get(0));
         NodeSpec h2 = c.nodes().get(1);
         assertEquals("h2", h2.name());

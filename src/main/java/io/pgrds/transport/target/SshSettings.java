@@ -1,4 +1,4 @@
-package io.pgrds.desired;
+package io.pgrds.transport.target;
 
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package io.pgrds.desired;
+package io.pgrds.transport.target;
 
 /** How pgrds reaches a node. */
 public enum Transport {

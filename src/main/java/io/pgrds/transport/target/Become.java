@@ -1,4 +1,4 @@
-package io.pgrds.desired;
+package io.pgrds.transport.target;
 
 /** How commands that must run as the postgres OS user get there. */
 public enum Become {
