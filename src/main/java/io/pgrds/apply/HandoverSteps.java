@@ -141,6 +141,10 @@ final class HandoverSteps extends NodeSteps {
             if (a.fencing() == Action.Promote.Fencing.OPERATOR) {
                 return; // the operator's word: it is fenced; the standby's side is checked next
             }
+            if (a.fencing() == Action.Promote.Fencing.QUORUM) {
+                quorumStillDetached(a);
+                return;
+            }
             throw new ApplyException("promote " + a.node() + " refused: the former primary " + former + " was "
                     + (a.fencing() == Action.Promote.Fencing.HOOK ? "to be fenced by the hook first"
                     : "seen stopped when planned") + ", and pgrds cannot check it now (" + e.getMessage()
@@ -149,6 +153,39 @@ final class HandoverSteps extends NodeSteps {
         if (runsAsPrimary) {
             throw new ApplyException("promote " + a.node() + " refused: the former primary " + former + " runs "
                     + "as a primary now; nothing was changed. Plan again: pgrds hands over from it without loss.");
+        }
+    }
+
+    /**
+     * A failover fenced by the quorum goes on only while it still holds: N−K+1 standbys of the file have no WAL
+     * receiver running (looked at on the servers right before the promotion, as every precondition is).
+     */
+    private void quorumStillDetached(Action.Promote a) {
+        if (!(ctx.desired.durability() instanceof io.pgrds.desired.Durability.Quorum q)) {
+            throw new ApplyException("promote " + a.node() + " refused: it was planned as fenced by a quorum, but the "
+                    + "file no longer asks for quorum durability; nothing was changed. Plan again.");
+        }
+        int needed = ctx.desired.nodes().size() - 1 - q.k() + 1;
+        List<String> detached = new java.util.ArrayList<>();
+        for (NodeSpec s : ctx.desired.nodes()) {
+            if (s.name().equals(a.formerPrimary().orElse(""))) {
+                continue;
+            }
+            try {
+                NodeOps n = ctx.ops(s.name());
+                if (n.running() && n.query("select pg_is_in_recovery() and not exists (select 1 from "
+                        + "pg_stat_wal_receiver where status = 'streaming')").equals(List.of("t"))) {
+                    detached.add(s.name());
+                }
+            } catch (TransportException | ApplyException e) {
+                // not counted
+            }
+        }
+        if (detached.size() < needed || !detached.contains(a.node())) {
+            throw new ApplyException("promote " + a.node() + " refused: it was planned as fenced by a quorum of " + needed
+                    + " detached standbys, and now only " + (detached.isEmpty() ? "none" : String.join(", ", detached))
+                    + (detached.size() == 1 ? " is" : " are") + "; the former primary " + a.formerPrimary().orElse("?")
+                    + " could collect acknowledgements again. Nothing was changed; plan again.");
         }
     }
 
