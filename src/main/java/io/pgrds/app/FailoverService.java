@@ -117,7 +117,11 @@ public final class FailoverService {
             return new Outcome(alive ? Result.VETOED : Result.REFUSED, c.id() + ": " + lost.node() + " answered no "
                     + "health check for " + Units.millis(lost.failedForMillis()) + ", and "
                     + (alive ? "a standby still hears from it: pgrds alone lost it. No failover. " : "no failover: ")
-                    + plan.refusals().stream().map(Refusal::message).collect(Collectors.joining(" ")),
+                    + plan.refusals().stream().map(Refusal::message).collect(Collectors.joining(" "))
+                    + (!alive && c.durability() instanceof Durability.Async && c.fence().isEmpty() ? " With async "
+                    + "durability and no fence hook, a primary whose host stops answering is never failed over "
+                    + "automatically (only a crash on a host that answers is handled): add durability: {quorum: 1} "
+                    + "or a fence hook to " + c.file() + "." : ""),
                     Optional.empty(), detached, Optional.empty());
         }
         Optional<Action.Promote> promote = plan.actions().stream().filter(a -> a instanceof Action.Promote)

@@ -53,6 +53,7 @@ public final class Detacher {
                         (System.nanoTime() - t0) / 1_000_000, Optional.ofNullable(e.getMessage())));
             }
         }
+        FaultPoint.reached(FaultPoint.FAILOVER_DETACHED);
         new AuditTrail(sessions, listener).append(c, new Audit(Instant.now().toString(), who, host, c.id().toString(), Optional.empty(), false, entries,
                 done.size() == standbys.size() ? "ok" : "failed"));
         return done;

@@ -114,6 +114,7 @@ public final class Daemon implements AutoCloseable {
             schedules = Schedules.create(this, config);
             watcher = new Watcher(this);
             schedules.scheduler().start();
+            watcher.start(this::refreshWatches);
         } catch (SchedulerException e) {
             throw new IllegalStateException("Unable to start the scheduler: " + e.getMessage(), e);
         }
@@ -333,6 +334,17 @@ public final class Daemon implements AutoCloseable {
             lastProblems = problems;
         }
         return Optional.of(loaded);
+    }
+
+    /**
+     * Reads the repository for the watches alone. With the clustered job store the fleet job runs on one daemon of
+     * the cluster, but every daemon must know the clusters to watch, so that one takes the watch over when the
+     * daemon holding it dies.
+     */
+    void refreshWatches() {
+        if (!stopping) {
+            readFleet().filter(FleetLoader.Result::ok).ifPresent(l -> watcher.sync(l.fleet()));
+        }
     }
 
     /** Deletes a cluster's jobs and status. */

@@ -44,6 +44,8 @@ final class Watch {
     private Instant nextIdentify = Instant.MIN;
     private Map<String, Long> lastLag = Map.of();
     private final Deque<Instant> restarts = new ArrayDeque<>();
+    private String startNode;
+    private Instant lastStart;
     private volatile WatchState state;
 
     Watch(Daemon daemon, DesiredFleet fleet, DesiredCluster desired) {
@@ -97,6 +99,7 @@ final class Watch {
                 }
                 failingSince = null;
                 lastLag = c.lagBytes();
+                noteStart(health.node().name(), c.startedAt(), now);
                 state = new WatchState("watching", Optional.of(health.node().name()), Optional.of(now), 0,
                         state.failovers(), state.lastFailover(), state.message());
                 return;
@@ -178,6 +181,7 @@ final class Watch {
             case RESTARTED -> {
                 LOG.warn("{}", o.sentence());
                 restarts.addLast(done);
+                lastStart = null; // the next check takes its new start time as the baseline, not as another restart
                 state = new WatchState("watching", Optional.of(lost), Optional.of(done), 0, state.failovers(),
                         state.lastFailover(), Optional.of(o.sentence()));
                 reset();
@@ -196,6 +200,22 @@ final class Watch {
                 nextRecovery = done.plus(after);
             }
         }
+    }
+
+    /**
+     * Counts restarts of the watched server, whoever made them (this watch, a regular run, a person): its start time
+     * changed between two checks that succeeded. Three within {@link #CRASH_LOOP} make the next loss a crash loop.
+     */
+    private void noteStart(String node, Optional<Instant> startedAt, Instant now) {
+        if (startedAt.isEmpty()) {
+            return;
+        }
+        if (node.equals(startNode) && lastStart != null && !lastStart.equals(startedAt.get())) {
+            restarts.addLast(now);
+            pruneRestarts(now);
+        }
+        startNode = node;
+        lastStart = startedAt.get();
     }
 
     /** Looks for the primary afresh at the next tick (after a recovery it may be another node). */

@@ -45,6 +45,23 @@ final class Watcher implements AutoCloseable {
         });
     }
 
+    /**
+     * With the clustered job store, reads the fleet for the watches on this daemon's own schedule (at once, then
+     * every interval, at most every 30 s): the fleet job runs on only one daemon of the cluster.
+     */
+    void start(Runnable refresh) {
+        if (locks.isPresent()) {
+            long every = Math.min(daemon.config().interval().toMillis(), 30_000);
+            pool.scheduleWithFixedDelay(() -> {
+                try {
+                    refresh.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("reading the fleet for the watches failed: {}", e.getMessage());
+                }
+            }, 0, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
     /** The fleet as the repository has it now: watch the clusters that want it, stop watching the others. */
     synchronized void sync(DesiredFleet fleet) {
         Map<ClusterId, DesiredCluster> wanted = new TreeMap<>();

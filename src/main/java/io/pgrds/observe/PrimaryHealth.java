@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -30,10 +31,14 @@ public final class PrimaryHealth implements AutoCloseable {
     private Sessions sessions;
     private Connection connection;
 
-    /** What one check found. {@code lagBytes}: per standby streaming from it, the WAL it has yet to flush. */
-    public record Check(boolean ok, Map<String, Long> lagBytes, Optional<String> error) {
+    /**
+     * What one check found. {@code lagBytes}: per standby streaming from it, the WAL it has yet to flush;
+     * {@code startedAt}: when its server started ({@code pg_postmaster_start_time()}), so that a restart by anyone
+     * is seen.
+     */
+    public record Check(boolean ok, Map<String, Long> lagBytes, Optional<String> error, Optional<Instant> startedAt) {
         static Check failed(String why) {
-            return new Check(false, Map.of(), Optional.of(why));
+            return new Check(false, Map.of(), Optional.of(why), Optional.empty());
         }
     }
 
@@ -63,11 +68,13 @@ public final class PrimaryHealth implements AutoCloseable {
             try (Statement s = connection.createStatement()) {
                 s.setQueryTimeout(seconds);
                 Map<String, Long> lag = new TreeMap<>();
-                try (ResultSet r = s.executeQuery("select pg_is_in_recovery()")) {
+                Instant started;
+                try (ResultSet r = s.executeQuery("select pg_is_in_recovery(), pg_postmaster_start_time()")) {
                     r.next();
                     if (r.getBoolean(1)) {
                         return Check.failed(node.name() + " runs as a standby");
                     }
+                    started = r.getTimestamp(2).toInstant();
                 }
                 try (ResultSet r = s.executeQuery("select application_name, coalesce(pg_wal_lsn_diff("
                         + "pg_current_wal_lsn(), flush_lsn), 0)::bigint from pg_stat_replication "
@@ -76,7 +83,7 @@ public final class PrimaryHealth implements AutoCloseable {
                         lag.put(r.getString(1), r.getLong(2));
                     }
                 }
-                return new Check(true, lag, Optional.empty());
+                return new Check(true, lag, Optional.empty(), Optional.of(started));
             }
         } catch (SQLException | RuntimeException e) {
             dropConnections();

@@ -110,7 +110,9 @@ public final class ConfigFiles {
      * 'ANY K ("pg2", "pg3")'} over the other nodes (a node never waits for itself, and whichever node is primary
      * has its standbys listed) and {@code synchronous_commit = on}; both take effect on a reload. Automatic
      * failover: {@code wal_receiver_timeout} = failoverAfter, so that a standby whose primary went silent stops
-     * saying it streams by the time the daemon asks, and one that still hears from it has heard within that time.
+     * saying it streams by the time the daemon asks, and one that still hears from it has heard within that time;
+     * {@code wal_retrieve_retry_interval = 1s}, so that standbys attach within a second to a primary restarted in
+     * place or newly promoted (PostgreSQL's 5 s would keep a quorum's commits waiting that long).
      */
     static SortedMap<String, String> haParameters(DesiredCluster desired, NodeSpec node) {
         SortedMap<String, String> out = new java.util.TreeMap<>();
@@ -122,6 +124,7 @@ public final class ConfigFiles {
         }
         if (desired.failover().automatic()) {
             out.put("wal_receiver_timeout", desired.failover().failoverAfter().toMillis() + "ms");
+            out.put("wal_retrieve_retry_interval", "1s");
         }
         return out;
     }
