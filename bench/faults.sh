@@ -55,16 +55,18 @@ awk -F'\t' '
     if ($6 != "-") { conv[s] = conv[s] " " $6; nconv[s]++ }
     secs[s] = secs[s] " " $7; nsecs[s]++
     if ($8 != "ok" && !(s in failure)) failure[s] = "round " $2 ": " substr($8, 1, 220)
+    if (NF >= 9 && $9 != "-") { gaps[s] = gaps[s] " " $9; ngaps[s]++; if ($9 + 0 > gmax[s]) gmax[s] = $9 + 0 }
   }
   END {
-    printf "%-62s %6s %6s %9s %7s %10s %11s %8s\n", "scenario", "rounds", "passed", "acked", "lost", "2-writ s",
-      "converge s", "round s"
+    printf "%-62s %6s %6s %9s %7s %10s %11s %8s %15s\n", "scenario", "rounds", "passed", "acked", "lost", "2-writ s",
+      "converge s", "round s", "gap s med/max"
     for (i = 1; i <= count; i++) {
       s = order[i]
       l = (s in lost) ? lost[s] : "-"
       if ((s in unknown) && (s in lost)) l = l "+?"
-      printf "%-62s %6d %6d %9d %7s %10.1f %11s %8s\n", s, rounds[s], passed[s] + 0, acked[s], l, twoms[s] / 1000,
-        median(conv[s], nconv[s] + 0), median(secs[s], nsecs[s] + 0)
+      g = (ngaps[s] + 0 == 0) ? "-" : sprintf("%.1f/%.1f", median(gaps[s], ngaps[s]) / 1000, gmax[s] / 1000)
+      printf "%-62s %6d %6d %9d %7s %10.1f %11s %8s %15s\n", s, rounds[s], passed[s] + 0, acked[s], l, twoms[s] / 1000,
+        median(conv[s], nconv[s] + 0), median(secs[s], nsecs[s] + 0), g
       all += rounds[s]; ok += passed[s]; tacked += acked[s]; tlost += lost[s]; ttwo += twoms[s]
     }
     printf "%-62s %6d %6d %9d %7d %10.1f\n", "all", all, ok, tacked, tlost, ttwo / 1000
@@ -73,7 +75,8 @@ awk -F'\t' '
     print "scenario ended with a single primary to check, +?: some did not); 2-writ s: seconds with two or more writable"
     print "nodes (each node asked every 25 ms); converge s: median time for apply (at most twice) to converge, rounds"
     print "that did not converge left out; round s: median round, including getting a healthy cluster (reused, or created"
-    print "afresh after a round that broke it: about 5 s)."
+    print "afresh after a round that broke it: about 5 s); gap s: for failover scenarios, the longest the writer went"
+    print "without an acknowledged commit from the fault to the end of the recovery, median and max over the rounds."
     n = 0
     for (i = 1; i <= count; i++) if (order[i] in failure) {
       if (n++ == 0) { print ""; print "first failure per scenario:" }

@@ -79,8 +79,13 @@ public final class ApplyService {
      */
     public ApplyOutcome apply(DesiredFleet fleet, DesiredCluster desired, ObservedCluster observed, ClusterPlan plan,
                               UnaryOperator<ClusterPlan> cut, BooleanSupplier stopping) {
-        return executor(fleet, Confirmations.NONE, cut).apply(desired, observed, cut.apply(plan), fleet.commit(),
-                stopping);
+        return apply(fleet, desired, observed, plan, Confirmations.NONE, cut, stopping);
+    }
+
+    /** The same, planned with {@code confirmations}, with which the recheck under the lock plans again. */
+    public ApplyOutcome apply(DesiredFleet fleet, DesiredCluster desired, ObservedCluster observed, ClusterPlan plan,
+                              Confirmations confirmations, UnaryOperator<ClusterPlan> cut, BooleanSupplier stopping) {
+        return executor(fleet, confirmations, cut).apply(desired, observed, cut.apply(plan), fleet.commit(), stopping);
     }
 
     private Executor executor(DesiredFleet fleet, Confirmations confirmations, UnaryOperator<ClusterPlan> cut) {

@@ -65,6 +65,11 @@ public final class PlanService {
         return Planner.plan(desired, observed);
     }
 
+    /** Plans one observed cluster with what it was told (the watching daemon: the primary it lost). */
+    public ClusterPlan plan(DesiredCluster desired, ObservedCluster observed, Confirmations confirmations) {
+        return Planner.plan(desired, observed, confirmations);
+    }
+
     /** What is dangerous in a cluster as observed: two writable primaries. */
     public List<String> dangers(DesiredCluster desired, ObservedCluster observed) {
         return Planner.dangers(desired, observed);

@@ -107,11 +107,18 @@ final class ApplyContext {
         if (running.size() <= 1) {
             return running.stream().map(ObservedNode::name).findFirst();
         }
-        Optional<String> named = o.nodes().stream().flatMap(n -> n.marker().stream())
-                .filter(m -> m.cluster().equals(desired.id())).flatMap(m -> m.primary().stream())
-                .filter(p -> running.stream().anyMatch(n -> n.name().equals(p))).findFirst();
-        return named.or(() -> running.stream().max(java.util.Comparator.comparing((ObservedNode n) -> n.timeline()
-                .orElse(Integer.MIN_VALUE))).map(ObservedNode::name));
+        // two running as primary: the one promoted last (the higher timeline) is the primary, the other is stale and
+        // this apply stops it; a stale one's own marker still names itself, so markers count only on that timeline
+        int top = running.stream().mapToInt(n -> n.timeline().orElse(Integer.MIN_VALUE)).max().orElseThrow();
+        List<ObservedNode> newest = running.stream().filter(n -> n.timeline().orElse(Integer.MIN_VALUE) == top)
+                .toList();
+        if (newest.size() == 1) {
+            return Optional.of(newest.get(0).name());
+        }
+        return o.nodes().stream().filter(n -> n.timeline().orElse(Integer.MIN_VALUE) == top)
+                .flatMap(n -> n.marker().stream()).filter(m -> m.cluster().equals(desired.id()))
+                .flatMap(m -> m.primary().stream()).filter(p -> newest.stream().anyMatch(n -> n.name().equals(p)))
+                .findFirst();
     }
 
     /**

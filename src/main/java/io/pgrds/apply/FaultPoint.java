@@ -44,11 +44,13 @@ public final class FaultPoint {
     public static final String REJOIN_CONFIGURED = "rejoin.configured";
     /** Deactivate: the node is stopped; its marker does not say deactivated yet. */
     public static final String DEACTIVATE_STOPPED = "deactivate.stopped";
+    /** An automatic failover detached the standbys from the lost primary and has not promoted one yet. */
+    public static final String FAILOVER_DETACHED = "failover.detached";
 
     /** Every point, in the order an apply can pass them. */
     public static final List<String> ALL = List.of(APPLY_LOCKED, APPLY_CHECKED, SWITCHOVER_CHECKED,
             SWITCHOVER_STOPPED, SWITCHOVER_PROMOTED, SWITCHOVER_MARKED, SWITCHOVER_CONFIGURED, PROMOTE_FENCED,
-            PROMOTE_PROMOTED, REJOIN_STOPPED, REJOIN_REWOUND, REJOIN_CONFIGURED, DEACTIVATE_STOPPED);
+            PROMOTE_PROMOTED, REJOIN_STOPPED, REJOIN_REWOUND, REJOIN_CONFIGURED, DEACTIVATE_STOPPED, FAILOVER_DETACHED);
 
     private FaultPoint() {
     }

@@ -1,6 +1,9 @@
 package io.pgrds.apply;
 
+import io.pgrds.desired.Durability;
 import io.pgrds.desired.NodeSpec;
+import io.pgrds.observe.NodeState;
+import io.pgrds.observe.Lsn;
 import io.pgrds.plan.Action;
 import io.pgrds.transport.TransportException;
 import java.time.Duration;
@@ -46,6 +49,11 @@ final class HandoverSteps extends NodeSteps {
             }
         }
         n.start();
+        if (ctx.observed.nodes().stream().anyMatch(o -> o.name().equals(name) && o.state() == NodeState.PRIMARY)) {
+            // the primary that had stopped runs again: the markers written after this apply name it, as before it
+            // stopped (a later failover plan relies on them to know whom to fence)
+            ctx.primary = Optional.of(name);
+        }
     }
 
     /**
@@ -141,6 +149,10 @@ final class HandoverSteps extends NodeSteps {
             if (a.fencing() == Action.Promote.Fencing.OPERATOR) {
                 return; // the operator's word: it is fenced; the standby's side is checked next
             }
+            if (a.fencing() == Action.Promote.Fencing.QUORUM) {
+                quorumStillDetached(a);
+                return;
+            }
             throw new ApplyException("promote " + a.node() + " refused: the former primary " + former + " was "
                     + (a.fencing() == Action.Promote.Fencing.HOOK ? "to be fenced by the hook first"
                     : "seen stopped when planned") + ", and pgrds cannot check it now (" + e.getMessage()
@@ -149,6 +161,39 @@ final class HandoverSteps extends NodeSteps {
         if (runsAsPrimary) {
             throw new ApplyException("promote " + a.node() + " refused: the former primary " + former + " runs "
                     + "as a primary now; nothing was changed. Plan again: pgrds hands over from it without loss.");
+        }
+    }
+
+    /**
+     * A failover fenced by the quorum goes on only while it still holds: N−K+1 standbys of the file have no WAL
+     * receiver running (looked at on the servers right before the promotion, as every precondition is).
+     */
+    private void quorumStillDetached(Action.Promote a) {
+        if (!(ctx.desired.durability() instanceof Durability.Quorum q)) {
+            throw new ApplyException("promote " + a.node() + " refused: it was planned as fenced by a quorum, but the "
+                    + "file no longer asks for quorum durability; nothing was changed. Plan again.");
+        }
+        int needed = ctx.desired.nodes().size() - 1 - q.k() + 1;
+        List<String> detached = new java.util.ArrayList<>();
+        for (NodeSpec s : ctx.desired.nodes()) {
+            if (s.name().equals(a.formerPrimary().orElse(""))) {
+                continue;
+            }
+            try {
+                NodeOps n = ctx.ops(s.name());
+                if (n.running() && n.query("select pg_is_in_recovery() and not exists (select 1 from "
+                        + "pg_stat_wal_receiver where status = 'streaming')").equals(List.of("t"))) {
+                    detached.add(s.name());
+                }
+            } catch (TransportException | ApplyException e) {
+                // not counted
+            }
+        }
+        if (detached.size() < needed || !detached.contains(a.node())) {
+            throw new ApplyException("promote " + a.node() + " refused: it was planned as fenced by a quorum of " + needed
+                    + " detached standbys, and now only " + (detached.isEmpty() ? "none" : String.join(", ", detached))
+                    + (detached.size() == 1 ? " is" : " are") + "; the former primary " + a.formerPrimary().orElse("?")
+                    + " could collect acknowledgements again. Nothing was changed; plan again.");
         }
     }
 
@@ -220,6 +265,7 @@ final class HandoverSteps extends NodeSteps {
                     + from + "'s final WAL (" + last.checkpoint() + ") within 30 s, so promoting it could lose "
                     + "commits. " + from + " runs as primary again; check replication and apply again");
         }
+        awaitQuorum(old, target, last.checkpoint());
         target.promote();
         repl.waitWritable(target);
         FaultPoint.reached(FaultPoint.SWITCHOVER_PROMOTED);
@@ -230,6 +276,32 @@ final class HandoverSteps extends NodeSteps {
         ctx.writeMarkers(false);
         FaultPoint.reached(FaultPoint.SWITCHOVER_MARKED);
         follow(old, target);
+    }
+
+    /**
+     * With {@code durability: {quorum: K}} the handover point must be where a commit would be: on K standbys. The
+     * target replayed it; K−1 of the other standbys must have received it too before the target is promoted, so the
+     * new primary starts with a quorum that already holds everything, and its first commit is not the first to
+     * wait. When they do not within 30 s the old primary is started again, as when the target does not catch up.
+     */
+    private void awaitQuorum(NodeOps old, NodeOps target, Lsn checkpoint) {
+        if (!(ctx.desired.durability() instanceof Durability.Quorum q) || q.k() < 2) {
+            return;
+        }
+        String from = old.node().name();
+        String to = target.node().name();
+        List<NodeOps> others = ctx.reachable().stream()
+                .filter(n -> !n.node().name().equals(from) && !n.node().name().equals(to)).toList();
+        ctx.listener.progress(ctx.desired.id(), to, "waiting for " + (q.k() - 1) + " more standby(s) to receive "
+                + from + "'s last WAL (quorum " + q.k() + ")");
+        int have = repl.receivedPast(others, checkpoint, q.k() - 1, Duration.ofSeconds(30));
+        if (have < q.k() - 1) {
+            old.start();
+            throw new ApplyException("switchover " + from + " → " + to + " rolled back: durability is quorum "
+                    + q.k() + " but only " + (have + 1) + " standby(s) received " + from + "'s final WAL ("
+                    + checkpoint + ") within 30 s, so " + to + " could not have committed anything. " + from
+                    + " runs as primary again; check that " + q.k() + " standbys stream, then apply again");
+        }
     }
 
     /** A dry run's switchover: the same changes in the same order; the waits in between are reads. */

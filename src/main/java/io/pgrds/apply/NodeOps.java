@@ -315,10 +315,16 @@ final class NodeOps {
         return rows;
     }
 
-    /** SQL that changes something; {@code shown} is the statement with secrets redacted. */
+    /**
+     * SQL that changes something; {@code shown} is the statement with secrets redacted. pgrds's own statements (roles)
+     * commit without waiting for a quorum of standbys ({@code synchronous_commit = local}): a new primary has no
+     * standby yet, and an apply must be able to repair a cluster whose quorum is short. What they write is
+     * configuration the next apply writes again, not data a client was told is safe.
+     */
     void execute(String what, String sql, String shown) {
-        change(what, psql(), sql.getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(10), "psql <<SQL\n" + shown
-                + "\nSQL");
+        String local = "set synchronous_commit = local;\n";
+        change(what, psql(), (local + sql).getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(10), "psql <<SQL\n"
+                + local + shown + "\nSQL");
     }
 
     private List<String> psql() {

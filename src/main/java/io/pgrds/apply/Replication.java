@@ -63,6 +63,30 @@ final class Replication {
         return false;
     }
 
+    /**
+     * Waits until {@code wanted} of {@code standbys} have received WAL past {@code lsn}; how many had when it
+     * returned (fewer than {@code wanted} after {@code timeout}). A standby that cannot be asked counts as not.
+     */
+    int receivedPast(List<NodeOps> standbys, Lsn lsn, int wanted, Duration timeout) {
+        long until = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            int have = 0;
+            for (NodeOps n : standbys) {
+                try {
+                    List<String> r = n.query("select pg_last_wal_receive_lsn() > " + Sql.literal(lsn.toString())
+                            + "::pg_lsn");
+                    have += !r.isEmpty() && r.get(0).equals("t") ? 1 : 0;
+                } catch (ApplyException | io.pgrds.transport.TransportException e) {
+                    // stopped or unreachable: it does not count towards the quorum
+                }
+            }
+            if (have >= wanted || System.nanoTime() > until) {
+                return have;
+            }
+            ctx.pause(20);
+        }
+    }
+
     void waitWritable(NodeOps n) {
         if (ctx.options.dryRun()) {
             return;

@@ -18,10 +18,12 @@ import java.util.Optional;
  * result added to the cluster's audit trail. It proves a backup can be restored, which only a restore can.
  */
 public final class RestoreDrill {
+    private final Sessions sessions;
     private final Backups backups;
     private final ApplyListener listener;
 
     public RestoreDrill(Sessions sessions, ApplyListener listener) {
+        this.sessions = sessions;
         this.backups = new Backups(sessions, listener);
         this.listener = listener;
     }
@@ -104,17 +106,6 @@ public final class RestoreDrill {
 
     /** Appends a drill's result to the audit trail on the cluster's nodes and locally. */
     public void audit(DesiredCluster c, VerifyResult r, Audit audit) {
-        String line = audit.toJsonLine() + "\n";
-        for (NodeSpec s : c.nodes()) {
-            try {
-                NodeOps n = backups.ops(c, s);
-                n.shell().exec(new NodeShell.Exec(List.of("sh", "-c", "umask 077; mkdir -p \"$(dirname \"$1\")\" && "
-                        + "cat >> \"$1\"", "sh", n.paths().audit()), true,
-                        line.getBytes(java.nio.charset.StandardCharsets.UTF_8), Duration.ofSeconds(30)));
-            } catch (RuntimeException e) {
-                // the local copy and the other nodes still have it
-            }
-        }
-        LocalAudit.append(line);
+        new AuditTrail(sessions, listener).append(c, audit);
     }
 }

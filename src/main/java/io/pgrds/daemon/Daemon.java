@@ -71,6 +71,7 @@ public final class Daemon implements AutoCloseable {
     private volatile boolean stopping;
     private volatile String lastProblems = "";
     private Schedules schedules;
+    private Watcher watcher;
     private HttpApi http;
 
     public Daemon(Config config) {
@@ -91,6 +92,10 @@ public final class Daemon implements AutoCloseable {
         return new Sessions(config.shellOptions(), opener);
     }
 
+    Sessions.Opener opener() {
+        return opener;
+    }
+
     public Config config() {
         return config;
     }
@@ -107,7 +112,9 @@ public final class Daemon implements AutoCloseable {
     public synchronized Daemon start() {
         try {
             schedules = Schedules.create(this, config);
+            watcher = new Watcher(this);
             schedules.scheduler().start();
+            watcher.start(this::refreshWatches);
         } catch (SchedulerException e) {
             throw new IllegalStateException("Unable to start the scheduler: " + e.getMessage(), e);
         }
@@ -146,6 +153,7 @@ public final class Daemon implements AutoCloseable {
         stopping = true;
         LOG.info("pgrds daemon stopping: waiting for running reconciles to reach the end of their current action");
         try {
+            watcher.close();
             schedules.scheduler().standby();
             schedules.scheduler().shutdown(true);
         } catch (SchedulerException e) {
@@ -179,6 +187,16 @@ public final class Daemon implements AutoCloseable {
     ClusterStatus record(Outcomes.Run run) {
         return statuses.compute(run.id(), (k, before) -> Outcomes.status(
                 before == null ? ClusterStatus.pending(k) : before, run));
+    }
+
+    /** The watch states of the clusters with automatic failover. */
+    public Map<ClusterId, WatchState> watches() {
+        return watcher == null ? Map.of() : watcher.states();
+    }
+
+    /** A watch failed over: a full backup follows, as after every failover. */
+    void failedOver(ClusterId id, WatchState.Failover f) {
+        backups.afterFailover(id);
     }
 
     void recordBackup(ClusterId id, LastBackup done) {
@@ -275,6 +293,7 @@ public final class Daemon implements AutoCloseable {
                 .ifPresent(s -> wantedBackups.put(c.id(), s)));
         schedules.scheduleBackups(wantedBackups, loaded.ok());
         if (loaded.ok()) {
+            watcher.sync(loaded.fleet());
             for (JobKey key : existing) {
                 ClusterId id = ClusterId.parse(key.getName());
                 if (!wanted.contains(id)) {
@@ -315,6 +334,17 @@ public final class Daemon implements AutoCloseable {
             lastProblems = problems;
         }
         return Optional.of(loaded);
+    }
+
+    /**
+     * Reads the repository for the watches alone. With the clustered job store the fleet job runs on one daemon of
+     * the cluster, but every daemon must know the clusters to watch, so that one takes the watch over when the
+     * daemon holding it dies.
+     */
+    void refreshWatches() {
+        if (!stopping) {
+            readFleet().filter(FleetLoader.Result::ok).ifPresent(l -> watcher.sync(l.fleet()));
+        }
     }
 
     /** Deletes a cluster's jobs and status. */

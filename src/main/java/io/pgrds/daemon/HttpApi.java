@@ -89,11 +89,11 @@ final class HttpApi {
     }
 
     private void metrics(HttpExchange x) throws IOException {
-        send(x, 200, Metrics.CONTENT_TYPE, Metrics.render(daemon.statuses(), daemon.running()));
+        send(x, 200, Metrics.CONTENT_TYPE, Metrics.render(daemon.statuses(), daemon.running(), daemon.watches()));
     }
 
     private void status(HttpExchange x) throws IOException {
-        send(x, 200, "application/json", StatusJson.render(daemon.statuses(), daemon.running()));
+        send(x, 200, "application/json", StatusJson.render(daemon.statuses(), daemon.running(), daemon.watches()));
     }
 
     private void hook(HttpExchange x) throws Exception {

@@ -17,6 +17,12 @@ public final class Metrics {
     }
 
     public static String render(Collection<ClusterStatus> clusters, boolean schedulerRunning) {
+        return render(clusters, schedulerRunning, java.util.Map.of());
+    }
+
+    /** With the watches of the clusters that have automatic failover. */
+    public static String render(Collection<ClusterStatus> clusters, boolean schedulerRunning,
+                                java.util.Map<io.pgrds.desired.ClusterId, WatchState> watches) {
         List<ClusterStatus> sorted = clusters.stream().sorted(Comparator.comparing(ClusterStatus::cluster)).toList();
         StringBuilder out = new StringBuilder();
         header(out, "pgrds_up", "gauge", "1 while the daemon's scheduler runs.");
@@ -105,7 +111,32 @@ public final class Metrics {
                         .append('\n');
             }
         }
+        if (!watches.isEmpty()) {
+            watches(out, watches);
+        }
         return out.toString();
+    }
+
+    /** The watches of clusters with automatic failover: whether watched here, failovers made, writes down for. */
+    private static void watches(StringBuilder out, Map<io.pgrds.desired.ClusterId, WatchState> watches) {
+        header(out, "pgrds_cluster_watched", "gauge", "1 while this daemon watches the cluster's primary for automatic "
+                + "failover; 0 while it cannot (see /status: no job store, no primary found) or another daemon does "
+                + "(state=\"elsewhere\").");
+        watches.forEach((id, w) -> out.append("pgrds_cluster_watched{cluster=\"").append(escape(id.toString()))
+                .append("\",state=\"").append(escape(w.state())).append("\"} ")
+                .append(w.state().equals("unwatched") || w.state().equals("elsewhere") ? 0 : 1).append('\n'));
+        header(out, "pgrds_failovers_total", "counter", "Automatic failovers this daemon made since it started.");
+        watches.forEach((id, w) -> out.append("pgrds_failovers_total{cluster=\"").append(escape(id.toString()))
+                .append("\"} ").append(w.failovers()).append('\n'));
+        header(out, "pgrds_failover_writable_after_seconds", "gauge", "The last automatic failover: from the first "
+                + "failed health check to the new primary accepting writes.");
+        watches.forEach((id, w) -> w.lastFailover().ifPresent(f -> out.append("pgrds_failover_writable_after_seconds"
+                + "{cluster=\"").append(escape(id.toString())).append("\",to=\"").append(escape(f.to())).append("\"} ")
+                .append(number(f.writableAfterMillis() / 1000.0)).append('\n')));
+        header(out, "pgrds_primary_failing_seconds", "gauge", "How long the watched primary has failed every health "
+                + "check (0 while it answers).");
+        watches.forEach((id, w) -> out.append("pgrds_primary_failing_seconds{cluster=\"").append(escape(id.toString()))
+                .append("\"} ").append(number(w.failingMillis() / 1000.0)).append('\n'));
     }
 
     private static void header(StringBuilder out, String name, String type, String help) {

@@ -26,7 +26,38 @@ public final class StatusJson {
         backup.put("message", b.message().orElse(null));
     }
 
+    private static void watch(ObjectNode parent, java.util.Optional<WatchState> state) {
+        if (state.isEmpty()) {
+            parent.putNull("watch");
+            return;
+        }
+        WatchState w = state.get();
+        ObjectNode o = parent.putObject("watch");
+        o.put("state", w.state());
+        o.put("primary", w.primary().orElse(null));
+        o.put("lastCheckAt", w.lastCheckAt().map(Object::toString).orElse(null));
+        o.put("failingMillis", w.failingMillis());
+        o.put("failovers", w.failovers());
+        if (w.lastFailover().isPresent()) {
+            WatchState.Failover f = w.lastFailover().get();
+            ObjectNode last = o.putObject("lastFailover");
+            last.put("from", f.from());
+            last.put("to", f.to());
+            last.put("at", f.at().toString());
+            last.put("writableAfterMillis", f.writableAfterMillis());
+        } else {
+            o.putNull("lastFailover");
+        }
+        o.put("message", w.message().orElse(null));
+    }
+
     public static String render(Collection<ClusterStatus> clusters, boolean running) {
+        return render(clusters, running, java.util.Map.of());
+    }
+
+    /** With the watch of each cluster that has automatic failover ({@code watch}; null for the others). */
+    public static String render(Collection<ClusterStatus> clusters, boolean running,
+                                java.util.Map<io.pgrds.desired.ClusterId, WatchState> watches) {
         ObjectNode root = Json.mapper().createObjectNode();
         root.put("running", running);
         ArrayNode list = root.putArray("clusters");
@@ -58,6 +89,7 @@ public final class StatusJson {
             c.warnings().forEach(warnings::add);
             ArrayNode dangers = o.putArray("dangers");
             c.dangers().forEach(dangers::add);
+            watch(o, java.util.Optional.ofNullable(watches.get(c.cluster())));
             // the most recent of any type, as before backups had types; each type's under "backups"
             backup(o, "lastBackup", c.lastBackup());
             ObjectNode backups = o.putObject("backups");

@@ -91,6 +91,9 @@ final class SqlProbe {
                 archiver = new ArchiverStats(r.getLong(13), Optional.ofNullable(r.getString(14)), optionalLong(r, 15),
                         r.getLong(16), Optional.ofNullable(r.getString(17)), optionalLong(r, 18), r.getLong(19));
             }
+            if (inRecovery && timeline.isEmpty()) {
+                timeline = replayTimeline(s);
+            }
             List<ReplicationPeer> peers = new ArrayList<>();
             if (!inRecovery) {
                 try (ResultSet r = s.executeQuery("select application_name, coalesce(client_addr::text, 'local'), "
@@ -123,6 +126,27 @@ final class SqlProbe {
             return new SqlFacts(version, inRecovery, current, receive, replay, lag, receiver, peers, settings, roles,
                     connections, maxConnections, Optional.of(archiver), sender, messageAge, timeline);
         }
+    }
+
+    /**
+     * The timeline a standby replays now. pg_control's "Latest checkpoint's TimeLineID" lags behind it until the next
+     * restartpoint, so two standbys on the same timeline may show different ones there, and one that could not follow
+     * a new timeline may show the same as one that did: ordering failover candidates by it could promote the one that
+     * holds less. PostgreSQL 15 has no function for it, but the startup process names the WAL file it reads in its
+     * process title ("startup recovering 0000000C0000000000000006"), whose first eight digits are that timeline. Read
+     * through /proc as a superuser; empty when that is not possible (then pg_control's value is used).
+     */
+    private static Optional<Integer> replayTimeline(Statement s) {
+        try (ResultSet r = s.executeQuery("select substring(encode(pg_read_binary_file('/proc/' || pid || '/cmdline'), "
+                + "'escape') from 'startup [a-z ]*([0-9A-F]{8})[0-9A-F]{16}') from pg_stat_activity "
+                + "where backend_type = 'startup' limit 1")) {
+            if (r.next() && r.getString(1) != null) {
+                return Optional.of(Integer.parseInt(r.getString(1), 16));
+            }
+        } catch (SQLException | NumberFormatException e) {
+            // not a superuser, no /proc, or no process title: pg_control's timeline it is
+        }
+        return Optional.empty();
     }
 
     private static Optional<Long> optionalLong(ResultSet r, int column) throws SQLException {

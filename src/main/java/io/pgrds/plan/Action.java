@@ -190,7 +190,12 @@ public sealed interface Action permits Action.OnNode, Action.Switchover, Action.
             /** The cluster's fence hook runs before the promotion (a {@link Fence} action of this plan). */
             HOOK,
             /** The operator confirmed it is fenced ({@code --fenced NODE}). */
-            OPERATOR
+            OPERATOR,
+            /**
+             * Durability is a quorum of K among N standbys and N−K+1 of them were detached: the former primary can
+             * acknowledge no commit any more, and every one it acknowledged is on the standby promoted.
+             */
+            QUORUM
         }
 
         public ActionKind kind() {

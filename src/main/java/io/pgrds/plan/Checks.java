@@ -34,6 +34,9 @@ final class Checks {
             }
             ObservedNode n = on.get();
             String error = n.error().map(e -> " (" + e + ")").orElse("");
+            if (f.isLost(name) && (n.state() == NodeState.UNREACHABLE || n.state() == NodeState.UNKNOWN)) {
+                continue; // the primary the watching daemon lost: what to do about it is the failover rules' call
+            }
             switch (n.state()) {
                 case UNREACHABLE -> {
                     boolean isPrimary = f.pin.map(name::equals)

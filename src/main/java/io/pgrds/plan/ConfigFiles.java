@@ -3,6 +3,7 @@ package io.pgrds.plan;
 import io.pgrds.desired.BackupSpec;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.DesiredCluster;
+import io.pgrds.desired.Durability;
 import io.pgrds.desired.NodeSpec;
 import io.pgrds.desired.Repository;
 import io.pgrds.observe.NodePaths;
@@ -100,7 +101,32 @@ public final class ConfigFiles {
             argv.add("archive-push");
             all.put("archive_command", archiveCommand(argv));
         }
+        all.putAll(haParameters(desired, node));
         return all;
+    }
+
+    /**
+     * What durability and automatic failover ask of a node's server. A quorum: {@code synchronous_standby_names =
+     * 'ANY K ("pg2", "pg3")'} over the other nodes (a node never waits for itself, and whichever node is primary
+     * has its standbys listed) and {@code synchronous_commit = on}; both take effect on a reload. Automatic
+     * failover: {@code wal_receiver_timeout} = failoverAfter, so that a standby whose primary went silent stops
+     * saying it streams by the time the daemon asks, and one that still hears from it has heard within that time;
+     * {@code wal_retrieve_retry_interval = 1s}, so that standbys attach within a second to a primary restarted in
+     * place or newly promoted (PostgreSQL's 5 s would keep a quorum's commits waiting that long).
+     */
+    static SortedMap<String, String> haParameters(DesiredCluster desired, NodeSpec node) {
+        SortedMap<String, String> out = new java.util.TreeMap<>();
+        if (desired.durability() instanceof Durability.Quorum q) {
+            List<String> others = desired.nodes().stream().filter(n -> !n.name().equals(node.name()))
+                    .map(n -> "\"" + n.name() + "\"").toList();
+            out.put("synchronous_standby_names", "ANY " + q.k() + " (" + String.join(", ", others) + ")");
+            out.put("synchronous_commit", "on");
+        }
+        if (desired.failover().automatic()) {
+            out.put("wal_receiver_timeout", desired.failover().failoverAfter().toMillis() + "ms");
+            out.put("wal_retrieve_retry_interval", "1s");
+        }
+        return out;
     }
 
     /**

@@ -140,6 +140,9 @@ final class ConfigRules {
         }
         List<String> nodes = new ArrayList<>();
         for (String name : new TreeSet<>(f.desiredNames)) {
+            if (f.unseen(name)) {
+                continue; // the lost primary: configured once it can be seen again
+            }
             String want = ConfigFiles.sha256(ConfigFiles.pgbackrestConf(f.desired, f.desired.node(name).orElseThrow()));
             if (x.fresh.contains(name) || !want.equals(f.get(name).configFiles().get(ConfigFiles.PGBACKREST))) {
                 nodes.add(name);

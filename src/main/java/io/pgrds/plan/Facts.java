@@ -4,6 +4,7 @@ import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.NodeSpec;
 import io.pgrds.observe.Lsn;
 import io.pgrds.observe.Marker;
+import io.pgrds.observe.NodeState;
 import io.pgrds.observe.ObservedCluster;
 import io.pgrds.observe.ObservedNode;
 import io.pgrds.observe.RestoreSource;
@@ -96,6 +97,47 @@ final class Facts {
 
     boolean isDesired(String name) {
         return desiredNames.contains(name);
+    }
+
+    /**
+     * Whether {@code name} is the primary the watching daemon lost, as far as planning goes: it is still a node of
+     * the file, the cluster's records name it primary, and a standby of the file holds data to fail over to.
+     */
+    boolean isLost(String name) {
+        return confirmations.lost().filter(l -> l.node().equals(name)).isPresent() && isDesired(name)
+                && PrimaryRules.formerPrimary(this).filter(name::equals).isPresent()
+                && desiredNodes.stream().map(n -> byName.get(n.name())).anyMatch(n -> n != null
+                && n.state() == NodeState.STANDBY);
+    }
+
+    /** A node of the file pgrds cannot see (only the lost primary passes the checks so): no action may touch it. */
+    boolean unseen(String name) {
+        return node(name).filter(n -> n.state() == NodeState.UNREACHABLE || n.state() == NodeState.UNKNOWN)
+                .isPresent();
+    }
+
+    /** How recent a standby's last message from a sender must be to prove that sender alive. */
+    long receivedRecentlyMillis() {
+        return confirmations.lost().map(Confirmations.Lost::recentMillis).orElse(FailoverRules.RECEIVED_RECENTLY_MILLIS);
+    }
+
+    /**
+     * The standbys of the file that are detached: running, in recovery, with no upstream configured and no WAL
+     * receiver streaming. With a quorum of K among N standbys, N−K+1 of them detached means the former primary can
+     * never again collect K acknowledgements, and every commit it acknowledged is on one of them.
+     */
+    List<ObservedNode> detachedStandbys() {
+        return desiredNodes.stream().map(n -> byName.get(n.name())).filter(java.util.Objects::nonNull)
+                .filter(n -> n.state() == NodeState.STANDBY && n.running() && n.upstream().isEmpty())
+                .filter(n -> n.sql().isPresent() && n.sql().get().inRecovery() && n.sql().get().walReceiverStatus()
+                        .filter("streaming"::equals).isEmpty())
+                .toList();
+    }
+
+    /** With a quorum of K: how many standbys must be detached before a failover without the old primary (N−K+1). */
+    Optional<Integer> quorumToDetach() {
+        return desired.durability() instanceof io.pgrds.desired.Durability.Quorum q
+                ? Optional.of(desiredNodes.size() - 1 - q.k() + 1) : Optional.empty();
     }
 
     /** The node a standby streams from, when its upstream ({@code host} or {@code host:port}) names exactly one. */

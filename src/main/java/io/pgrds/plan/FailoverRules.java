@@ -48,10 +48,15 @@ final class FailoverRules {
                     + q.name() + " was chosen by timeline and name");
         }
         Former former = former(f, q);
+        // a daemon that lost the primary asks the standbys first: one that still hears from it proves pgrds alone
+        // lost it, whatever else would allow a failover (and before any standby is detached for a quorum)
+        Optional<Refusal> receiving = stillReceiving(f, former.name(), former.fencing());
+        if (receiving.isPresent() && f.confirmations.lost().isPresent()) {
+            return PrimaryDecision.refused(receiving.get());
+        }
         if (former.refusal().isPresent()) {
             return PrimaryDecision.refused(former.refusal().get());
         }
-        Optional<Refusal> receiving = stillReceiving(f, former.name(), former.fencing());
         if (receiving.isPresent()) {
             return PrimaryDecision.refused(receiving.get());
         }
@@ -90,7 +95,10 @@ final class FailoverRules {
     }
 
     private static Former former(Facts f, ObservedNode q) {
-        Optional<String> former = PrimaryRules.formerPrimary(f).filter(fp -> !fp.equals(q.name()));
+        // a primary the daemon keeps stopped after a crash loop is the one failed over from, whatever else says so
+        Optional<String> former = f.all.stream().filter(n -> n.state() == NodeState.PRIMARY && !n.running()
+                        && f.confirmations.keepStopped().contains(n.name())).map(ObservedNode::name).findFirst()
+                .or(() -> PrimaryRules.formerPrimary(f)).filter(fp -> !fp.equals(q.name()));
         Optional<ObservedNode> fn = former.flatMap(f::node);
         Action.Promote.Fencing seen = Action.Promote.Fencing.SEEN_STOPPED;
         if (former.isEmpty()) {
@@ -100,6 +108,11 @@ final class FailoverRules {
         String name = former.get();
         if (fn.isPresent() && fn.get().state() != NodeState.UNREACHABLE && fn.get().state() != NodeState.UNKNOWN) {
             NodeState st = fn.get().state();
+            if (f.confirmations.keepStopped().contains(name)) {
+                return new Former(former, st.name(), seen, name + " kept stopped after a crash loop", "the former "
+                        + "primary " + name + " crashed again and again; the daemon keeps it stopped",
+                        Optional.empty(), Optional.empty(), false);
+            }
             return st == NodeState.EMPTY
                     ? new Former(former, "EMPTY", seen, name + "'s data directory is empty", "the former primary "
                     + name + " has an empty data directory", Optional.empty(), Optional.empty(), false)
@@ -110,7 +123,18 @@ final class FailoverRules {
                 ? "unreachable" : "in an unknown state";
         Optional<Refusal> local = fn.flatMap(n -> Checks.notDownButUnreachable(f, n, q.name()));
         Action.Promote.Fencing fencing = f.confirmations.fenced().contains(name) ? Action.Promote.Fencing.OPERATOR
+                : quorumFenced(f, name, q) ? Action.Promote.Fencing.QUORUM
                 : f.fenceHook.isPresent() && fn.isPresent() ? Action.Promote.Fencing.HOOK : null;
+        if (fencing == Action.Promote.Fencing.QUORUM) {
+            String detached = f.detachedStandbys().stream().map(ObservedNode::name).collect(Collectors.joining(", "));
+            return new Former(former, state, fencing, name + " " + state + ", fenced by a quorum (" + detached
+                    + " detached)", "the former primary " + name + " is " + state + "; with durability quorum, "
+                    + detached + " no longer follow it, so it cannot acknowledge another commit, and every commit it "
+                    + "acknowledged is on one of them", Optional.of(name + " (" + state + ") is fenced by the quorum: "
+                    + "it can complete no commit any more, but clients still connected to it wait on theirs. pgrds "
+                    + "stops it as soon as it can see it; to end those waits sooner, fence " + name + " (power it off "
+                    + "or cut it off)."), Optional.empty(), false);
+        }
         Optional<Refusal> refusal = local.or(() -> fencing == null ? Optional.of(Checks.notFenced(f, name, fn, q))
                 : Optional.empty());
         boolean operator = fencing == Action.Promote.Fencing.OPERATOR;
@@ -137,8 +161,12 @@ final class FailoverRules {
             }
             SqlFacts sql = s.sql().get();
             boolean streaming = sql.walReceiverStatus().filter("streaming"::equals).isPresent();
-            boolean recent = sql.walReceiverMessageAgeMillis().filter(a -> a <= RECEIVED_RECENTLY_MILLIS).isPresent();
-            if (!streaming && !recent) {
+            boolean recent = sql.walReceiverMessageAgeMillis().filter(a -> a <= f.receivedRecentlyMillis()).isPresent();
+            // to a daemon that lost the primary, a receiver that still says "streaming" but heard nothing for longer
+            // than a healthy link stays silent has not noticed yet: only the message's age counts
+            boolean stale = f.confirmations.lost().isPresent() && sql.walReceiverMessageAgeMillis().isPresent()
+                    && !recent;
+            if (!streaming && !recent || stale) {
                 continue;
             }
             // the node it receives from: by the receiver's own sender_host:port, else by its configuration
@@ -164,5 +192,18 @@ final class FailoverRules {
                     == Action.Promote.Fencing.OPERATOR));
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether a quorum fences the lost primary {@code name} for promoting {@code q}: the watching daemon lost it,
+     * durability is a quorum of K among N standbys, N−K+1 standbys are detached (they cannot acknowledge its
+     * commits any more), and {@code q} is one of them (the most advanced of them holds every acknowledged commit).
+     */
+    private static boolean quorumFenced(Facts f, String name, ObservedNode q) {
+        if (!f.isLost(name) || f.quorumToDetach().isEmpty()) {
+            return false;
+        }
+        List<ObservedNode> detached = f.detachedStandbys();
+        return detached.size() >= f.quorumToDetach().get() && detached.stream().anyMatch(d -> d.name().equals(q.name()));
     }
 }

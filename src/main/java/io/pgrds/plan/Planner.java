@@ -3,6 +3,7 @@ package io.pgrds.plan;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.DesiredFleet;
+import io.pgrds.observe.NodeState;
 import io.pgrds.observe.ObservedCluster;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +48,14 @@ public final class Planner {
 
     /** What is dangerous in an observation, whatever the plan: two nodes accepting writes. */
     public static List<String> dangers(DesiredCluster desired, ObservedCluster observed) {
-        return PrimaryRules.dangers(new Facts(desired, observed));
+        return dangers(new Facts(desired, observed));
+    }
+
+    /** Two writable primaries; a quorum the primary cannot collect. */
+    private static List<String> dangers(Facts f) {
+        List<String> out = new ArrayList<>(PrimaryRules.dangers(f));
+        out.addAll(HaRules.dangers(f));
+        return out;
     }
 
     /**
@@ -65,7 +73,7 @@ public final class Planner {
                     + ", which is not one of its nodes; the loader rejects such a file");
         }
         Facts f = new Facts(desired, observed, confirmations);
-        List<String> dangers = PrimaryRules.dangers(f);
+        List<String> dangers = dangers(f);
         List<Refusal> refusals = Checks.refusals(f);
         if (!refusals.isEmpty()) {
             return refused(f, refusals, List.of(), dangers);
@@ -76,6 +84,10 @@ public final class Planner {
             return refused(f, decided.refusals(), x.warnings, dangers);
         }
         String primary = d.primary();
+        // the lost primary pgrds cannot see gets no action: it rejoins once it can be seen (stale primary rules)
+        f.confirmations.lost().map(Confirmations.Lost::node).filter(f::isLost).filter(n -> f.node(n)
+                .filter(o -> o.state() == NodeState.UNREACHABLE || o.state() == NodeState.UNKNOWN).isPresent())
+                .ifPresent(x.settled::add);
         x.headline = d.sentence();
         x.primaryChanges = d.changesPrimary();
         MembershipRules.otherMembers(f, x, primary);
@@ -87,8 +99,9 @@ public final class Planner {
         ConfigRules.endpoint(f, x, primary);
         List<Action> actions = x.actions();
         x.warnings.addAll(ArchivingRule.archiving(f));
-        return new ClusterPlan(desired.id(), actions, List.of(), x.warnings, Sentences.decision(f, x, primary, actions),
-                dangers);
+        x.warnings.addAll(HaRules.warnings(f));
+        return new ClusterPlan(desired.id(), actions, List.of(), x.warnings, Sentences.decision(f, x, primary, actions)
+                + HaRules.suffix(f), dangers);
     }
 
     private static ClusterPlan refused(Facts f, List<Refusal> refusals, List<String> warnings,
@@ -97,16 +110,8 @@ public final class Planner {
                 .collect(Collectors.joining("; "));
         List<String> all = new ArrayList<>(warnings);
         all.addAll(ArchivingRule.archiving(f));
+        all.addAll(HaRules.warnings(f));
         return new ClusterPlan(f.desired.id(), List.of(), refusals, all,
                 f.id + ": refused (" + codes + "), nothing will change", dangers);
     }
-
-    // ------------------------------------------------------------------ everything but the primary
-
-    // ------------------------------------------------------------------ configuration, roles, endpoint
-
-    // ------------------------------------------------------------------ WAL archiving
-
-    // ------------------------------------------------------------------ the sentence
-
 }

@@ -49,6 +49,15 @@ final class PrimaryRules {
         }
         if (primaries.size() == 1) {
             ObservedNode p = primaries.get(0);
+            if (!p.running() && f.confirmations.keepStopped().contains(p.name())) {
+                // a crash loop: the daemon keeps it stopped, and a standby takes over (the former primary is seen
+                // stopped, so nothing it acknowledged is at risk beyond what async replication risks anyway)
+                x.warnings.add(p.name() + " crashed again and again; the daemon keeps it stopped and fails over. Find "
+                        + "out why (its log: " + f.desired.node(p.name()).map(s -> io.pgrds.observe.NodePaths.of(s)
+                        .serverLog()).orElse("the server log") + "), then let it rejoin.");
+                x.settled.add(p.name()); // left as it is: the next plan rejoins it as a standby of the new primary
+                return FailoverRules.failover(f, x);
+            }
             return f.isDesired(p.name()) ? keepOrSwitchOver(f, x, p) : handOverFromRemoved(f, x, p);
         }
         boolean anyData = f.all.stream().anyMatch(n -> n.state() == NodeState.STANDBY

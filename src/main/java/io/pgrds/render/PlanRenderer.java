@@ -128,6 +128,7 @@ public final class PlanRenderer {
                     case SEEN_STOPPED -> "";
                     case HOOK -> ", fenced by the hook";
                     case OPERATOR -> ", fenced by the operator";
+                    case QUORUM -> ", fenced by the quorum";
                 } + ")").orElse(""));
             }
             case SWITCHOVER -> {

@@ -67,6 +67,9 @@ public final class FaultCluster implements BeforeAllCallback, AfterAllCallback, 
     public static final String CLUSTER = "faults/suite";
 
     private final TestHosts hosts;
+    /** How many of the harness nodes the cluster may use; the others serve it (a job store). */
+    private final int clusterNodes;
+    private boolean jobStore;
     private String parameters = "max_connections: 50";
     private String extraYaml = "";
     private String className = "Faults";
@@ -76,13 +79,33 @@ public final class FaultCluster implements BeforeAllCallback, AfterAllCallback, 
     private List<TestNode> members = List.of();
     private boolean built;
 
-    private FaultCluster(TestHosts hosts) {
+    private FaultCluster(TestHosts hosts, int clusterNodes) {
         this.hosts = hosts;
+        this.clusterNodes = clusterNodes;
     }
 
     /** A cluster of {@code nodes} harness nodes (node1 is the first primary). */
     public static FaultCluster create(int nodes) {
-        return new FaultCluster(TestHosts.create(nodes));
+        return new FaultCluster(TestHosts.create(nodes), nodes);
+    }
+
+    /**
+     * A cluster of {@code nodes} harness nodes and one more outside it holding the daemons' clustered job store (a
+     * plain PostgreSQL, {@link #jobStore()}), which automatic failover needs.
+     */
+    public static FaultCluster withJobStore(int nodes) {
+        FaultCluster c = new FaultCluster(TestHosts.create(nodes + 1), nodes);
+        c.jobStore = true;
+        return c;
+    }
+
+    /** The daemons' job store: the extra node's PostgreSQL, as {@code --job-store} takes it. */
+    public String jobStore() {
+        if (!jobStore) {
+            throw new IllegalStateException("this fault cluster has no job store: use FaultCluster.withJobStore");
+        }
+        TestNode n = hosts.node(clusterNodes);
+        return "jdbc:postgresql://" + n.address() + ":" + n.pgPort() + "/postgres?user=postgres";
     }
 
     /** {@code postgres.parameters} of the cluster file, a YAML flow mapping body (default max_connections: 50). */
@@ -103,6 +126,9 @@ public final class FaultCluster implements BeforeAllCallback, AfterAllCallback, 
     public void beforeAll(ExtensionContext context) throws IOException {
         className = context.getRequiredTestClass().getSimpleName();
         hosts.beforeAll(context);
+        if (jobStore) {
+            hosts.initPrimary(hosts.node(clusterNodes));
+        }
         work = Files.createTempDirectory("pgrds-faults-");
         fleet = new FleetRepo(work.resolve("fleet"));
     }
@@ -137,9 +163,9 @@ public final class FaultCluster implements BeforeAllCallback, AfterAllCallback, 
         return hosts;
     }
 
-    /** Every harness node of the class (the cluster file may name fewer: {@link #members()}). */
+    /** Every harness node the cluster may use (the cluster file may name fewer: {@link #members()}). */
     public List<TestNode> nodes() {
-        return hosts.nodes();
+        return hosts.nodes().subList(0, clusterNodes);
     }
 
     public TestNode node(int index) {
@@ -261,11 +287,10 @@ public final class FaultCluster implements BeforeAllCallback, AfterAllCallback, 
         return rows.isEmpty() || rows.get(0).isEmpty() ? "" : rows.get(0).get(0);
     }
 
-    /** Whether {@code n} answers that it accepts writes; false when it does not answer. */
+    /** Whether {@code n} answers that it would complete a commit now; false when it does not answer. */
     public boolean writable(TestNode n) {
         try {
-            return value(n, "select not pg_is_in_recovery() and current_setting('default_transaction_read_only')"
-                    + " = 'off'").equals("t");
+            return value(n, WritableMonitor.QUESTION).equals("t");
         } catch (RuntimeException e) {
             return false;
         }
@@ -286,7 +311,7 @@ public final class FaultCluster implements BeforeAllCallback, AfterAllCallback, 
     public String writerUrl() {
         return "jdbc:postgresql://" + nodes().stream().map(n -> n.address() + ":" + n.pgPort())
                 .collect(Collectors.joining(",")) + "/postgres?targetServerType=primary&loadBalanceHosts=true"
-                + "&hostRecheckSeconds=1&connectTimeout=2&loginTimeout=3&socketTimeout=10"
+                + "&hostRecheckSeconds=1&connectTimeout=2&loginTimeout=3&socketTimeout=4"
                 + "&ApplicationName=pgrds-faults-writer";
     }
 
@@ -417,8 +442,9 @@ public final class FaultCluster implements BeforeAllCallback, AfterAllCallback, 
             }
             FaultReport.append(line);
             System.out.printf(java.util.Locale.ROOT, "fault round %s #%d: %d acked, %s lost, %d ms two writable, "
-                            + "converged %s, %.1f s (ready after %.1f s): %s%n", name, number, line.acked(),
+                            + "%sconverged %s, %.1f s (ready after %.1f s): %s%n", name, number, line.acked(),
                     line.lost().isPresent() ? Long.toString(line.lost().getAsLong()) : "?", line.twoWritableMs(),
+                    line.gapMs().isPresent() ? "write gap " + line.gapMs().getAsLong() + " ms, " : "",
                     line.convergeSeconds().isPresent() ? String.format(java.util.Locale.ROOT, "in %.1f s",
                             line.convergeSeconds().getAsDouble()) : "-", line.roundSeconds(), ready,
                     FaultReport.clean(line.outcome()));

@@ -33,8 +33,18 @@ public final class FaultReport {
     public static final String PROPERTY = "pgrds.faults.report";
 
     /** One round's figures. */
+    /**
+     * @param gapMs the longest the writer went without an acknowledged commit while the scenario's fault lasted, for
+     *              scenarios that measure it (a failover's write gap)
+     */
     public record Line(String scenario, int round, int acked, OptionalLong lost, long twoWritableMs,
-                       OptionalDouble convergeSeconds, double roundSeconds, String outcome) {
+                       OptionalDouble convergeSeconds, double roundSeconds, String outcome, OptionalLong gapMs) {
+        public Line(String scenario, int round, int acked, OptionalLong lost, long twoWritableMs,
+                    OptionalDouble convergeSeconds, double roundSeconds, String outcome) {
+            this(scenario, round, acked, lost, twoWritableMs, convergeSeconds, roundSeconds, outcome,
+                    OptionalLong.empty());
+        }
+
         public boolean ok() {
             return outcome.equals("ok");
         }
@@ -43,7 +53,8 @@ public final class FaultReport {
             return String.join("\t", scenario, Integer.toString(round), Integer.toString(acked),
                     lost.isPresent() ? Long.toString(lost.getAsLong()) : "-", Long.toString(twoWritableMs),
                     convergeSeconds.isPresent() ? String.format(Locale.ROOT, "%.1f", convergeSeconds.getAsDouble())
-                            : "-", String.format(Locale.ROOT, "%.1f", roundSeconds), clean(outcome));
+                            : "-", String.format(Locale.ROOT, "%.1f", roundSeconds), clean(outcome),
+                    gapMs.isPresent() ? Long.toString(gapMs.getAsLong()) : "-");
         }
     }
 
@@ -65,7 +76,7 @@ public final class FaultReport {
                 Files.createDirectories(f.getParent());
             }
             boolean fresh = !Files.exists(f) || Files.size(f) == 0;
-            String text = (fresh ? "scenario\tround\tacked\tlost\ttwo_writable_ms\tconverge_s\tround_s\toutcome\n"
+            String text = (fresh ? "scenario\tround\tacked\tlost\ttwo_writable_ms\tconverge_s\tround_s\toutcome\tgap_ms\n"
                     : "") + line.tsv() + "\n";
             Files.writeString(f, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
@@ -85,8 +96,8 @@ public final class FaultReport {
             return "";
         }
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "fault suite %s (%s):%n", className, file()));
-        b.append(String.format(Locale.ROOT, "  %-62s %6s %6s %8s %6s %10s %10s %9s%n", "scenario", "rounds", "passed",
-                "acked", "lost", "2-writ ms", "converge s", "round s"));
+        b.append(String.format(Locale.ROOT, "  %-62s %6s %6s %8s %6s %10s %10s %9s %15s%n", "scenario", "rounds",
+                "passed", "acked", "lost", "2-writ ms", "converge s", "round s", "gap ms med/max"));
         for (Map.Entry<String, List<Line>> e : by.entrySet()) {
             List<Line> ls = e.getValue();
             long passed = ls.stream().filter(Line::ok).count();
@@ -98,11 +109,14 @@ public final class FaultReport {
             double[] converge = ls.stream().filter(l -> l.convergeSeconds().isPresent())
                     .mapToDouble(l -> l.convergeSeconds().getAsDouble()).sorted().toArray();
             double[] round = ls.stream().mapToDouble(Line::roundSeconds).sorted().toArray();
-            b.append(String.format(Locale.ROOT, "  %-62s %6d %6d %8d %6s %10d %10s %9s%n",
+            double[] gaps = ls.stream().filter(l -> l.gapMs().isPresent()).mapToDouble(l -> l.gapMs().getAsLong())
+                    .sorted().toArray();
+            b.append(String.format(Locale.ROOT, "  %-62s %6d %6d %8d %6s %10d %10s %9s %15s%n",
                     e.getKey().substring(className.length() + 1), ls.size(), passed, acked,
                     (lostKnown ? Long.toString(lost) : "-") + (unknown > 0 && lostKnown ? "+?" : ""), twoWritable,
                     converge.length == 0 ? "-" : String.format(Locale.ROOT, "%.1f", median(converge)),
-                    String.format(Locale.ROOT, "%.1f", median(round))));
+                    String.format(Locale.ROOT, "%.1f", median(round)), gaps.length == 0 ? "-"
+                            : String.format(Locale.ROOT, "%.0f/%.0f", median(gaps), gaps[gaps.length - 1])));
             firstFailure(ls).ifPresent(f -> b.append("      first failure: ").append(shorten(f, 300)).append('\n'));
         }
         return b.toString();

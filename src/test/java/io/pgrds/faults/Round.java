@@ -64,6 +64,8 @@ public final class Round {
         public OptionalLong lost = OptionalLong.empty();
         public Long twoWritableMs;
         public OptionalDouble convergeSeconds = OptionalDouble.empty();
+        /** The write gap a failover scenario measured (longest time without an acknowledged commit). */
+        public OptionalLong gapMs = OptionalLong.empty();
     }
 
     void start() throws InterruptedException, IOException {
@@ -206,6 +208,39 @@ public final class Round {
         if (cluster.hosts().isRunning(n)) {
             throw new IllegalStateException("PostgreSQL still runs on " + n + " after SIGKILL");
         }
+    }
+
+    /**
+     * The node is cut off from its standbys as well as from pgrds: its sshd stops, its pg_hba.conf refuses
+     * replication from anywhere (reloaded) and its WAL senders are ended. Clients still reach it. Undone: the file
+     * put back and reloaded, sshd started.
+     */
+    public Fault isolate(TestNode n) {
+        Path hba = n.dataDirectory().resolve("pg_hba.conf");
+        String was;
+        try {
+            was = Files.readString(hba, java.nio.charset.StandardCharsets.UTF_8);
+            Files.writeString(hba, "host replication all all reject\nlocal replication all reject\n" + was,
+                    java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        cluster.query(n, "select pg_reload_conf()");
+        cluster.query(n, "select pg_terminate_backend(pid) from pg_stat_replication");
+        Fault sshd = cutOff(n);
+        return register("isolate " + n, () -> {
+            try {
+                Files.writeString(hba, was, java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            try {
+                cluster.query(n, "select pg_reload_conf()");
+            } catch (RuntimeException e) {
+                // not running any more: the file is back for its next start
+            }
+            sshd.undo();
+        });
     }
 
     /** The node's sshd stops: pgrds cannot reach it; PostgreSQL and replication go on. */
@@ -465,6 +500,7 @@ public final class Round {
             outcome = outcome + " (cleanup: " + String.join("; ", trouble) + ")";
         }
         return new FaultReport.Line(scenario, number, figures.acked, figures.lost,
-                figures.twoWritableMs == null ? 0 : figures.twoWritableMs, figures.convergeSeconds, seconds, outcome);
+                figures.twoWritableMs == null ? 0 : figures.twoWritableMs, figures.convergeSeconds, seconds, outcome,
+                figures.gapMs);
     }
 }

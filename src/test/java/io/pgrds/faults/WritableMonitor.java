@@ -17,8 +17,7 @@ import java.util.function.Supplier;
 /**
  * Watches every node and measures how long two or more of them accepted writes at the same time (invariant I1).
  * One thread per node asks its node every {@link #PERIOD} over a connection of its own, as the cluster's
- * {@code admin}: {@code select not pg_is_in_recovery() and current_setting('default_transaction_read_only') =
- * 'off'}. A node that does not answer (down, refusing, slower than {@link #TIMEOUT_SECONDS}) counts as not
+ * {@code admin}: whether it would complete a commit now ({@link #QUESTION}). A node that does not answer (down, refusing, slower than {@link #TIMEOUT_SECONDS}) counts as not
  * writable.
  *
  * <p><b>Resolution.</b> Each answer is taken to hold from the moment it arrived until the next question is sent:
@@ -35,8 +34,17 @@ public final class WritableMonitor implements AutoCloseable {
     /** Connect and socket timeout of a question, in seconds. */
     public static final int TIMEOUT_SECONDS = 2;
 
-    private static final String QUESTION = "select not pg_is_in_recovery() and "
-            + "current_setting('default_transaction_read_only') = 'off'";
+    /**
+     * Whether the server would complete a commit now: it runs as a primary, is not read-only, and — when it waits
+     * for a quorum of standbys ({@code synchronous_standby_names = 'ANY K (…)'}) — K standbys are attached to it. A
+     * primary cut off from its quorum accepts an INSERT but never acknowledges its commit: it does not accept writes.
+     */
+    static final String QUESTION = "select not pg_is_in_recovery() and "
+            + "current_setting('default_transaction_read_only') = 'off' and "
+            + "(current_setting('synchronous_standby_names') = '' "
+            + "or current_setting('synchronous_commit') in ('off', 'local') "
+            + "or (select count(*) from pg_stat_replication where sync_state in ('sync', 'quorum')) >= "
+            + "coalesce(substring(current_setting('synchronous_standby_names') from '^ANY ([0-9]+)')::int, 1))";
 
     /** A node to watch: its name, where its PostgreSQL listens, and the admin password (read at each connect). */
     public record Target(String node, String host, int port, Supplier<String> password) {

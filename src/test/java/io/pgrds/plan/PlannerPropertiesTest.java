@@ -43,7 +43,8 @@ class PlannerPropertiesTest {
     static final ClusterId ID = new ClusterId("prop", "random");
 
     /** A random cluster: desired file and observation, from one seed. */
-    record Case(DesiredCluster desired, ObservedCluster observed) {
+    /** A cluster file, an observation, and what the daemon says it saw (a lost primary, one kept stopped). */
+    record Case(DesiredCluster desired, ObservedCluster observed, Confirmations told) {
     }
 
     static Case generate(long seed) {
@@ -172,13 +173,37 @@ class PlannerPropertiesTest {
                             + "],\"archive\":[{\"min\":\"000000010000000000000003\",\"max\":"
                             + "\"000000010000000000000009\"}]}]", "main")), Optional.empty()));
         }
-        return new Case(desired, new ObservedCluster(ID, nodes, source));
+        return withHa(seed, desired, new ObservedCluster(ID, nodes, source));
+    }
+
+    /**
+     * Durability, automatic failover, a fence hook, and what a watching daemon would say: drawn from a second random
+     * sequence, so that the cases above stay what they were.
+     */
+    private static Case withHa(long seed, DesiredCluster d, ObservedCluster observed) {
+        Random h = new Random(~seed);
+        int standbys = d.nodes().size() - 1;
+        io.pgrds.desired.Durability durability = standbys >= 1 && h.nextInt(3) == 0
+                ? new io.pgrds.desired.Durability.Quorum(1 + h.nextInt(standbys)) : io.pgrds.desired.Durability.ASYNC;
+        boolean automatic = h.nextBoolean();
+        Optional<String> hook = h.nextInt(4) == 0 ? Optional.of("/usr/local/sbin/fence-node") : Optional.empty();
+        DesiredCluster desired = new DesiredCluster(d.id(), d.file(), d.transport(), d.postgres(), d.nodes(),
+                d.primary(), d.bootstrap(), d.backup(), d.service(), d.policy(), d.formerNodes(), hook, durability,
+                automatic ? new io.pgrds.desired.FailoverSpec(true, java.time.Duration.ofSeconds(1),
+                        java.time.Duration.ofSeconds(4), 16L << 20) : io.pgrds.desired.FailoverSpec.MANUAL);
+        Confirmations told = Confirmations.NONE;
+        if (automatic && h.nextBoolean()) {
+            String lost = d.nodes().get(h.nextInt(d.nodes().size())).name();
+            told = new Confirmations(Set.of(), Optional.of(new Confirmations.Lost(lost, 5000, 3000)),
+                    h.nextInt(4) == 0 ? Set.of(lost) : Set.of());
+        }
+        return new Case(desired, observed, told);
     }
 
     @Property(tries = 4000)
     void aPlanNeverLeavesTwoPrimaries(@ForAll long seed) {
         Case c = generate(seed);
-        ClusterPlan plan = Planner.plan(c.desired(), c.observed());
+        ClusterPlan plan = Planner.plan(c.desired(), c.observed(), c.told());
         if (plan.refused()) {
             assertTrue(plan.actions().isEmpty(), "refused plans change nothing");
             return;
@@ -195,7 +220,9 @@ class PlannerPropertiesTest {
             }
         }
         for (ObservedNode n : c.observed().nodes()) {
-            if (n.state() == NodeState.PRIMARY && !demoted.contains(n.name())) {
+            // a stopped primary the daemon keeps stopped after a crash loop stays stopped: the next plan rejoins it
+            boolean keptStopped = !n.running() && c.told().keepStopped().contains(n.name());
+            if (n.state() == NodeState.PRIMARY && !demoted.contains(n.name()) && !keptStopped) {
                 primaries.add(n.name());
             }
         }
@@ -245,14 +272,18 @@ class PlannerPropertiesTest {
     @Property(tries = 4000)
     void aPromoteNeverHappensWhileAnotherNodeRunsAsPrimary(@ForAll long seed) {
         Case c = generate(seed);
-        ClusterPlan plan = Planner.plan(c.desired(), c.observed());
+        ClusterPlan plan = Planner.plan(c.desired(), c.observed(), c.told());
         List<Action> actions = plan.actions();
         for (int i = 0; i < actions.size(); i++) {
             if (!(actions.get(i) instanceof Action.Promote p)) {
                 continue;
             }
             for (ObservedNode n : c.observed().nodes()) {
-                if (n.state() == NodeState.PRIMARY && !n.name().equals(p.node())) {
+                // the stopped primary a crash loop keeps stopped is the one failed over from (apply checks it is
+                // stopped right before the promotion); the next plan rejoins it
+                boolean keptStopped = !n.running() && c.told().keepStopped().contains(n.name())
+                        && p.formerPrimary().filter(n.name()::equals).isPresent();
+                if (n.state() == NodeState.PRIMARY && !n.name().equals(p.node()) && !keptStopped) {
                     boolean stoppedBefore = actions.subList(0, i).stream().anyMatch(a ->
                             (a instanceof Action.Deactivate d && d.node().equals(n.name()))
                                     || (a instanceof Action.Rejoin j && j.node().equals(n.name())));
@@ -260,11 +291,22 @@ class PlannerPropertiesTest {
                             + "\n" + text(plan));
                 }
             }
+            int at = i;
             p.formerPrimary().flatMap(c.observed()::node).filter(f -> f.state() == NodeState.UNREACHABLE
                     || f.state() == NodeState.UNKNOWN).ifPresent(f -> {
-                        assertTrue(p.risk().orElse("").contains("fence " + f.name()), "seed " + seed);
-                        assertTrue(plan.warnings().stream().anyMatch(w -> w.contains("fence " + f.name())),
-                                "seed " + seed);
+                        switch (p.fencing()) {
+                            // the hook runs first, in this plan
+                            case HOOK -> assertTrue(actions.subList(0, at).stream().anyMatch(a -> a instanceof
+                                    Action.Fence fe && fe.node().equals(f.name())), "seed " + seed);
+                            // a quorum fences it from the standbys' side; the plan says what is left to do
+                            case QUORUM -> assertTrue(plan.warnings().stream().anyMatch(w -> w.contains("fenced by the "
+                                    + "quorum") && w.contains("fence " + f.name())), "seed " + seed);
+                            default -> {
+                                assertTrue(p.risk().orElse("").contains("fence " + f.name()), "seed " + seed);
+                                assertTrue(plan.warnings().stream().anyMatch(w -> w.contains("fence " + f.name())),
+                                        "seed " + seed);
+                            }
+                        }
                     });
         }
     }
@@ -272,7 +314,7 @@ class PlannerPropertiesTest {
     @Property(tries = 4000)
     void noActionOverwritesData(@ForAll long seed) {
         Case c = generate(seed);
-        ClusterPlan plan = Planner.plan(c.desired(), c.observed());
+        ClusterPlan plan = Planner.plan(c.desired(), c.observed(), c.told());
         boolean anyData = c.observed().nodes().stream().anyMatch(n -> n.state() == NodeState.PRIMARY
                 || n.state() == NodeState.STANDBY || n.state() == NodeState.DEACTIVATED);
         for (Action a : plan.actions()) {
@@ -281,6 +323,9 @@ class PlannerPropertiesTest {
             }
             if (a instanceof Action.InitPrimary || a instanceof Action.RestorePrimary) {
                 assertFalse(anyData, "seed " + seed + ": create a primary while data exists\n" + text(plan));
+            }
+            if (a instanceof Action.Fence fence && fence.method() == Action.Fence.Method.HOOK) {
+                continue; // the hook fences a node pgrds cannot reach, from where pgrds runs: that is its purpose
             }
             for (String node : a.nodes()) {
                 NodeState s = c.observed().node(node).orElseThrow().state();
@@ -293,9 +338,9 @@ class PlannerPropertiesTest {
     @Property(tries = 2000)
     void everyPlanIsExplainedAndDeterministic(@ForAll long seed) {
         Case c = generate(seed);
-        ClusterPlan plan = Planner.plan(c.desired(), c.observed());
+        ClusterPlan plan = Planner.plan(c.desired(), c.observed(), c.told());
         Case again = generate(seed);
-        ClusterPlan second = Planner.plan(again.desired(), again.observed());
+        ClusterPlan second = Planner.plan(again.desired(), again.observed(), again.told());
         assertEquals(plan, second);
         assertEquals(text(plan), text(second));
         FleetPlan f1 = new FleetPlan(Optional.of("abc"), List.of(plan));
@@ -324,7 +369,7 @@ class PlannerPropertiesTest {
         int total = 20_000;
         for (long seed = 0; seed < total; seed++) {
             Case c = generate(seed);
-            ClusterPlan plan = Planner.plan(c.desired(), c.observed());
+            ClusterPlan plan = Planner.plan(c.desired(), c.observed(), c.told());
             if (plan.refused()) {
                 refused++;
             }

@@ -6,6 +6,7 @@ import io.pgrds.desired.BackupSpec;
 import io.pgrds.desired.Bootstrap;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.DesiredCluster;
+import io.pgrds.desired.Durability;
 import io.pgrds.desired.HbaRule;
 import io.pgrds.desired.NodeSpec;
 import io.pgrds.desired.PostgresSettings;
@@ -72,8 +73,10 @@ final class ClusterReader {
         Transport transport = Transport.valueOf(doc.path("transport").asText().toUpperCase(Locale.ROOT));
         ReconcilePolicy policy = ReconcilePolicy.valueOf(
                 doc.path("reconcile").path("policy").asText().toUpperCase(Locale.ROOT));
+        Durability durability = HaReader.durability(doc, nodes, report);
+        HaReader.reservedBy(durability, postgres.parameters().keySet(), report);
         return new DesiredCluster(id, file, transport, postgres, nodes, primary, bootstrap(doc), backup, service(doc),
-                policy, List.of(), text(doc.path("fence"), "hook"));
+                policy, List.of(), text(doc.path("fence"), "hook"), durability, HaReader.failover(doc, report));
     }
 
     private static TreeMap<String, String> parameters(JsonNode pg, Report report) {

@@ -90,7 +90,7 @@ public final class FleetLoader {
                 continue;
             }
             DesiredCluster cluster = ClusterReader.read(id, e.getValue().path(), doc, new Report(layers, problems));
-            cluster = withFormerNodes(cluster, formerNodes(id, cluster, files, snapshot.history()
+            cluster = cluster.withFormerNodes(formerNodes(id, cluster, files, snapshot.history()
                     .getOrDefault(e.getValue().path(), List.of())));
             mapped.put(id, new Mapped(cluster, layers)); // still checked against the others, dropped below
         }
@@ -164,11 +164,6 @@ public final class FleetLoader {
         vars.put("version", version.isIntegralNumber() || version.isTextual() && version.asText().matches("[0-9]{1,2}")
                 ? version.asText() : "{version}");
         return vars;
-    }
-
-    private static DesiredCluster withFormerNodes(DesiredCluster c, List<NodeSpec> former) {
-        return new DesiredCluster(c.id(), c.file(), c.transport(), c.postgres(), c.nodes(), c.primary(), c.bootstrap(),
-                c.backup(), c.service(), c.policy(), former, c.fence());
     }
 
     private static byte[] builtinDefaults() {
