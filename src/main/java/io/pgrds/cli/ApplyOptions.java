@@ -13,9 +13,10 @@ final class ApplyOptions {
             + "nothing.")
     private boolean dryRun;
 
-    @Option(names = "--lock-timeout", paramLabel = "SECONDS", defaultValue = "300",
-            description = "How long to wait for another apply of the same cluster (default: ${DEFAULT-VALUE} s).")
-    private int lockTimeout;
+    @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
+            description = "How long to wait for another apply of the same cluster: 30s, 5m (default: "
+                    + "${DEFAULT-VALUE}).")
+    private Duration lockTimeout;
 
     boolean autoApprove() {
         return autoApprove;
@@ -27,6 +28,6 @@ final class ApplyOptions {
 
     /** A person at this machine applies, with these options. */
     ApplySettings settings() {
-        return ApplySettings.person(dryRun, Duration.ofSeconds(Math.max(0, lockTimeout)));
+        return ApplySettings.person(dryRun, lockTimeout);
     }
 }

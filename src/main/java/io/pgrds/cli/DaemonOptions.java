@@ -19,11 +19,10 @@ import picocli.CommandLine.Option;
 
 /** The daemon's own options, and how they become its configuration. */
 final class DaemonOptions {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 
-    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "60s",
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
             description = "Time between two runs of a cluster: 90s, 5m, 1h (default: ${DEFAULT-VALUE}).")
-    private String interval;
+    private Duration interval;
 
     @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
             description = "Where to serve HTTP (default: ${DEFAULT-VALUE}; port 0: any free port; 'off': none).")
@@ -51,10 +50,10 @@ final class DaemonOptions {
             description = "Clusters reconciled at once (default: ${DEFAULT-VALUE}).")
     private int threads;
 
-    @Option(names = "--lock-timeout", paramLabel = "SECONDS", defaultValue = "30",
-            description = "How long a run waits for another apply of the same cluster (default: ${DEFAULT-VALUE} "
-                    + "s); the next run tries again.")
-    private int lockTimeout;
+    @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "30s",
+            converter = DurationConverter.class, description = "How long a run waits for another apply of the same "
+                    + "cluster (default: ${DEFAULT-VALUE}); the next run tries again.")
+    private Duration lockTimeout;
 
     /** The daemon's configuration: these options, the repository and ref of the top command, how to observe. */
     Daemon.Config config(PgrdsCommand top, ObserveOptions observe) {
@@ -66,30 +65,18 @@ final class DaemonOptions {
         }
         Optional<JobStores.Jdbc> store = Optional.ofNullable(jobStore).map(url -> new JobStores.Jdbc(url,
                 Optional.ofNullable(jobStorePasswordFile).map(DaemonOptions::secret), 5000));
-        return new Daemon.Config(top.repoLocation(), top.ref(), duration(interval), address(http),
+        return new Daemon.Config(top.repoLocation(), top.ref(), interval(interval), address(http),
                 Optional.ofNullable(webhookSecretFile).map(f -> secret(f).getBytes(StandardCharsets.UTF_8)), store,
                 FleetReader.cacheDir(), observe.shellOptions(), observe.settings().parallel(),
-                observe.settings().deadline(), Duration.ofSeconds(Math.max(0, lockTimeout)), threads, schedulerName,
+                observe.settings().deadline(), lockTimeout, threads, schedulerName,
                 host);
     }
 
-    /** {@code 60s}, {@code 5m}, {@code 1h}, {@code 1500ms}; a bare number is seconds. */
-    static Duration duration(String text) {
-        Matcher m = DURATION.matcher(text.strip().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new PgrdsException(ErrorCode.USAGE, "Unable to read the interval '" + text + "': write it as "
-                    + "90s, 5m or 1h.");
-        }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        Duration d = switch (unit) {
-            case "ms" -> Duration.ofMillis(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofSeconds(n);
-        };
+    /** The interval between two runs: at least a second. */
+    static Duration interval(Duration d) {
         if (d.toMillis() < 1000) {
-            throw new PgrdsException(ErrorCode.USAGE, "The interval " + text + " is too short: use at least 1s.");
+            throw new PgrdsException(ErrorCode.USAGE, "The interval " + d.toMillis() + " ms is too short: use at "
+                    + "least 1s.");
         }
         return d;
     }

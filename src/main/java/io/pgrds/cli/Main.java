@@ -23,8 +23,8 @@ public final class Main {
                 .setOut(terminal.out())
                 .setErr(terminal.err())
                 .setCaseInsensitiveEnumValuesAllowed(true)
-                .setExecutionExceptionHandler(new Failures(terminal, top))
-                .setParameterExceptionHandler(new Failures(terminal, top));
+                .setExecutionExceptionHandler(new Failures(top))
+                .setParameterExceptionHandler(new Failures(top));
         try {
             return cl.execute(args);
         } finally {

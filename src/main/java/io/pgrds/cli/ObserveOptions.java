@@ -11,14 +11,14 @@ final class ObserveOptions {
             description = "Observe at most N nodes at once (default: ${DEFAULT-VALUE}).")
     private int parallel;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
-            description = "Deadline for observing one node (default: ${DEFAULT-VALUE} s); a node that does not "
-                    + "answer in time is UNKNOWN.")
-    private int timeout;
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "Deadline for observing one node: 30s, 2m (default: ${DEFAULT-VALUE}); a node that does "
+                    + "not answer in time is UNKNOWN.")
+    private Duration timeout;
 
-    @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10",
-            description = "SSH connect timeout (default: ${DEFAULT-VALUE} s).")
-    private int connectTimeout;
+    @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "10s",
+            converter = DurationConverter.class, description = "SSH connect timeout (default: ${DEFAULT-VALUE}).")
+    private Duration connectTimeout;
 
     @Option(names = "--accept-new-host-keys",
             description = "Record the host key of a node seen for the first time in known_hosts (like OpenSSH's "
@@ -26,12 +26,16 @@ final class ObserveOptions {
     private boolean acceptNewHostKeys;
 
     ObserveSettings settings() {
-        return new ObserveSettings(parallel, Duration.ofSeconds(Math.max(1, timeout)));
+        return new ObserveSettings(parallel, atLeastOneSecond(timeout));
+    }
+
+    private static Duration atLeastOneSecond(Duration d) {
+        return d.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : d;
     }
 
     ShellOptions shellOptions() {
         return ShellOptions.defaults().withAcceptNewHostKeys(acceptNewHostKeys)
-                .withConnectTimeout(Duration.ofSeconds(Math.max(1, connectTimeout)))
-                .withCommandTimeout(Duration.ofSeconds(Math.max(1, timeout)));
+                .withConnectTimeout(atLeastOneSecond(connectTimeout))
+                .withCommandTimeout(atLeastOneSecond(timeout));
     }
 }

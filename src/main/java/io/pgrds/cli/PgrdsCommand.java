@@ -31,6 +31,17 @@ public final class PgrdsCommand implements Runnable {
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Log details and print stack traces.")
     private boolean debug;
 
+    /** When the output may be coloured. */
+    enum ColorWhen { AUTO, ALWAYS, NEVER }
+
+    @Option(names = "--color", scope = ScopeType.INHERIT, paramLabel = "WHEN", defaultValue = "auto",
+            description = "Colour the output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or "
+                    + "never (default: ${DEFAULT-VALUE}).")
+    private ColorWhen color;
+
+    @Option(names = "--no-color", scope = ScopeType.INHERIT, description = "The same as --color=never.")
+    private boolean noColor;
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -43,8 +54,11 @@ public final class PgrdsCommand implements Runnable {
         spec.commandLine().usage(terminal.out());
     }
 
+    /** Where to write, coloured as --color / --no-color say (auto: as the terminal allows). */
     Terminal terminal() {
-        return terminal;
+        boolean colour = noColor || color == ColorWhen.NEVER ? false
+                : color == ColorWhen.ALWAYS || terminal.colour();
+        return colour == terminal.colour() ? terminal : terminal.withColour(colour);
     }
 
     public boolean debug() {

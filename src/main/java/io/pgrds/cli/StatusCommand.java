@@ -5,6 +5,7 @@ import io.pgrds.desired.DesiredFleet;
 import io.pgrds.app.PlanService;
 import io.pgrds.render.StatusRenderer;
 import io.pgrds.render.StatusView;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -23,8 +24,9 @@ final class StatusCommand extends NodesCommand {
     @Option(names = "--json", description = "Print the documented JSON format (docs/status-json.md).")
     private boolean json;
 
-    @Option(names = "--watch", paramLabel = "SECONDS", description = "Repeat every SECONDS until interrupted.")
-    private Integer watch;
+    @Option(names = "--watch", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Repeat every DURATION (5s, 1m; a bare number is seconds) until interrupted.")
+    private Duration watch;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -47,7 +49,7 @@ final class StatusCommand extends NodesCommand {
             if (watch == null) {
                 return healthy ? 0 : 1;
             }
-            Thread.sleep(Math.max(1, watch) * 1000L);
+            Thread.sleep(Math.max(1000, watch.toMillis()));
         }
     }
 

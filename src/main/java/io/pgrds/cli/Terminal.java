@@ -25,6 +25,11 @@ public record Terminal(PrintWriter out, PrintWriter err, boolean colour, boolean
                 new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true), colour, tty);
     }
 
+    /** The same terminal, coloured or not. */
+    public Terminal withColour(boolean colour) {
+        return new Terminal(out, err, colour, interactive, in);
+    }
+
     public void warn(String message) {
         err.println(paint("warning: ", Palette.CAUTION) + message);
     }

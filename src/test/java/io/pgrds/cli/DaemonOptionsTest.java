@@ -6,28 +6,48 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgrds.error.ErrorCode;
 import io.pgrds.error.PgrdsException;
 import io.pgrds.testing.Cli;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class DaemonOptionsTest {
     @Test
-    void intervalsAreWrittenWithAUnitAndABareNumberIsSeconds() {
-        assertEquals(Duration.ofSeconds(60), DaemonOptions.duration("60s"));
-        assertEquals(Duration.ofSeconds(90), DaemonOptions.duration("90"));
-        assertEquals(Duration.ofMinutes(5), DaemonOptions.duration("5m"));
-        assertEquals(Duration.ofHours(1), DaemonOptions.duration("1h"));
-        assertEquals(Duration.ofMillis(1500), DaemonOptions.duration("1500ms"));
+    void durationsAreWrittenWithAUnitAndABareNumberIsSeconds() {
+        assertEquals(Duration.ofSeconds(60), DurationConverter.parse("60s"));
+        assertEquals(Duration.ofSeconds(90), DurationConverter.parse("90"));
+        assertEquals(Duration.ofMinutes(5), DurationConverter.parse("5m"));
+        assertEquals(Duration.ofHours(1), DurationConverter.parse("1h"));
+        assertEquals(Duration.ofMillis(1500), DurationConverter.parse("1500ms"));
     }
 
     @Test
-    void anUnreadableOrTooShortIntervalIsAUsageError() {
-        assertEquals("Unable to read the interval 'soon': write it as 90s, 5m or 1h.",
-                assertThrows(PgrdsException.class, () -> DaemonOptions.duration("soon")).getMessage());
-        assertEquals("The interval 500ms is too short: use at least 1s.",
-                assertThrows(PgrdsException.class, () -> DaemonOptions.duration("500ms")).getMessage());
+    void anUnreadableDurationOrATooShortIntervalIsAUsageError() {
+        assertEquals("'soon' is not a duration: write it as 30s, 5m, 1h or 1500ms (a bare number is seconds)",
+                assertThrows(CommandLine.TypeConversionException.class, () -> DurationConverter.parse("soon"))
+                        .getMessage());
+        assertThrows(CommandLine.TypeConversionException.class, () -> DurationConverter.parse("-1"));
+        assertThrows(CommandLine.TypeConversionException.class, () -> DurationConverter.parse("99999999999999h"));
+        assertEquals("The interval 500 ms is too short: use at least 1s.",
+                assertThrows(PgrdsException.class, () -> DaemonOptions.interval(Duration.ofMillis(500))).getMessage());
+    }
+
+    @Test
+    void everyDurationOptionTakesTheOneSyntaxAndRefusesABadValueAsAUsageError() {
+        String[][] bad = {{"status", "--timeout", "-1"}, {"status", "--connect-timeout", "ten"},
+                {"status", "--watch", "5x"}, {"apply", "--lock-timeout", "-5"}, {"daemon", "--interval", "1d"},
+                {"daemon", "--lock-timeout", "soon"}};
+        for (String[] args : bad) {
+            Cli.Run r = Cli.run(args);
+            assertEquals(ErrorCode.USAGE.exitCode(), r.exit(), String.join(" ", args) + ": " + r);
+            assertTrue(r.err().contains("is not a duration"), String.join(" ", args) + ": " + r.err());
+            assertTrue(!r.err().contains("Exception"), "no stack trace: " + r.err());
+        }
+        Cli.Run help = Cli.run("status", "--help");
+        assertTrue(help.out().contains("--timeout=DURATION") && help.out().contains("--watch=DURATION"), help.out());
     }
 
     @Test
