@@ -132,12 +132,12 @@ public final class DaemonBench {
         }
     }
 
-    private static void quiet() {
+    static void quiet() {
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
                 .setLevel(ch.qos.logback.classic.Level.WARN);
     }
 
-    private static List<ClusterId> ids(int clusters) {
+    static List<ClusterId> ids(int clusters) {
         List<ClusterId> ids = new ArrayList<>();
         for (int i = 0; i < clusters; i++) {
             ids.add(new ClusterId("team" + (i / 4), "stage" + (i % 4)));
@@ -206,7 +206,7 @@ public final class DaemonBench {
         }
     }
 
-    private static long rssKb() throws Exception {
+    static long rssKb() throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
@@ -216,6 +216,11 @@ public final class DaemonBench {
     }
 
     private static String yaml(ClusterId id) {
+        return yaml(id, "reconcile: {policy: observe}\n");
+    }
+
+    /** A cluster file of two simulated nodes, pg1 pinned, with {@code reconcile} (or other) lines at the end. */
+    static String yaml(ClusterId id, String last) {
         String dir = "/var/lib/pgrds/" + id.slug() + "/data";
         return "ssh: {user: root, port: 22}\n"
                 + "postgres: {version: 16}\n"
@@ -225,7 +230,7 @@ public final class DaemonBench {
                 + "  - {host: " + id.slug() + "-n2.sim, name: pg2, postgres: {dataDirectory: " + dir
                 + ", port: 5432}}\n"
                 + "primary: pg1\n"
-                + "reconcile: {policy: observe}\n";
+                + last;
     }
 
     /**
@@ -233,8 +238,19 @@ public final class DaemonBench {
      * standby of it, both carrying the cluster's marker. Any other command "succeeds" with no output (none is
      * expected: the policy is observe). The tunnel points at port 1 of the loopback, where nothing listens.
      */
-    private static final class Simulated implements Sessions.Opener {
+    static final class Simulated implements Sessions.Opener {
         final AtomicLong execs = new AtomicLong();
+        private final NodeShell.Endpoint tunnel;
+
+        /** Tunnels to port 1 of the loopback, where nothing listens: SQL is refused at once. */
+        Simulated() {
+            this(new NodeShell.Endpoint("127.0.0.1", 1));
+        }
+
+        /** Tunnels to {@code tunnel}: a real server answers the SQL (the watch benchmark's health checks). */
+        Simulated(NodeShell.Endpoint tunnel) {
+            this.tunnel = tunnel;
+        }
 
         @Override
         public NodeShell open(io.pgrds.transport.target.Transport transport, io.pgrds.transport.target.Target target,
@@ -264,7 +280,7 @@ public final class DaemonBench {
 
                 @Override
                 public Endpoint tunnel(String host, int port) {
-                    return new Endpoint("127.0.0.1", 1);
+                    return tunnel;
                 }
 
                 @Override
