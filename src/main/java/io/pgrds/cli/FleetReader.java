@@ -18,6 +18,9 @@ final class FleetReader {
     static Snapshot snapshot(PgrdsCommand top) {
         if (top.debug()) {
             ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.DEBUG);
+            for (String library : new String[] {"net.schmizz", "com.hierynomus"}) {
+                ((Logger) LoggerFactory.getLogger(library)).setLevel(Level.DEBUG); // silent without --debug
+            }
         }
         Snapshot s = GitSource.read(top.repoLocation(), top.ref(), cacheDir());
         s.warnings().forEach(top.terminal()::warn);
