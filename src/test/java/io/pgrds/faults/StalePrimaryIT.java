@@ -51,6 +51,11 @@ class StalePrimaryIT {
             // the fault: PostgreSQL on the old primary's host starts again by itself
             long back = System.nanoTime();
             cluster.hosts().start(old);
+            // it died a synchronous primary (no commit lost at the failover); alone, it would acknowledge no commit,
+            // which is no second writable primary at all. The fault is one that does: as if restarted with the
+            // settings it was created with
+            cluster.query(old, "alter system reset synchronous_standby_names");
+            cluster.query(old, "select pg_reload_conf()");
             assertTrue(r.monitor().awaitWritable(Set.of(old.name(), current.name()), Duration.ofSeconds(20)),
                     "the stale old primary never accepted writes beside the new one: nothing was tested");
             long stopped;
