@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgrds.observe.ArchiveHealth;
 import io.pgrds.observe.ArchiverStats;
+import io.pgrds.observe.NodeState;
 import io.pgrds.observe.WalFacts;
 import io.pgrds.util.Json;
 import io.pgrds.util.Palette;
@@ -16,7 +17,7 @@ import java.util.Optional;
 
 /** {@code pgrds status} as a table per cluster (like patronictl list), or as versioned JSON. */
 public final class StatusRenderer {
-    public static final String JSON_FORMAT_VERSION = "1";
+    public static final String JSON_FORMAT_VERSION = "2";
     private static final String[] HEADERS = {"NODE", "HOST", "STATE", "RUNNING", "VERSION", "TL", "LSN", "LAG",
             "CONNECTIONS", "FREE DISK", "ARCHIVE", "REBOOT"};
     private static final int STATE = 2;
@@ -33,12 +34,12 @@ public final class StatusRenderer {
             cells.add(HEADERS);
             for (StatusView.Row r : v.rows()) {
                 cells.add(new String[] {
-                    r.node(), r.host(), r.state().name(), r.running() ? "yes" : "no", r.version().orElse("-"),
+                    r.node(), r.host(), r.state().name(), yesNo(known(r), r.running()), r.version().orElse("-"),
                     r.timeline().map(String::valueOf).orElse("-"), r.lsn().map(Object::toString).orElse("-"),
                     lag(r), r.connections().map(c -> c + "/" + r.maxConnections().map(String::valueOf).orElse("?"))
                         .orElse("-"),
                     r.freeDiskBytes().map(Units::bytes).orElse("-"), r.archive().map(ArchiveHealth::word).orElse("-"),
-                    r.rebootRequired() ? "yes" : "no"});
+                    yesNo(known(r), r.rebootRequired())});
             }
             int[] width = new int[HEADERS.length];
             for (String[] row : cells) {
@@ -73,6 +74,18 @@ public final class StatusRenderer {
                     v.healthy() ? Palette.GOOD : Palette.BAD, colour)).append('\n');
         }
         return b.toString();
+    }
+
+    /**
+     * Whether the node's yes/no facts are known: pgrds could not reach (or not read) a node UNREACHABLE or UNKNOWN,
+     * so whether its server runs is unknown, shown as {@code ?} (and {@code null} in JSON), never as "no".
+     */
+    private static boolean known(StatusView.Row r) {
+        return r.state() != NodeState.UNREACHABLE && r.state() != NodeState.UNKNOWN;
+    }
+
+    private static String yesNo(boolean known, boolean value) {
+        return !known ? "?" : value ? "yes" : "no";
     }
 
     private static String lag(StatusView.Row r) {
@@ -123,7 +136,7 @@ public final class StatusRenderer {
         n.put("name", r.node());
         n.put("host", r.host());
         n.put("state", r.state().name());
-        n.put("running", r.running());
+        n.put("running", known(r) ? r.running() : null);
         n.put("version", r.version().orElse(null));
         n.put("timeline", r.timeline().orElse(null));
         n.put("lsn", r.lsn().map(Object::toString).orElse(null));
@@ -132,7 +145,7 @@ public final class StatusRenderer {
         n.put("connections", r.connections().orElse(null));
         n.put("max_connections", r.maxConnections().orElse(null));
         n.put("free_disk_bytes", r.freeDiskBytes().orElse(null));
-        n.put("reboot_required", r.rebootRequired());
+        n.put("reboot_required", known(r) ? r.rebootRequired() : null);
         n.put("upstream", r.upstream().orElse(null));
         n.put("error", r.error().orElse(null));
         if (r.archive().isPresent()) {

@@ -94,13 +94,13 @@ class StatusRendererTest {
     }
 
     @Test
-    void anUnreachableNodeIsNamedWithItsCause() {
+    void anUnreachableNodeIsNamedWithItsCauseAndWhatIsNotKnownOfItIsAQuestionMark() {
         ObservedCluster c = new ObservedCluster(ID, List.of(
                 node("pg1", NodeState.PRIMARY, true, Optional.of(primarySql(0)), Optional.empty()),
                 ObservedNode.unreachable("pg2", "10.0.0.2", "connection refused")));
         String text = StatusRenderer.text("commit 3f2a1c9 (main)", List.of(StatusView.of(c)), false);
         assertTrue(text.endsWith("""
-                  pg2   10.0.0.2  UNREACHABLE  no       -        -   -          -    -            -          -        no
+                  pg2   10.0.0.2  UNREACHABLE  ?        -        -   -          -    -            -          -        ?
                   pg2: connection refused
                   ✗ pg2 UNREACHABLE: connection refused
                 """), text);
@@ -166,16 +166,23 @@ class StatusRendererTest {
     }
 
     @Test
-    void jsonCarriesEveryColumnWithAFormatVersion() {
+    void jsonCarriesEveryColumnWithAFormatVersion() throws Exception {
         ObservedCluster c = new ObservedCluster(ID, List.of(
                 node("pg1", NodeState.PRIMARY, true, Optional.of(primarySql(0)), Optional.empty()),
                 ObservedNode.unreachable("pg2", "10.0.0.2", "connection refused")));
         String json = StatusRenderer.json(Optional.of("3f2a1c9"), List.of(StatusView.of(c)));
-        assertTrue(json.contains("\"format_version\" : \"1\""), json);
+        assertTrue(json.contains("\"format_version\" : \"2\""), json);
         assertTrue(json.contains("\"state\" : \"UNREACHABLE\""), json);
         assertTrue(json.contains("\"error\" : \"connection refused\""), json);
         assertTrue(json.contains("\"max_connections\" : 200"), json);
         assertTrue(json.contains("\"archive\" : null"), json);
+        com.fasterxml.jackson.databind.JsonNode pg2 = io.pgrds.util.Json.mapper().readTree(json).path("clusters")
+                .path(0).path("nodes").path(1);
+        assertEquals("pg2", pg2.path("name").asText(), json);
+        assertTrue(pg2.path("running").isNull() && pg2.path("reboot_required").isNull(),
+                "not known of an unreachable node: null, not false: " + pg2);
+        assertTrue(io.pgrds.util.Json.mapper().readTree(json).path("clusters").path(0).path("nodes").path(0)
+                .path("running").asBoolean(), json);
     }
 
     @Test
