@@ -31,9 +31,10 @@ final class StatusCommand extends NodesCommand {
     @Override
     public Integer call() throws InterruptedException {
         Terminal t = terminal();
-        DesiredFleet fleet = FleetReader.fleet(top);
-        List<DesiredCluster> selected = Selection.select(fleet, clusters);
         while (true) {
+            // every round reads the repository again: with --watch, a commit since the last round is shown
+            DesiredFleet fleet = FleetReader.fleet(top);
+            List<DesiredCluster> selected = Selection.select(fleet, clusters);
             List<StatusView> views = connected(s -> new PlanService(s, observe.settings()).observe(fleet, selected))
                     .values().stream().map(StatusView::of).toList();
             if (watch != null && t.interactive() && !json) {
@@ -46,7 +47,8 @@ final class StatusCommand extends NodesCommand {
             }
             t.out().flush();
             boolean healthy = views.stream().allMatch(StatusView::healthy);
-            if (watch == null) {
+            // no reader any more (status --watch 1 | head -1): end at once and quietly, as a shell command does
+            if (watch == null || t.out().checkError()) {
                 return healthy ? 0 : 1;
             }
             Thread.sleep(Math.max(1000, watch.toMillis()));
