@@ -65,7 +65,9 @@ public final class StatusRenderer {
                 b.append(l.toString().stripTrailing()).append('\n');
             }
             for (StatusView.Row r : v.rows()) {
-                r.error().ifPresent(e -> b.append("  ").append(r.node()).append(": ").append(e).append('\n'));
+                // each node's error once: in the summary line when that names it, else on a line of its own
+                r.error().filter(e -> !v.summary().contains(r.node() + " " + r.state() + ": " + e))
+                        .ifPresent(e -> b.append("  ").append(r.node()).append(": ").append(e).append('\n'));
                 r.archive().filter(ArchiveHealth::problem).ifPresent(a -> b.append("  ").append(r.node())
                         .append(": archiving ").append(a.verdict() == ArchiveHealth.Verdict.FAILING ? "failing"
                                 : "behind").append(": ").append(a.situation()).append('\n'));

@@ -94,14 +94,13 @@ class StatusRendererTest {
     }
 
     @Test
-    void anUnreachableNodeIsNamedWithItsCauseAndWhatIsNotKnownOfItIsAQuestionMark() {
+    void anUnreachableNodeIsNamedWithItsCauseOnceAndWhatIsNotKnownOfItIsAQuestionMark() {
         ObservedCluster c = new ObservedCluster(ID, List.of(
                 node("pg1", NodeState.PRIMARY, true, Optional.of(primarySql(0)), Optional.empty()),
                 ObservedNode.unreachable("pg2", "10.0.0.2", "connection refused")));
         String text = StatusRenderer.text("commit 3f2a1c9 (main)", List.of(StatusView.of(c)), false);
         assertTrue(text.endsWith("""
                   pg2   10.0.0.2  UNREACHABLE  ?        -        -   -          -    -            -          -        ?
-                  pg2: connection refused
                   ✗ pg2 UNREACHABLE: connection refused
                 """), text);
     }
