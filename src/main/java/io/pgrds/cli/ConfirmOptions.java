@@ -37,8 +37,20 @@ final class ConfirmOptions {
      * The plan apply works on: a saved plan when the one target is a file (observed afresh, refused when stale; it
      * carries the confirmations it was made with, so none may be given again), else a new plan of the targets.
      */
+    /** A target that can only be a path: a cluster is {@code team/stage}, a team a single name. */
+    static boolean looksLikeAFile(String target) {
+        return target.startsWith("/") || target.startsWith("./") || target.startsWith("../")
+                || target.endsWith(".plan") || target.endsWith(".json") || target.chars().filter(ch -> ch == '/')
+                .count() > 1;
+    }
+
     Planned planned(PgrdsCommand top, PlanService plans, List<String> targets) {
         Path file = targets.size() == 1 ? Path.of(targets.get(0)) : null;
+        if (file != null && !Files.isRegularFile(file) && looksLikeAFile(targets.get(0))) {
+            throw new PgrdsException(ErrorCode.IO, "the saved plan " + file + " does not exist" + (Files.exists(file)
+                    ? " as a file" : "") + "; make one with pgrds plan CLUSTER --out " + file + " (a cluster is "
+                    + "written team/stage, a team alone selects all its clusters).");
+        }
         if (file == null || !Files.isRegularFile(file)) {
             DesiredFleet fleet = FleetReader.fleet(top);
             return plans.plan(fleet, Selection.select(fleet, targets), confirmations());

@@ -2,6 +2,8 @@ package io.pgrds.cli;
 
 import io.pgrds.app.ClusterAdmin;
 import io.pgrds.apply.Audit;
+import io.pgrds.error.ErrorCode;
+import io.pgrds.error.PgrdsException;
 import io.pgrds.util.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,6 +17,10 @@ final class HistoryCommand extends ClusterCommand {
 
     @Override
     public Integer call() {
+        if (limit < 1) {
+            throw new PgrdsException(ErrorCode.USAGE, "--limit " + limit + " shows nothing: give the number of "
+                    + "applies to show, at least 1 (default 20).");
+        }
         Terminal t = terminal();
         var c = desired();
         ClusterAdmin.History h = connected(s -> new ClusterAdmin(s).history(c));
@@ -23,7 +29,7 @@ final class HistoryCommand extends ClusterCommand {
         if (h.applies().isEmpty()) {
             t.out().println("\nNo apply recorded yet.");
         }
-        for (Audit a : h.applies().subList(0, Math.min(Math.max(0, limit), h.applies().size()))) {
+        for (Audit a : h.applies().subList(0, Math.min(limit, h.applies().size()))) {
             t.out().println();
             t.out().println(a.time() + "  " + a.user() + "@" + a.host() + "  commit "
                     + a.commit().map(x -> x.substring(0, Math.min(7, x.length()))).orElse("-") + "  "

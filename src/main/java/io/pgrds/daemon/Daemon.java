@@ -110,6 +110,8 @@ public final class Daemon implements AutoCloseable {
 
     /** Starts the scheduler (the fleet job fires at once) and the HTTP server. */
     public synchronized Daemon start() {
+        // the port first: a busy one is an error before anything runs
+        HttpApi api = config.http() == null ? null : new HttpApi(this, config.http());
         try {
             schedules = Schedules.create(this, config);
             watcher = new Watcher(this);
@@ -118,8 +120,8 @@ public final class Daemon implements AutoCloseable {
         } catch (SchedulerException e) {
             throw new IllegalStateException("Unable to start the scheduler: " + e.getMessage(), e);
         }
-        if (config.http() != null) {
-            http = new HttpApi(this, config.http()).start();
+        if (api != null) {
+            http = api.start();
         }
         LOG.info("pgrds daemon started: {} at {}, every {} s{}{}", config.repo(),
                 config.ref() == null ? "HEAD" : config.ref(), config.interval().toSeconds(),

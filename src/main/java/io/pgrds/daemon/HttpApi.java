@@ -2,6 +2,8 @@ package io.pgrds.daemon;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.pgrds.error.ErrorCode;
+import io.pgrds.error.PgrdsException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,8 +37,9 @@ final class HttpApi {
         try {
             server = HttpServer.create(address, 16);
         } catch (IOException e) {
-            throw new IllegalStateException("Unable to listen on " + address + ": " + e.getMessage()
-                    + ". Choose another address with --http.", e);
+            throw new PgrdsException(ErrorCode.IO, "Unable to listen on " + address.getHostString() + " port "
+                    + address.getPort() + ": " + e.getMessage() + " (another process may use the port). Stop it, or "
+                    + "choose another address with --http HOST:PORT (port 0: any free port; off: none).", e);
         }
         server.setExecutor(threads);
         server.createContext("/healthz", x -> handle(x, "GET", this::healthz));
