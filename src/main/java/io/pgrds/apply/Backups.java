@@ -1,17 +1,20 @@
 package io.pgrds.apply;
 
-import io.pgrds.transport.target.Transport;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgrds.desired.BackupSpec;
 import io.pgrds.desired.Bootstrap;
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.NodeSpec;
 import io.pgrds.desired.Repository;
+import io.pgrds.error.ErrorCode;
+import io.pgrds.error.PgrdsException;
 import io.pgrds.observe.BackupCatalog;
 import io.pgrds.plan.BackupChoice;
 import io.pgrds.plan.ConfigFiles;
 import io.pgrds.transport.NodeShell;
 import io.pgrds.transport.Sessions;
+import io.pgrds.transport.TransportException;
+import io.pgrds.transport.target.Transport;
 import io.pgrds.util.Json;
 import io.pgrds.util.Units;
 import java.time.Duration;
@@ -169,12 +172,22 @@ public final class Backups {
     public BackupCatalog info(DesiredCluster c) {
         spec(c);
         List<String> errors = new ArrayList<>();
+        boolean reached = false;
         for (NodeSpec s : c.nodes()) {
             try {
                 return info(c, ops(c, s));
+            } catch (TransportException e) {
+                errors.add(s.name() + ": " + e.getMessage());
             } catch (RuntimeException e) {
+                reached = true;
                 errors.add(s.name() + ": " + e.getMessage());
             }
+        }
+        if (!reached) {
+            // nothing was applied, nothing failed on a node: none could be reached
+            throw new PgrdsException(ErrorCode.UNREACHABLE, "no node of " + c.id() + " could be reached to list its "
+                    + "backups: " + String.join("; ", errors) + ". Check that pgrds can reach them (pgrds status "
+                    + c.id() + "), then try again.");
         }
         throw new ApplyException("no node of " + c.id() + " could list its backups: " + String.join("; ", errors));
     }

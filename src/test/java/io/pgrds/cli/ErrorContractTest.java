@@ -60,4 +60,31 @@ class ErrorContractTest {
             assertFalse(r.err().contains("bug") || r.err().contains("Exception"), r.err());
         }
     }
+
+    @Test
+    void listingBackupsWhenNoNodeCanBeReachedIsUnreachableNotAFailedApply() throws Exception {
+        FleetRepo fleet = new FleetRepo(tmp.resolve("fleet"));
+        java.nio.file.Files.createDirectories(fleet.dir().resolve("clusters"));
+        java.nio.file.Files.writeString(fleet.dir().resolve("clusters/defaults.yaml"),
+                "repositories: {main: {type: posix, path: /var/lib/pgbackrest}}\n");
+        // nothing listens on port 1 of the loopback: every connection is refused at once
+        fleet.commit("orderdata/integration", "ssh: {port: 1}\nnodes:\n  - {host: 127.0.0.1}\n"
+                + "backup: {repository: main}\n");
+        Cli.Run r = Cli.run("--repo", fleet.dir().toString(), "backups", "orderdata/integration",
+                "--connect-timeout", "2s");
+        assertEquals(ErrorCode.UNREACHABLE.exitCode(), r.exit(), r.toString());
+        assertTrue(r.err().startsWith("error [UNREACHABLE]: no node of orderdata/integration could be reached"),
+                r.err());
+        assertFalse(r.err().contains("APPLY_FAILED"), r.err());
+    }
+
+    @Test
+    void aTeamWhereOneClusterIsNeededSaysSo() {
+        for (String command : new String[] {"credentials", "history", "backups", "backup", "verify-backup"}) {
+            Cli.Run r = Cli.run(command, "orderdata");
+            assertEquals(ErrorCode.USAGE.exitCode(), r.exit(), command + ": " + r);
+            assertTrue(r.err().contains("\"orderdata\" names no single cluster: name it as team/stage"),
+                    command + ": " + r.err());
+        }
+    }
 }
