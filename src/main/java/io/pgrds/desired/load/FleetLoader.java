@@ -68,6 +68,24 @@ public final class FleetLoader {
         return b.toString();
     }
 
+    /**
+     * The checks a schema cannot make (an unknown repository, a reserved parameter, a bad schedule, an unknown pin),
+     * run on a file the schema refused as far as it can be read, so that one run reports every problem. The cluster
+     * stays out of the fleet; a problem at a place the schema already reported is left out, and a file too broken to
+     * read further says nothing more.
+     */
+    private static List<Problem> semanticDespite(ClusterId id, String path, ObjectNode doc, Layers layers,
+                                                 List<Problem> reported) {
+        List<Problem> more = new ArrayList<>();
+        try {
+            ClusterReader.read(id, path, doc, new Report(layers, more));
+        } catch (RuntimeException e) {
+            return List.of(); // what the schema said is why it cannot be read
+        }
+        return more.stream().filter(p -> reported.stream().noneMatch(r -> r.file().equals(p.file())
+                && (p.pointer().startsWith(r.pointer()) || r.pointer().startsWith(p.pointer())))).toList();
+    }
+
     public static Result load(Snapshot snapshot) {
         List<Problem> problems = new ArrayList<>();
         YamlFile builtin = YamlFile.parse("(built-in defaults)", BUILTIN, true);
@@ -87,6 +105,7 @@ public final class FleetLoader {
                 for (SchemaCheck.Finding f : findings) {
                     problems.add(layers.problem(f.pointer(), f.code(), f.message()));
                 }
+                problems.addAll(semanticDespite(id, e.getValue().path(), doc, layers, problems));
                 continue;
             }
             DesiredCluster cluster = ClusterReader.read(id, e.getValue().path(), doc, new Report(layers, problems));
