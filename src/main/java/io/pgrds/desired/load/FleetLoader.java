@@ -82,8 +82,11 @@ public final class FleetLoader {
         } catch (RuntimeException e) {
             return List.of(); // what the schema said is why it cannot be read
         }
+        // a message that would quote a value the schema refused (a control character in a node's name) is left out
+        // too: that value's own problem says what is wrong, on one line
         return more.stream().filter(p -> reported.stream().noneMatch(r -> r.file().equals(p.file())
-                && (p.pointer().startsWith(r.pointer()) || r.pointer().startsWith(p.pointer())))).toList();
+                && (p.pointer().startsWith(r.pointer()) || r.pointer().startsWith(p.pointer()))))
+                .filter(p -> io.pgrds.util.Texts.firstControl(p.toString()).isEmpty()).toList();
     }
 
     public static Result load(Snapshot snapshot) {
