@@ -1,18 +1,21 @@
 package io.pgrds.cli;
 
-import io.pgrds.util.Palette;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.NodeSpec;
-import io.pgrds.error.ErrorCode;
 import io.pgrds.desired.load.FleetLoader;
 import io.pgrds.desired.load.Problem;
+import io.pgrds.error.ErrorCode;
+import io.pgrds.error.PgrdsException;
+import io.pgrds.source.GitSource;
 import io.pgrds.source.Snapshot;
+import io.pgrds.util.Palette;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -28,10 +31,18 @@ final class ValidateCommand implements Callable<Integer> {
             + "The whole fleet is always checked, since some checks span clusters.")
     private List<String> clusters = new ArrayList<>();
 
+    @Option(names = "--working-tree", description = "Check the files as they are in the working tree of a local "
+            + "checkout, committed or not (for a pre-commit hook), instead of a commit.")
+    private boolean workingTree;
+
     @Override
     public Integer call() {
         Terminal t = top.terminal();
-        Snapshot snapshot = FleetReader.snapshot(top);
+        if (workingTree && top.ref() != null) {
+            throw new PgrdsException(ErrorCode.USAGE, "--working-tree reads the files on disk, --ref a commit: "
+                    + "give one of them.");
+        }
+        Snapshot snapshot = workingTree ? GitSource.readWorkingTree(top.repoLocation()) : FleetReader.snapshot(top);
         FleetLoader.Result result = FleetLoader.load(snapshot);
         t.out().println("pgrds validate — " + Describe.source(snapshot));
         t.out().println();

@@ -143,6 +143,29 @@ public final class GitSource {
         throw unavailable(path + " is inside the git repository " + root + ", not its root: pass " + root);
     }
 
+    /**
+     * The cluster files as they are in the working tree of a local repository, committed or not: what
+     * {@code validate --working-tree} checks before a commit (a pre-commit hook). No commit is recorded.
+     */
+    public static Snapshot readWorkingTree(String repo) {
+        Path path;
+        try {
+            path = Path.of(repo).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw unavailable("repository " + repo + " is not a valid path: " + e.getReason());
+        }
+        if (!Files.isDirectory(path)) {
+            throw unavailable("--working-tree reads a local checkout, and " + path + " is not a directory: run it "
+                    + "in the repository's root, or pass --repo PATH");
+        }
+        if (!Files.exists(path.resolve(Constants.DOT_GIT))) {
+            rejectInsideRepository(path);
+        }
+        List<String> warnings = new ArrayList<>();
+        SortedMap<String, byte[]> files = ClusterFiles.fromDisk(path, path.toString(), warnings);
+        return new Snapshot(Optional.empty(), Constants.HEAD, files, warnings);
+    }
+
     private static Snapshot readPlainDirectory(Path path, String ref) {
         if (!ref.equals(Constants.HEAD)) {
             throw unavailable(path + " is not a git repository, so ref '" + ref
