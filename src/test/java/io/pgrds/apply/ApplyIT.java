@@ -148,6 +148,19 @@ class ApplyIT {
         assertEquals(0, again.exit(), again.toString());
         assertTrue(again.out().contains("No changes."), again.out());
         assertEquals(List.of(a.name()), Files.readAllLines(hookLog));
+        // the admin password as a script reads it, and it logs in
+        Cli.Run k = pgrds("credentials", "orderdata/integration", "--json");
+        assertEquals(0, k.exit(), k.toString());
+        assertTrue(k.err().contains("warning:"), "the warning stays on stderr: " + k.err());
+        var j = io.pgrds.util.Json.mapper().readTree(k.out());
+        assertEquals("admin", j.path("user").asText());
+        java.util.Properties login = new java.util.Properties();
+        login.setProperty("user", "admin");
+        login.setProperty("password", j.path("password").asText());
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://" + j.path("host")
+                .asText() + ":" + j.path("port").asInt() + "/" + j.path("dbname").asText(), login)) {
+            assertTrue(c.isValid(5), "the admin password from credentials --json logs in");
+        }
     }
 
     @Test
