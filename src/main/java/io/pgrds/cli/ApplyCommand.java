@@ -3,10 +3,12 @@ package io.pgrds.cli;
 import io.pgrds.app.ApplyService;
 import io.pgrds.app.PlanService;
 import io.pgrds.app.Planned;
+import io.pgrds.apply.ApplyListener;
 import io.pgrds.error.ErrorCode;
 import io.pgrds.plan.FleetPlan;
 import io.pgrds.render.PlanRenderer;
 import io.pgrds.transport.Sessions;
+import io.pgrds.util.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,15 +34,17 @@ final class ApplyCommand extends NodesCommand {
     @Override
     public Integer call() {
         Terminal t = terminal();
+        Optional<ApplyJsonPrinter> json = options.jsonPrinter(t);
         // one SSH connection per node for the whole run: the observation's connections carry out the plan too
         try (Sessions sessions = sessions()) {
             PlanService plans = new PlanService(sessions, observe.settings());
             Planned planned = confirm.planned(top, plans, targets);
             FleetPlan plan = planned.plan();
-            t.out().print(PlanRenderer.text(plan, t.colour()));
+            json.ifPresentOrElse(j -> j.plan(Json.tree(PlanRenderer.json(plan))),
+                    () -> t.out().print(PlanRenderer.text(plan, t.colour())));
             t.out().flush();
             if (!plan.hasChanges()) {
-                return PlanRefusals.print(t, plan);
+                return done(json, PlanRefusals.print(t, plan), "no changes");
             }
             if (!options.dryRun() && !options.autoApprove()) {
                 sessions.close(); // a person may take minutes to answer: the connections reopen on first use
@@ -50,18 +54,26 @@ final class ApplyCommand extends NodesCommand {
                     return 1;
                 }
             }
-            t.out().println();
-            List<ApplyService.ClusterResult> results = new ApplyService(sessions, new ApplyPrinter(t,
-                    options.dryRun()), options.settings(), plans).apply(planned);
+            if (json.isEmpty()) {
+                t.out().println();
+            }
+            List<ApplyService.ClusterResult> results = new ApplyService(sessions, json.<ApplyListener>map(j -> j)
+                    .orElseGet(() -> new ApplyPrinter(t, options.dryRun())), options.settings(), plans).apply(planned);
             results.forEach(r -> r.failure().ifPresent(code -> t.error(code, r.message())));
             // of several clusters' failures the exit status tells the first
             Optional<ErrorCode> failed = results.stream().flatMap(r -> r.failure().stream()).findFirst();
-            if (failed.isEmpty()) {
-                t.out().println(options.dryRun() ? "\nDry run: nothing was changed." : "\nApply complete: "
-                        + PlanRenderer.summary(plan) + ".");
+            String summary = options.dryRun() ? "Dry run: nothing was changed." : "Apply complete: "
+                    + PlanRenderer.summary(plan) + ".";
+            if (failed.isEmpty() && json.isEmpty()) {
+                t.out().println("\n" + summary);
             }
             int refused = PlanRefusals.print(t, plan);
-            return failed.map(ErrorCode::exitCode).orElse(refused);
+            return done(json, failed.map(ErrorCode::exitCode).orElse(refused), failed.isEmpty() ? summary : "failed");
         }
+    }
+
+    private static int done(Optional<ApplyJsonPrinter> json, int exit, String summary) {
+        json.ifPresent(j -> j.done(exit == 0, exit, summary));
+        return exit;
     }
 }

@@ -19,6 +19,15 @@ public final class Json {
     private Json() {
     }
 
+    /** A JSON text pgrds itself rendered, as a tree (to embed one document in another). */
+    public static com.fasterxml.jackson.databind.JsonNode tree(String json) {
+        try {
+            return mapper().readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("pgrds rendered JSON it cannot read back: " + e.getMessage(), e);
+        }
+    }
+
     public static ObjectMapper mapper() {
         return MAPPER;
     }
