@@ -166,6 +166,21 @@ public final class GitSource {
         return new Snapshot(Optional.empty(), Constants.HEAD, files, warnings);
     }
 
+    /**
+     * Commits one file of a local checkout, as it is in the working tree, on the current branch (nothing else that
+     * changed is committed); the new commit's id. The author and committer are those of the repository's git
+     * configuration.
+     */
+    public static String commitFile(String repo, String file, String message) {
+        Path root = Path.of(repo).toAbsolutePath().normalize();
+        try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.open(root.toFile())) {
+            git.add().addFilepattern(file).call();
+            return git.commit().setOnly(file).setMessage(message).call().name();
+        } catch (IOException | GitAPIException e) {
+            throw unavailable("unable to commit " + file + " in " + root + ": " + describe(e), e);
+        }
+    }
+
     private static Snapshot readPlainDirectory(Path path, String ref) {
         if (!ref.equals(Constants.HEAD)) {
             throw unavailable(path + " is not a git repository, so ref '" + ref

@@ -1,0 +1,73 @@
+package io.pgrds.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgrds.error.ErrorCode;
+import io.pgrds.source.ClusterFileEdit;
+import io.pgrds.testing.Cli;
+import io.pgrds.testing.FleetRepo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.eclipse.jgit.api.Git;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** pgrds switchover: the file changes (layout and comments kept), shown as a diff; never the servers. */
+class SwitchoverCommandTest {
+    private static final String FILE = """
+            # the order service's integration database
+            nodes:
+              - {host: a.example.com, name: pg1}   # rack 1
+              - {host: b.example.com, name: pg2}   # rack 2
+            primary: pg1   # moved by the DBA team only
+            reconcile: {policy: safe}
+            """;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void thePinMovesAndEverythingElseStaysAsWritten() {
+        String after = ClusterFileEdit.pin(FILE, "pg2");
+        assertEquals(FILE.replace("primary: pg1   # moved", "primary: pg2   # moved"), after);
+        assertEquals("nodes: []\nprimary: pg2\n", ClusterFileEdit.pin("nodes: []\n", "pg2"));
+        assertEquals("nodes: []\nprimary: pg2\n", ClusterFileEdit.pin("nodes: []", "pg2"));
+        assertEquals("", ClusterFileEdit.diff("x.yaml", FILE, FILE));
+    }
+
+    @Test
+    void itPrintsTheDiffWritesTheFileAndCommitsOnlyItWhenAsked() throws Exception {
+        FleetRepo fleet = new FleetRepo(tmp.resolve("fleet"));
+        String first = fleet.commit("orderdata/integration", FILE);
+        Path file = fleet.dir().resolve("clusters/orderdata/integration.yaml");
+        Files.writeString(fleet.dir().resolve("notes.txt"), "not mine to commit\n");
+
+        Cli.Run r = Cli.run("--repo", fleet.dir().toString(), "switchover", "orderdata/integration", "--to", "pg2",
+                "--commit");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("-primary: pg1   # moved by the DBA team only")
+                && r.out().contains("+primary: pg2   # moved by the DBA team only"), r.out());
+        assertTrue(Files.readString(file).contains("# rack 2"), "comments kept");
+        try (Git git = Git.open(fleet.dir().toFile())) {
+            var head = git.log().setMaxCount(1).call().iterator().next();
+            assertTrue(head.getFullMessage().startsWith("Switch orderdata/integration over to pg2"));
+            assertTrue(head.getParent(0).getName().equals(first), "one new commit on the branch");
+            assertTrue(git.status().call().getUntracked().contains("notes.txt"), "nothing else was committed");
+        }
+        Cli.Run again = Cli.run("--repo", fleet.dir().toString(), "switchover", "orderdata/integration", "--to",
+                "pg2");
+        assertEquals(0, again.exit(), again.toString());
+        assertTrue(again.out().contains("already pins pg2"), again.out());
+    }
+
+    @Test
+    void aNodeThatIsNotInTheClusterIsAUsageErrorAndNothingChanges() throws Exception {
+        FleetRepo fleet = new FleetRepo(tmp.resolve("fleet"));
+        fleet.commit("orderdata/integration", FILE);
+        Cli.Run r = Cli.run("--repo", fleet.dir().toString(), "switchover", "orderdata/integration", "--to", "pg9");
+        assertEquals(ErrorCode.USAGE.exitCode(), r.exit(), r.toString());
+        assertTrue(r.err().contains("pg9 is not a node of orderdata/integration (pg1, pg2)"), r.err());
+        assertEquals(FILE, Files.readString(fleet.dir().resolve("clusters/orderdata/integration.yaml")));
+    }
+}
