@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jgit.diff.DiffFormatter;
@@ -32,6 +34,104 @@ public final class ClusterFileEdit {
             return text.substring(0, m.start()) + "primary: " + node + comment + text.substring(m.end());
         }
         return text + (text.isEmpty() || text.endsWith("\n") ? "" : "\n") + "primary: " + node + "\n";
+    }
+
+    /** The top-level {@code nodes:} key, and whether its value is a flow sequence on the same line. */
+    private static final Pattern NODES = Pattern.compile("(?m)^nodes:[ \t]*(\\[)?");
+    private static final Pattern ITEM = Pattern.compile("^([ \t]*)- ");
+
+    /**
+     * The file with a node added at the end of its top-level {@code nodes:} list, in the list's own style: a line
+     * {@code - {host: …, name: …}} at the items' indentation, or an element before the closing {@code ]}.
+     *
+     * @throws IllegalArgumentException when the file has no top-level {@code nodes:} list to add to
+     */
+    public static String addNode(String text, String host, String name) {
+        String item = "{host: " + host + (name == null || name.equals(host) ? "" : ", name: " + name) + "}";
+        Matcher m = NODES.matcher(text);
+        if (!m.find()) {
+            throw new IllegalArgumentException("the file has no top-level nodes: list (it may come from defaults)");
+        }
+        if (m.group(1) != null) {
+            int close = text.indexOf(']', m.end());
+            String inside = text.substring(m.end(), close).strip();
+            return text.substring(0, close).stripTrailing() + (inside.isEmpty() ? "" : ", ") + item
+                    + text.substring(close);
+        }
+        List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
+        int at = lineOf(text, m.start());
+        int last = -1;
+        String indent = "  ";
+        for (int i = at + 1; i < lines.size(); i++) {
+            String l = lines.get(i);
+            if (l.isBlank() || l.stripLeading().startsWith("#")) {
+                continue;
+            }
+            if (!Character.isWhitespace(l.charAt(0)) && !l.startsWith("-")) {
+                break; // the next top-level key
+            }
+            Matcher im = ITEM.matcher(l);
+            if (im.find()) {
+                indent = im.group(1);
+            }
+            last = i;
+        }
+        lines.add(last < 0 ? at + 1 : last + 1, indent + "- " + item);
+        return String.join("\n", lines);
+    }
+
+    /**
+     * The file without the item of its top-level block {@code nodes:} list whose {@code host} or {@code name} is
+     * {@code node}: its line, and the lines of a mapping that continues below it.
+     *
+     * @throws IllegalArgumentException when no such item is found in a block list (a flow list is not edited)
+     */
+    public static String removeNode(String text, String node) {
+        Matcher m = NODES.matcher(text);
+        if (!m.find() || m.group(1) != null) {
+            throw new IllegalArgumentException("the file has no top-level block nodes: list to remove " + node
+                    + " from; edit the file by hand");
+        }
+        List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
+        Pattern names = Pattern.compile("(?:host|name):[ \t]*['\"]?" + Pattern.quote(node) + "['\"]?[ \t]*[,}\n#]");
+        int at = lineOf(text, m.start());
+        for (int i = at + 1; i < lines.size(); i++) {
+            String l = lines.get(i);
+            if (!l.isBlank() && !Character.isWhitespace(l.charAt(0)) && !l.startsWith("-")) {
+                break;
+            }
+            Matcher im = ITEM.matcher(l);
+            if (!im.find()) {
+                continue;
+            }
+            int end = i + 1; // the item's own lines: deeper than its dash
+            while (end < lines.size() && !lines.get(end).isBlank() && indentOf(lines.get(end)) > im.group(1).length()
+                    && !ITEM.matcher(lines.get(end)).find()) {
+                end++;
+            }
+            String item = String.join("\n", lines.subList(i, end)) + "\n";
+            if (names.matcher(item).find()) {
+                lines.subList(i, end).clear();
+                return String.join("\n", lines);
+            }
+        }
+        throw new IllegalArgumentException("no item of the nodes: list names " + node);
+    }
+
+    private static int lineOf(String text, int offset) {
+        int n = 0;
+        for (int i = 0; i < offset; i++) {
+            n += text.charAt(i) == '\n' ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static int indentOf(String line) {
+        int i = 0;
+        while (i < line.length() && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) {
+            i++;
+        }
+        return i;
     }
 
     /** The unified diff from {@code before} to {@code after} of the file at {@code path} (empty when equal). */

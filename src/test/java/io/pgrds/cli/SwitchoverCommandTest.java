@@ -58,7 +58,7 @@ class SwitchoverCommandTest {
         Cli.Run again = Cli.run("--repo", fleet.dir().toString(), "switchover", "orderdata/integration", "--to",
                 "pg2");
         assertEquals(0, again.exit(), again.toString());
-        assertTrue(again.out().contains("already pins pg2"), again.out());
+        assertTrue(again.out().contains("already says so; nothing to change"), again.out());
     }
 
     @Test
@@ -69,5 +69,40 @@ class SwitchoverCommandTest {
         assertEquals(ErrorCode.USAGE.exitCode(), r.exit(), r.toString());
         assertTrue(r.err().contains("pg9 is not a node of orderdata/integration (pg1, pg2)"), r.err());
         assertEquals(FILE, Files.readString(fleet.dir().resolve("clusters/orderdata/integration.yaml")));
+    }
+
+    @Test
+    void addAndRemoveNodeEditTheListInItsOwnStyle() {
+        String added = ClusterFileEdit.addNode(FILE, "c.example.com", "pg3");
+        assertEquals(FILE.replace("   # rack 2\n", "   # rack 2\n  - {host: c.example.com, name: pg3}\n"), added);
+        assertEquals("nodes: [{host: a}, {host: c}]\n", ClusterFileEdit.addNode("nodes: [{host: a}]\n", "c", null));
+        assertEquals("nodes: [{host: c}]\n", ClusterFileEdit.addNode("nodes: []\n", "c", "c"));
+        assertEquals(FILE.replace("  - {host: b.example.com, name: pg2}   # rack 2\n", ""),
+                ClusterFileEdit.removeNode(FILE, "pg2"));
+        String block = "nodes:\n  - host: a.example.com\n    name: pg1\n  - host: b.example.com\n    name: pg10\n"
+                + "primary: pg10\n";
+        assertEquals("nodes:\n  - host: b.example.com\n    name: pg10\nprimary: pg10\n",
+                ClusterFileEdit.removeNode(block, "pg1"), "pg1, not pg10");
+    }
+
+    @Test
+    void addNodeAndRemoveNodeChangeTheFileNeverTheServers() throws Exception {
+        FleetRepo fleet = new FleetRepo(tmp.resolve("fleet"));
+        fleet.commit("orderdata/integration", FILE);
+        Path file = fleet.dir().resolve("clusters/orderdata/integration.yaml");
+        Cli.Run add = Cli.run("--repo", fleet.dir().toString(), "add-node", "orderdata/integration",
+                "c.example.com", "--name", "pg3", "--commit");
+        assertEquals(0, add.exit(), add.toString());
+        assertTrue(add.out().contains("+  - {host: c.example.com, name: pg3}"), add.out());
+        Cli.Run pinned = Cli.run("--repo", fleet.dir().toString(), "remove-node", "orderdata/integration", "pg1");
+        assertEquals(ErrorCode.USAGE.exitCode(), pinned.exit(), pinned.toString());
+        assertTrue(pinned.err().contains("pg1 is the pinned primary"), pinned.err());
+        Cli.Run remove = Cli.run("--repo", fleet.dir().toString(), "remove-node", "orderdata/integration", "pg2");
+        assertEquals(0, remove.exit(), remove.toString());
+        assertTrue(remove.out().contains("-  - {host: b.example.com, name: pg2}   # rack 2"), remove.out());
+        assertTrue(Files.readString(file).contains("name: pg3") && !Files.readString(file).contains("pg2"));
+        Cli.Run twice = Cli.run("--repo", fleet.dir().toString(), "add-node", "orderdata/integration",
+                "d.example.com", "--name", "pg3");
+        assertEquals(ErrorCode.USAGE.exitCode(), twice.exit(), twice.toString());
     }
 }
