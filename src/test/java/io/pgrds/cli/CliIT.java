@@ -103,6 +103,33 @@ class CliIT {
     }
 
     @Test
+    void theErrorContractHoldsForThePackagedJar() throws Exception {
+        Path repo = fleet("ssh: {port: 1}\nnodes:\n  - {host: 127.0.0.1}\n");
+        String r0 = repo.toString();
+        record Case(ErrorCode code, String[] args) {
+        }
+        List<Case> cases = List.of(
+                new Case(ErrorCode.IO, new String[] {"--repo", r0, "apply", "./missing.plan", "--auto-approve"}),
+                new Case(ErrorCode.USAGE, new String[] {"--repo", r0, "history", "orderdata/integration", "--limit",
+                        "-1"}),
+                new Case(ErrorCode.USAGE, new String[] {"--repo", r0, "status", "--timeout", "-1"}),
+                new Case(ErrorCode.USAGE, new String[] {"--repo", r0, "credentials", "orderdata"}));
+        for (Case c : cases) {
+            Run r = pgrds(tmp, c.args());
+            assertEquals(c.code().exitCode(), r.exit(), String.join(" ", c.args()) + ": " + r);
+            assertTrue(r.err().startsWith("error [" + c.code() + "]: "), String.join(" ", c.args()) + ": " + r.err());
+            assertNoStackTrace(r);
+        }
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Run r = pgrds(tmp, "--repo", r0, "daemon", "--http", "127.0.0.1:" + busy.getLocalPort());
+            assertEquals(ErrorCode.IO.exitCode(), r.exit(), r.toString());
+            assertTrue(r.err().startsWith("error [IO]: Unable to listen on 127.0.0.1 port " + busy.getLocalPort()),
+                    r.err());
+            assertNoStackTrace(r);
+        }
+    }
+
+    @Test
     void anUnknownCommandSuggestsTheRightOne() throws Exception {
         Run r = pgrds(tmp, "validat");
         assertEquals(ErrorCode.USAGE.exitCode(), r.exit());
