@@ -81,8 +81,13 @@ public record ObservedNode(String name, String host, NodeState state, Optional<S
         return clusterState.filter("shut down"::equals).isPresent();
     }
 
-    /** The WAL position used to order failover candidates, if known. */
+    /** Where the server is (replayed on a standby), if known. */
     public Optional<Lsn> position() {
         return sql.flatMap(SqlFacts::position);
+    }
+
+    /** The WAL the server holds (on a standby the further of received and replayed): orders failover candidates. */
+    public Optional<Lsn> held() {
+        return sql.flatMap(SqlFacts::held);
     }
 }

@@ -38,19 +38,20 @@ public record SqlFacts(String serverVersion, boolean inRecovery, Optional<Lsn> c
                 || walReceiverMessageAgeMillis.filter(age -> age <= millis).isPresent();
     }
 
-    /**
-     * The position that orders failover candidates: on a standby the further of received and replayed, current on a
-     * primary.
-     */
+    /** Where the server is: replayed on a standby (what a query there sees), current on a primary. */
     public Optional<Lsn> position() {
-        if (!inRecovery) {
-            return currentLsn;
-        }
-        // what the standby holds on disk: WAL it received but has not replayed yet is replayed when it is promoted,
-        // and with quorum durability it is what acknowledged a commit
-        if (receiveLsn.isPresent() && replayLsn.isPresent()) {
+        return inRecovery ? replayLsn.or(() -> receiveLsn) : currentLsn;
+    }
+
+    /**
+     * The WAL the server holds, which orders failover candidates: on a standby the further of received and replayed
+     * (WAL it received but has not replayed yet is replayed when it is promoted, and with quorum durability it is what
+     * acknowledged a commit), current on a primary.
+     */
+    public Optional<Lsn> held() {
+        if (inRecovery && receiveLsn.isPresent() && replayLsn.isPresent()) {
             return Optional.of(receiveLsn.get().compareTo(replayLsn.get()) > 0 ? receiveLsn.get() : replayLsn.get());
         }
-        return replayLsn.or(() -> receiveLsn);
+        return position();
     }
 }

@@ -21,10 +21,10 @@ import java.util.stream.Collectors;
 
 /** What the planner reads off one desired cluster and its observation; immutable, built once per plan. */
 final class Facts {
-    /** Most advanced first: timeline, then WAL position (unknown last), then name. */
+    /** Most advanced first: timeline, then the WAL held (unknown last), then name. */
     static final Comparator<ObservedNode> MOST_ADVANCED = Comparator
             .comparing((ObservedNode n) -> n.timeline().orElse(Integer.MIN_VALUE), Comparator.reverseOrder())
-            .thenComparing(n -> n.position().orElse(null), Comparator.nullsLast(Comparator.<Lsn>reverseOrder()))
+            .thenComparing(n -> n.held().orElse(null), Comparator.nullsLast(Comparator.<Lsn>reverseOrder()))
             .thenComparing(ObservedNode::name);
 
     final DesiredCluster desired;
@@ -215,10 +215,10 @@ final class Facts {
         if (ta != tb) {
             return ta > tb;
         }
-        if (a.position().isEmpty()) {
+        if (a.held().isEmpty()) {
             return false;
         }
-        return b.position().isEmpty() || a.position().get().compareTo(b.position().get()) > 0;
+        return b.held().isEmpty() || a.held().get().compareTo(b.held().get()) > 0;
     }
 
     /** {@code timeline 2 at 0/3000060}, for messages. */
