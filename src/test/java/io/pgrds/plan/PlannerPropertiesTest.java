@@ -335,6 +335,16 @@ class PlannerPropertiesTest {
         }
     }
 
+    /**
+     * The seed that found a lost primary's exemption from the unseen-node refusal applied beside another running
+     * primary: the plan rejoined the UNKNOWN node and switched over to it.
+     */
+    @net.jqwik.api.Example
+    void aLostPrimaryBesideARunningOneIsAnUnseenNodeLikeAnyOther() {
+        noActionOverwritesData(-1621456966716843907L);
+        aPlanNeverLeavesTwoPrimaries(-1621456966716843907L);
+    }
+
     @Property(tries = 2000)
     void everyPlanIsExplainedAndDeterministic(@ForAll long seed) {
         Case c = generate(seed);
