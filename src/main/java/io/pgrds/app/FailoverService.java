@@ -92,7 +92,7 @@ public final class FailoverService {
         List<String> detached = List.of();
         if (plan.refused() && codes(plan).equals(Set.of("FORMER_PRIMARY_NOT_FENCED"))
                 && c.durability() instanceof Durability.Quorum q) {
-            int needed = c.nodes().size() - 1 - q.k() + 1;
+            int needed = q.toDetach(c.nodes().size() - 1);
             List<String> reachable = observed.nodes().stream().filter(n -> c.node(n.name()).isPresent()
                     && !n.name().equals(lost.node()) && n.state() == NodeState.STANDBY && n.running())
                     .map(ObservedNode::name).toList();

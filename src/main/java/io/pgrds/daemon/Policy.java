@@ -1,6 +1,8 @@
 package io.pgrds.daemon;
 
 import io.pgrds.desired.ReconcilePolicy;
+import io.pgrds.observe.NodeState;
+import io.pgrds.observe.ObservedCluster;
 import io.pgrds.plan.Action;
 import io.pgrds.plan.ClusterPlan;
 import java.util.List;
@@ -54,6 +56,17 @@ public final class Policy {
                 case INIT_PRIMARY, RESTORE_PRIMARY, PROMOTE, SWITCHOVER, REJOIN, DEACTIVATE -> false;
             };
         };
+    }
+
+    /**
+     * Whether a regular run leaves the whole plan to the watch: the cluster is watched (failover automatic, through the
+     * job store) and the plan would start its primary's stopped server. Starting it again, or not (a crash loop), or
+     * failing over is the watch's call within failoverAfter; a regular run that started it as well would hide a crash
+     * loop.
+     */
+    public static boolean leftToTheWatch(boolean watched, ObservedCluster observed, ClusterPlan plan) {
+        return watched && plan.actions().stream().anyMatch(a -> a instanceof Action.StartNode s
+                && observed.node(s.node()).filter(n -> n.state() == NodeState.PRIMARY).isPresent());
     }
 
     /**

@@ -98,9 +98,14 @@ final class Reconciler {
                     config.observeDeadline()));
             ObservedCluster observed = plans.observe(fleet, desired);
             ClusterPlan plan = plans.plan(desired, observed);
-            Policy.Split split = plan.refused() || leftToTheWatch(desired, observed, plan)
-                    ? new Policy.Split(List.of(), plan.refused() ? List.of() : plan.actions())
-                    : Policy.split(desired.policy(), plan);
+            boolean watched = desired.failover().automatic() && config.jobStore().isPresent();
+            boolean left = !plan.refused() && Policy.leftToTheWatch(watched, observed, plan);
+            if (left) {
+                LOG.info("{}: its primary's server is down: left to the watch (failover: automatic), this run applies "
+                        + "nothing", id);
+            }
+            Policy.Split split = plan.refused() || left ? new Policy.Split(List.of(), plan.refused() ? List.of()
+                    : plan.actions()) : Policy.split(desired.policy(), plan);
             int applied = 0;
             boolean stopped = false;
             Optional<String> error = Optional.empty();
@@ -130,25 +135,6 @@ final class Reconciler {
             return new Outcomes.Run(id, Optional.of(desired.policy()), commit, Optional.of(plan), split,
                     applied, stopped, error, states(now), lag(now), started, millisSince(t0), dangers);
         }
-    }
-
-    /**
-     * Whether this run leaves the plan to the watch: the cluster fails over automatically (watched through the job
-     * store) and its primary's server is down. Starting it again, or not (a crash loop), or failing over is the
-     * watch's call within failoverAfter; a regular run that started it as well would hide a crash loop.
-     */
-    private boolean leftToTheWatch(DesiredCluster desired, ObservedCluster observed, ClusterPlan plan) {
-        if (!desired.failover().automatic() || daemon.config().jobStore().isEmpty()) {
-            return false;
-        }
-        boolean left = plan.actions().stream().anyMatch(a -> a instanceof Action.StartNode s
-                && observed.nodes().stream().anyMatch(n -> n.name().equals(s.node())
-                && n.state() == NodeState.PRIMARY));
-        if (left) {
-            LOG.info("{}: its primary's server is down: left to the watch (failover: automatic), this run applies "
-                    + "nothing", desired.id());
-        }
-        return left;
     }
 
     /** The part of a plan the cluster's policy lets the daemon apply: the allowed prefix (a refused plan as it is). */

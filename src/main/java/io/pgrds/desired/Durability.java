@@ -21,6 +21,14 @@ public sealed interface Durability {
                 throw new IllegalArgumentException("a quorum needs at least one standby");
             }
         }
+
+        /**
+         * How many of {@code standbys} must be detached from a lost primary before one is promoted: N−K+1, so that
+         * every K of them share one with the detached (K + N−K+1 > N) and the old primary keeps fewer than K.
+         */
+        public int toDetach(int standbys) {
+            return standbys - k + 1;
+        }
     }
 
     /** "async" or "quorum 2". */

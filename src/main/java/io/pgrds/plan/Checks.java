@@ -34,12 +34,8 @@ final class Checks {
             }
             ObservedNode n = on.get();
             String error = n.error().map(e -> " (" + e + ")").orElse("");
-            if (f.isLost(name) && (n.state() == NodeState.UNREACHABLE || n.state() == NodeState.UNKNOWN)
-                    && f.all.stream().noneMatch(o -> o.state() == NodeState.PRIMARY && o.running()
-                    && !o.name().equals(name))) {
-                // the primary the watching daemon lost, with no other running as primary: what to do about it is the
-                // failover rules' call. Beside a running primary it is an unseen node like any other: refused
-                continue;
+            if (f.isLost(name) && (n.state() == NodeState.UNREACHABLE || n.state() == NodeState.UNKNOWN)) {
+                continue; // the primary the watching daemon lost: what to do about it is the failover rules' call
             }
             switch (n.state()) {
                 case UNREACHABLE -> {

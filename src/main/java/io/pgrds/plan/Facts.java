@@ -101,11 +101,14 @@ final class Facts {
 
     /**
      * Whether {@code name} is the primary the watching daemon lost, as far as planning goes: it is still a node of
-     * the file, the cluster's records name it primary, and a standby of the file holds data to fail over to.
+     * the file, the cluster's records name it primary, no other node runs as primary, and a standby of the file holds
+     * data to fail over to. Beside a running primary it is an unseen node like any other.
      */
     boolean isLost(String name) {
         return confirmations.lost().filter(l -> l.node().equals(name)).isPresent() && isDesired(name)
                 && PrimaryRules.formerPrimary(this).filter(name::equals).isPresent()
+                && all.stream().noneMatch(n -> n.state() == NodeState.PRIMARY && n.running()
+                && !n.name().equals(name))
                 && desiredNodes.stream().map(n -> byName.get(n.name())).anyMatch(n -> n != null
                 && n.state() == NodeState.STANDBY);
     }
@@ -137,7 +140,7 @@ final class Facts {
     /** With a quorum of K: how many standbys must be detached before a failover without the old primary (N−K+1). */
     Optional<Integer> quorumToDetach() {
         return desired.durability() instanceof io.pgrds.desired.Durability.Quorum q
-                ? Optional.of(desiredNodes.size() - 1 - q.k() + 1) : Optional.empty();
+                ? Optional.of(q.toDetach(desiredNodes.size() - 1)) : Optional.empty();
     }
 
     /** The node a standby streams from, when its upstream ({@code host} or {@code host:port}) names exactly one. */

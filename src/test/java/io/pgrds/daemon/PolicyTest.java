@@ -1,5 +1,9 @@
 package io.pgrds.daemon;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import io.pgrds.observe.ObservedCluster;
+import io.pgrds.observe.NodeState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pgrds.desired.Bootstrap;
@@ -101,6 +105,23 @@ class PolicyTest {
     void safeHoldsBackAParameterChangeThatNeedsARestart() {
         assertEquals(false, Policy.allowed(ReconcilePolicy.SAFE, RESTART));
         assertEquals(true, Policy.allowed(ReconcilePolicy.FULL, RESTART));
+    }
+
+    @Test
+    void aWatchedClusterWhosePrimaryIsDownIsLeftToTheWatchAnUnwatchedOneIsNot() {
+        ObservedCluster down = new ObservedCluster(ID, List.of(
+                stopped("pg1", NodeState.PRIMARY), stopped("pg2", NodeState.STANDBY)));
+        Action startPrimary = new Action.StartNode("pg1", "r", NO_RISK);
+        assertTrue(Policy.leftToTheWatch(true, down, plan(startPrimary, CLONE)));
+        assertFalse(Policy.leftToTheWatch(false, down, plan(startPrimary, CLONE)), "no watch: the run starts it");
+        assertFalse(Policy.leftToTheWatch(true, down, plan(START)), "a standby's start is the run's to make");
+    }
+
+    private static io.pgrds.observe.ObservedNode stopped(String name, NodeState state) {
+        return new io.pgrds.observe.ObservedNode(name, "10.0.0." + name.substring(2), state, Optional.empty(), false,
+                Optional.of(15), Optional.of("7301"), Optional.of(2), Optional.empty(), Optional.empty(),
+                new java.util.TreeMap<>(), new java.util.TreeMap<>(), Optional.empty(), Optional.empty(), false,
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     private static ClusterPlan plan(Action... actions) {
