@@ -112,6 +112,7 @@ final class NodeObserver {
             case REFUSED -> ReachFailure.REFUSED;
             case SILENT -> ReachFailure.SILENT;
             case LOST -> ReachFailure.LOST;
+            case JUMP -> ReachFailure.JUMP;
         };
     }
 

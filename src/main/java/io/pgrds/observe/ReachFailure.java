@@ -15,7 +15,9 @@ public enum ReachFailure {
     /** No answer at all: the machine may be down or cut off. */
     SILENT,
     /** A connection broke or a command could not be run on it. */
-    LOST;
+    LOST,
+    /** A jump host on the way failed: says nothing about the node. */
+    JUMP;
 
     /** True when the node's machine was seen up (it answered), so it must never be taken for dead. */
     public boolean machineAnswered() {

@@ -94,6 +94,12 @@ final class Checks {
                         + "message says, then re-run. This says nothing about " + name + " itself: do not fence it or "
                         + "remove it from the file because of it.");
             }
+            case JUMP -> {
+                return Refusal.of(code, f.id, name, "Unable to plan " + f.id + " as pgrds cannot get past a jump host"
+                        + " on the way to " + what + error + "; " + SPLIT + ".", "Bring the jump host back (or fix "
+                        + "ssh.jump, or ProxyJump in the SSH configuration) and re-run. This says nothing about "
+                        + name + " itself: do not fence it or remove it from the file because of it.");
+            }
             case AUTHENTICATION -> {
                 return Refusal.of(code, f.id, name, "Unable to plan " + f.id + " as " + what + " refuses pgrds's SSH "
                         + "key" + error + "; " + SPLIT + ".", "Fix the key (ssh.identityFile on this machine, or "

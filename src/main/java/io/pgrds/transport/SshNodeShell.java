@@ -41,6 +41,7 @@ public final class SshNodeShell implements NodeShell {
     private final Target node;
     private final ShellOptions options;
     private final SSHClient ssh;
+    private final SshConnector.Connected connected;
     private final String description;
     private final ExecutorService io;
     private final SshTunnels tunnels;
@@ -51,9 +52,10 @@ public final class SshNodeShell implements NodeShell {
         this.node = node;
         this.options = options;
         this.ssh = connected.ssh();
+        this.connected = connected;
         this.recordedHostKey = connected.recordedHostKey();
         this.hostKeyLine = connected.hostKeyLine();
-        this.description = SshConnector.describe(node);
+        this.description = connected.description();
         this.tunnels = new SshTunnels(ssh, description);
         this.io = Executors.newCachedThreadPool(ShellIo.daemonThreads("pgrds-ssh-io " + description));
     }
@@ -154,7 +156,7 @@ public final class SshNodeShell implements NodeShell {
         if (!path.startsWith("/")) {
             throw new IllegalArgumentException("a file path on a node must be absolute: " + path);
         }
-        String user = node.ssh().user();
+        String user = connected.user();
         // only root may give a file away; another user's file is written as that user (postgres)
         boolean become = !"root".equals(user) && !owner.equals(user) && node.ssh().become() != Become.NONE;
         Commands.writeFileByScript(this, path, content, owner, mode, become, options.commandTimeout());
@@ -179,7 +181,7 @@ public final class SshNodeShell implements NodeShell {
     @Override
     public synchronized void close() {
         tunnels.close();
-        ShellIo.closeQuietly(ssh);
+        connected.close();
         io.shutdownNow();
     }
 

@@ -24,7 +24,9 @@ public class TransportException extends io.pgrds.error.PgrdsException {
         /** No answer at all (timeout, no route): the machine may be down, or cut off. */
         SILENT,
         /** An established connection broke, or a command could not be run or timed out on it. */
-        LOST
+        LOST,
+        /** A jump host on the way did not answer, refused or failed: the node itself may be perfectly well. */
+        JUMP
     }
 
     private final Kind kind;

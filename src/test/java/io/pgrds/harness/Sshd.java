@@ -20,6 +20,8 @@ final class Sshd {
     private final int port;
     private final Path dir;
     private Process process;
+    /** When set, sshd runs in its own mount namespace in which this file is /etc/hosts (names only it resolves). */
+    private Path hostsFile;
 
     Sshd(String address, int port, Path dir) {
         this.address = address;
@@ -104,7 +106,13 @@ final class Sshd {
         }
         try {
             Files.createDirectories(Path.of("/run/sshd"));
-            process = new ProcessBuilder(BINARY.toString(), "-D", "-e", "-f", config().toString())
+            List<String> argv = new java.util.ArrayList<>();
+            if (hostsFile != null) {
+                argv.addAll(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                        "mount --bind \"$0\" /etc/hosts && exec \"$@\"", hostsFile.toString()));
+            }
+            argv.addAll(List.of(BINARY.toString(), "-D", "-e", "-f", config().toString()));
+            process = new ProcessBuilder(argv)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
@@ -137,6 +145,11 @@ final class Sshd {
     void start() {
         launch();
         awaitListening();
+    }
+
+    /** From the next start on, sshd (and every connection it forwards) resolves names with {@code hosts}. */
+    synchronized void useHostsFile(Path hosts) {
+        this.hostsFile = hosts;
     }
 
     synchronized boolean running() {

@@ -244,6 +244,50 @@ public final class TestHosts implements BeforeAllCallback, AfterAllCallback, Tes
     }
 
     /**
+     * Restarts the node's sshd in a mount namespace of its own whose /etc/hosts also maps {@code names} (name to
+     * address): like a bastion on a private network, it can reach hosts by names this machine cannot resolve.
+     */
+    public void resolveOnlyThere(TestNode node, java.util.Map<String, String> names) {
+        try {
+            StringBuilder hosts = new StringBuilder(Files.readString(Path.of("/etc/hosts")));
+            if (hosts.length() > 0 && hosts.charAt(hosts.length() - 1) != '\n') {
+                hosts.append('\n');
+            }
+            names.forEach((name, address) -> hosts.append(address).append(' ').append(name).append('\n'));
+            Path file = root.resolve(node.name() + "-hosts");
+            Files.writeString(file, hosts.toString());
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+            node.sshd.stop();
+            node.sshd.useHostsFile(file);
+            node.sshd.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts a helper process (an ssh-agent) that is killed with everything else the harness started, even on failure. */
+    public static Process startTracked(ProcessBuilder builder) throws IOException {
+        Process p = builder.start();
+        Cleanup.register(p);
+        return p;
+    }
+
+    /** Lets {@code publicKeyLine} log in to the node's sshd as any user, beside the harness key. */
+    public void authorize(TestNode node, String publicKeyLine) {
+        try {
+            Files.writeString(node.sshd.authorizedKeys(), publicKeyLine + "\n", java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The node's current host key as a known_hosts line for another name: {@code [name]:port type BASE64}. */
+    public String knownHostsLine(TestNode node, String name) {
+        String line = knownHostsLine(node);
+        return "[" + name + "]:" + node.sshPort() + line.substring(line.indexOf(' '));
+    }
+
+    /**
      * Gives the node's sshd a new host key (as a reinstalled server would have) and restarts it; the harness
      * known_hosts keeps the old key until {@link #trustHostKeys()}. Returns the new public key line.
      */

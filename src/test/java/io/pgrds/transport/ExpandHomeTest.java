@@ -10,13 +10,13 @@ class ExpandHomeTest {
 
     @Test
     void aTildeMeansTheHomeOfTheUserRunningPgrdsAsInOpenSsh() {
-        assertEquals(HOME.resolve(".ssh/id_ed25519"), SshConnector.expandHome("~/.ssh/id_ed25519"));
-        assertEquals(HOME, SshConnector.expandHome("~"));
+        assertEquals(HOME.resolve(".ssh/id_ed25519"), SshRoute.expandHome("~/.ssh/id_ed25519"));
+        assertEquals(HOME, SshRoute.expandHome("~"));
     }
 
     @Test
     void otherPathsAreLeftAlone() {
-        assertEquals(Path.of("/etc/pgrds/key"), SshConnector.expandHome("/etc/pgrds/key"));
-        assertEquals(Path.of("keys/~/x"), SshConnector.expandHome("keys/~/x"));
+        assertEquals(Path.of("/etc/pgrds/key"), SshRoute.expandHome("/etc/pgrds/key"));
+        assertEquals(Path.of("keys/~/x"), SshRoute.expandHome("keys/~/x"));
     }
 }

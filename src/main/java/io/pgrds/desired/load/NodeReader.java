@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The {@code nodes:} of a cluster, each with the cluster's SSH and PostgreSQL settings where it sets none, and the
@@ -91,16 +92,36 @@ final class NodeReader {
         return Optional.of(pinned.get().name());
     }
 
-    /** A node's SSH settings: what it sets, else {@code base}'s (the cluster's), else pgrds's defaults. */
+    /**
+     * A node's SSH settings: what it sets, else {@code base}'s (the cluster's). What neither sets stays unset, for
+     * the SSH configuration of the machine running pgrds and then pgrds's defaults ({@link SshSettings}).
+     */
     private static SshSettings ssh(JsonNode n, SshSettings base) {
-        String user = text(n, "user").orElse(base == null ? "root" : base.user());
-        int port = n.has("port") ? n.path("port").asInt() : base == null ? 22 : base.port();
+        Optional<String> user = text(n, "user").or(() -> base == null ? Optional.empty() : base.configuredUser());
+        OptionalInt port = n.has("port") && !n.path("port").isNull() ? OptionalInt.of(n.path("port").asInt())
+                : base == null ? OptionalInt.empty() : base.configuredPort();
         Optional<String> identity = text(n, "identityFile").or(() -> base == null ? Optional.empty()
                 : base.identityFile());
         Optional<String> knownHosts = text(n, "knownHostsFile").or(() -> base == null ? Optional.empty()
                 : base.knownHostsFile());
         Become become = text(n, "become").map(v -> Become.valueOf(v.toUpperCase(Locale.ROOT)))
                 .orElse(base == null ? Become.SUDO : base.become());
-        return new SshSettings(user, port, identity, knownHosts, become);
+        Optional<List<String>> jump = jump(n.get("jump")).or(() -> base == null ? Optional.empty() : base.jump());
+        Optional<String> configFile = text(n, "configFile").or(() -> base == null ? Optional.empty()
+                : base.configFile());
+        return new SshSettings(user, port, identity, knownHosts, become, jump, configFile);
+    }
+
+    /** {@code jump: host}, {@code jump: [a, b]} (outermost first), {@code jump: []} for none; absent is empty. */
+    private static Optional<List<String>> jump(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (v.isArray()) {
+            List<String> hops = new ArrayList<>();
+            v.forEach(h -> hops.add(h.asText()));
+            return Optional.of(hops);
+        }
+        return Optional.of(List.of(v.asText()));
     }
 }

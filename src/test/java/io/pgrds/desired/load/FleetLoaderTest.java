@@ -139,6 +139,36 @@ class FleetLoaderTest {
     }
 
     @Test
+    void jumpHostsAndTheSshConfigurationAreInheritedAndOverriddenPerNode() {
+        DesiredCluster c = only(load(Map.of("clusters/orderdata/integration.yaml", """
+                ssh: {jump: ops@bastion.example.com:2200, configFile: ~/.ssh/fleet_config}
+                nodes:
+                  - {host: h1}
+                  - {host: h2, ssh: {jump: [bastion-a, 'admin@[fd00::1]:22']}}
+                  - {host: h3, ssh: {jump: []}}
+                """)));
+        io.pgrds.transport.target.SshSettings h1 = c.nodes().get(0).ssh();
+        assertEquals(Optional.of(List.of("ops@bastion.example.com:2200")), h1.jump());
+        assertEquals(Optional.of("~/.ssh/fleet_config"), h1.configFile());
+        assertEquals(Optional.empty(), h1.configuredUser(), "unset: the SSH configuration may name the user");
+        assertEquals("root", h1.user());
+        assertEquals(Optional.of(List.of("bastion-a", "admin@[fd00::1]:22")), c.nodes().get(1).ssh().jump());
+        assertEquals(Optional.of(List.of()), c.nodes().get(2).ssh().jump());
+        assertEquals(Optional.of("~/.ssh/fleet_config"), c.nodes().get(2).ssh().configFile());
+        assertEquals(Optional.empty(), only(load(Map.of("clusters/orderdata/integration.yaml",
+                "nodes: [{host: h1}]\n"))).nodes().get(0).ssh().jump());
+    }
+
+    @Test
+    void aJumpHostThatIsNotUserHostPortIsRefusedAtItsLine() {
+        FleetLoader.Result r = load(Map.of("clusters/orderdata/integration.yaml",
+                "nodes: [{host: h1}]\nssh:\n  jump: 'bastion; rm -rf /'\n"));
+        assertEquals(1, r.problems().size(), r.problems().toString());
+        String p = r.problems().get(0).toString();
+        assertTrue(p.startsWith("clusters/orderdata/integration.yaml:3:3: INVALID_VALUE at /ssh/jump: \"bastion; rm -rf /\" is not allowed here. A jump host: [user@]host[:port]"), p);
+    }
+
+    @Test
     void aFenceHookIsThePathOfAnExecutable() {
         DesiredCluster c = only(load(Map.of("clusters/orderdata/integration.yaml",
                 "nodes: [{host: h1}]\nfence: {hook: /usr/local/sbin/fence-node}\n")));
