@@ -189,6 +189,24 @@ public final class Observer {
                 Optional.of(error.strip())));
     }
 
+    /**
+     * How to reach a former member: user and port as its marker recorded them, the rest as the cluster's first node
+     * has it (keys, known hosts, jump hosts, SSH configuration). Where the marker holds what the cluster files left
+     * unset (pgrds's defaults), it stays unset, so the SSH configuration still applies as it did.
+     */
+    private static SshSettings formerSsh(Marker.Member m, SshSettings base) {
+        if (base == null) {
+            return new SshSettings(m.sshUser(), m.sshPort(), java.util.Optional.empty(), java.util.Optional.empty(),
+                    io.pgrds.transport.target.Become.SUDO);
+        }
+        java.util.Optional<String> user = base.configuredUser().isEmpty() && m.sshUser().equals(base.user())
+                ? java.util.Optional.empty() : java.util.Optional.of(m.sshUser());
+        java.util.OptionalInt port = base.configuredPort().isEmpty() && m.sshPort() == base.port()
+                ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(m.sshPort());
+        return new SshSettings(user, port, base.identityFile(), base.knownHostsFile(), base.become(), base.jump(),
+                base.configFile());
+    }
+
     /** Members that the markers list but the file no longer does. */
     public static List<NodeSpec> formerMembers(DesiredCluster c, List<ObservedNode> observed) {
         Set<String> desired = c.nodes().stream().map(NodeSpec::name).collect(Collectors.toSet());
@@ -198,10 +216,7 @@ public final class Observer {
                 .flatMap(m -> m.members().stream())
                 .filter(m -> !desired.contains(m.name()))
                 .sorted(java.util.Comparator.comparing(Marker.Member::name))
-                .forEach(m -> former.putIfAbsent(m.name(), new NodeSpec(m.name(), m.host(),
-                        new SshSettings(m.sshUser(), m.sshPort(), base == null ? java.util.Optional.empty()
-                                : base.identityFile(), base == null ? java.util.Optional.empty()
-                                : base.knownHostsFile(), base == null ? io.pgrds.transport.target.Become.SUDO : base.become()),
+                .forEach(m -> former.putIfAbsent(m.name(), new NodeSpec(m.name(), m.host(), formerSsh(m, base),
                         m.binDir(), m.dataDirectory(), m.port())));
         return new ArrayList<>(former.values());
     }
