@@ -25,11 +25,24 @@ class CliIT {
     }
 
     static Run pgrds(Path cwd, String... args) throws IOException, InterruptedException {
+        return pgrds(cwd, java.util.Map.of(), args);
+    }
+
+    /** The packaged jar with these environment variables set (a null value removes one). */
+    static Run pgrds(Path cwd, java.util.Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("java", "-jar", System.getProperty("pgrds.jar", "target/pgrds.jar")));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
         pb.environment().put("PGRDS_CACHE", cwd.resolve(".cache").toString());
         pb.environment().remove("PGRDS_REPO");
+        env.forEach((k, v) -> {
+            if (v == null) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
         Path out = Files.createTempFile("pgrds-out", ".txt");
         Path err = Files.createTempFile("pgrds-err", ".txt");
         Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
