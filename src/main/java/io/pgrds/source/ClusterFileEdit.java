@@ -84,16 +84,22 @@ public final class ClusterFileEdit {
      * The file without the item of its top-level block {@code nodes:} list whose {@code host} or {@code name} is
      * {@code node}: its line, and the lines of a mapping that continues below it.
      *
-     * @throws IllegalArgumentException when no such item is found in a block list (a flow list is not edited)
+     * In a flow list ({@code nodes: [{host: a}, {host: b}]}, on one line or several) the element goes with the comma
+     * that separates it from its neighbour.
+     *
+     * @throws IllegalArgumentException when no item names the node, or the file has no top-level nodes: list
      */
     public static String removeNode(String text, String node) {
         Matcher m = NODES.matcher(text);
-        if (!m.find() || m.group(1) != null) {
-            throw new IllegalArgumentException("the file has no top-level block nodes: list to remove " + node
-                    + " from; edit the file by hand");
+        if (!m.find()) {
+            throw new IllegalArgumentException("the file has no top-level nodes: list to remove " + node
+                    + " from (it may come from defaults); edit the file by hand");
+        }
+        Pattern names = Pattern.compile("(?:host|name):[ \t]*['\"]?" + Pattern.quote(node) + "['\"]?[ \t]*[,}\n#]");
+        if (m.group(1) != null) {
+            return removeFromFlow(text, m.end(), names, node);
         }
         List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
-        Pattern names = Pattern.compile("(?:host|name):[ \t]*['\"]?" + Pattern.quote(node) + "['\"]?[ \t]*[,}\n#]");
         int at = lineOf(text, m.start());
         for (int i = at + 1; i < lines.size(); i++) {
             String l = lines.get(i);
@@ -114,6 +120,78 @@ public final class ClusterFileEdit {
                 lines.subList(i, end).clear();
                 return String.join("\n", lines);
             }
+        }
+        throw new IllegalArgumentException("no item of the nodes: list names " + node);
+    }
+
+    /**
+     * Removes the element of the flow sequence whose contents start at {@code from} (just after its {@code [}) that
+     * {@code names} matches. Elements are split at the commas outside braces, brackets and quotes.
+     */
+    private static String removeFromFlow(String text, int from, Pattern names, String node) {
+        List<int[]> elements = new ArrayList<>(); // [start, end) of each element, without surrounding blanks
+        int depth = 0;
+        char quote = 0;
+        int start = from;
+        int close = -1;
+        for (int i = from; i < text.length() && close < 0; i++) {
+            char c = text.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                }
+                continue;
+            }
+            switch (c) {
+                case '\'', '"' -> quote = c;
+                case '{', '[' -> depth++;
+                case '}' -> depth--;
+                case ']' -> {
+                    if (depth == 0) {
+                        elements.add(new int[] {start, i});
+                        close = i;
+                    } else {
+                        depth--;
+                    }
+                }
+                case ',' -> {
+                    if (depth == 0) {
+                        elements.add(new int[] {start, i});
+                        start = i + 1;
+                    }
+                }
+                default -> { }
+            }
+        }
+        if (close < 0) {
+            throw new IllegalArgumentException("the nodes: list is not closed with ]; edit the file by hand");
+        }
+        for (int k = 0; k < elements.size(); k++) {
+            int[] e = elements.get(k);
+            if (!names.matcher(text.substring(e[0], e[1]) + "\n").find()) {
+                continue;
+            }
+            if (elements.size() == 1) {
+                return text.substring(0, e[0]) + text.substring(e[1]);
+            }
+            int ownText = e[0];
+            while (ownText < e[1] && Character.isWhitespace(text.charAt(ownText))) {
+                ownText++;
+            }
+            int ownEnd = e[1];
+            while (ownEnd > ownText && Character.isWhitespace(text.charAt(ownEnd - 1))) {
+                ownEnd--;
+            }
+            if (k < elements.size() - 1) {
+                // the element and its comma, up to the next element's text (which keeps the place of this one)
+                int nextText = elements.get(k + 1)[0];
+                while (nextText < close && Character.isWhitespace(text.charAt(nextText))) {
+                    nextText++;
+                }
+                return text.substring(0, ownText) + text.substring(nextText);
+            }
+            // the last element goes with the comma before it; what follows it (a line break before ]) stays
+            return text.substring(0, elements.get(k - 1)[1]) + text.substring(ownEnd);
         }
         throw new IllegalArgumentException("no item of the nodes: list names " + node);
     }

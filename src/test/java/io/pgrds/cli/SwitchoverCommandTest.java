@@ -86,6 +86,27 @@ class SwitchoverCommandTest {
     }
 
     @Test
+    void removeNodeEditsAFlowListOnOneLineOrSeveral() {
+        String one = "nodes: [{host: a, name: pg1}, {host: b, name: pg10}, {host: c}]  # three racks\nprimary: pg10\n";
+        assertEquals("nodes: [{host: b, name: pg10}, {host: c}]  # three racks\nprimary: pg10\n",
+                ClusterFileEdit.removeNode(one, "pg1"), "pg1, not pg10");
+        assertEquals("nodes: [{host: a, name: pg1}, {host: c}]  # three racks\nprimary: pg10\n",
+                ClusterFileEdit.removeNode(one, "b"));
+        assertEquals("nodes: [{host: a, name: pg1}, {host: b, name: pg10}]  # three racks\nprimary: pg10\n",
+                ClusterFileEdit.removeNode(one, "c"));
+        assertEquals("nodes: []\n", ClusterFileEdit.removeNode("nodes: [{host: a}]\n", "a"));
+        String several = "nodes: [\n  {host: a, postgres: {port: 5433}},\n  {host: 'b'},\n  {host: c}\n]\n";
+        assertEquals("nodes: [\n  {host: a, postgres: {port: 5433}},\n  {host: c}\n]\n",
+                ClusterFileEdit.removeNode(several, "b"));
+        assertEquals("nodes: [\n  {host: a, postgres: {port: 5433}},\n  {host: 'b'}\n]\n",
+                ClusterFileEdit.removeNode(several, "c"));
+        assertEquals("nodes: [\n  {host: 'b'},\n  {host: c}\n]\n", ClusterFileEdit.removeNode(several, "a"));
+        IllegalArgumentException none = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ClusterFileEdit.removeNode(one, "pg9"));
+        assertEquals("no item of the nodes: list names pg9", none.getMessage());
+    }
+
+    @Test
     void addNodeAndRemoveNodeChangeTheFileNeverTheServers() throws Exception {
         FleetRepo fleet = new FleetRepo(tmp.resolve("fleet"));
         fleet.commit("orderdata/integration", FILE);
