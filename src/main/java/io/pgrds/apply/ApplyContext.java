@@ -48,6 +48,8 @@ final class ApplyContext {
     boolean created;
     /** Whether this apply promoted a standby in place of a lost primary (a failover, not a switchover). */
     boolean promoted;
+    /** The last failover as the markers keep it; see {@link Marker.Failover}. */
+    Optional<Marker.Failover> failover;
     Secrets secrets;
     /** The restore source's passwords, being read since the apply began; null until asked for. */
     CompletableFuture<Optional<Secrets>> sourceSecrets;
@@ -66,6 +68,11 @@ final class ApplyContext {
         desired.nodes().forEach(n -> specs.put(n.name(), n));
         Observer.formerMembers(desired, observed.nodes()).forEach(n -> specs.putIfAbsent(n.name(), n));
         primary = currentPrimary(observed);
+        failover = observed.nodes().stream().filter(n -> n.marker().filter(m -> m.cluster().equals(desired.id()))
+                        .isPresent())
+                .min(java.util.Comparator.comparing((ObservedNode n) -> n.timeline().orElse(Integer.MIN_VALUE),
+                        java.util.Comparator.reverseOrder()).thenComparing(ObservedNode::name))
+                .flatMap(n -> n.marker().orElseThrow().failover());
         observed.nodes().stream().filter(n -> n.state() == NodeState.DEACTIVATED).forEach(n -> deactivated
                 .add(n.name()));
     }
@@ -251,7 +258,10 @@ final class ApplyContext {
             // nodes that were empty when observed have no control file to read until this run creates one
             sysid = createdSystemIdentifier.isPresent() ? createdSystemIdentifier : systemIdentifier(n);
         }
-        Marker m = new Marker(desired.id(), sysid, isDeactivated, members, primary, commit);
+        // kept while the failover's primary is the primary and the file pins the node it replaced
+        Optional<Marker.Failover> lastFailover = failover.filter(f -> primary.equals(Optional.of(f.to()))
+                && desired.primary().equals(Optional.of(f.from())));
+        Marker m = new Marker(desired.id(), sysid, isDeactivated, members, primary, commit, lastFailover);
         try {
             n.write(n.paths().marker(), Json.mapper().writeValueAsString(m) + "\n", 0600);
         } catch (JsonProcessingException e) {

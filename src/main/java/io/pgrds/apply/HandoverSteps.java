@@ -116,6 +116,9 @@ final class HandoverSteps extends NodeSteps {
         conf.writeStandbyConf(n, Optional.empty());
         n.reload();
         ctx.primary = Optional.of(a.node());
+        a.formerPrimary().ifPresent(former -> ctx.failover = Optional.of(new io.pgrds.observe.Marker.Failover(
+                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(), former,
+                a.node(), ctx.options.user() + "@" + ctx.options.host())));
         // from here on every node's marker names the new primary: an apply stopped now resumes from there
         ctx.writeMarkers(false);
         if (ctx.desired.backup().isPresent()) {

@@ -45,7 +45,8 @@ public final class Policy {
     public static boolean allowed(ReconcilePolicy policy, Action action) {
         return switch (policy) {
             case OBSERVE -> false;
-            case FULL -> true;
+            // after a failover the pin is a preference: switching back is a person's call, never a daemon's flap
+            case FULL -> !(action instanceof Action.Switchover s && s.switchBack());
             case SAFE -> switch (action.kind()) {
                 case CLONE_STANDBY, START_NODE, REPOINT, CHANGE_HBA, ENSURE_ROLES, CONFIGURE_BACKUP,
                         REGISTER_ENDPOINT -> true;

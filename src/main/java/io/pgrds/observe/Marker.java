@@ -16,11 +16,33 @@ import java.util.Optional;
  *                         was since removed from the file
  * @param primary          the primary as last applied (the endpoint points at it)
  * @param appliedCommit    the commit of the last successful apply
+ * @param failover         the failover that made the current primary while the file pins another node
  */
 public record Marker(ClusterId cluster, Optional<String> systemIdentifier, boolean deactivated,
-                     List<Member> members, Optional<String> primary, Optional<String> appliedCommit) {
+                     List<Member> members, Optional<String> primary, Optional<String> appliedCommit,
+                     @com.fasterxml.jackson.annotation.JsonInclude(
+                             com.fasterxml.jackson.annotation.JsonInclude.Include.NON_ABSENT)
+                     Optional<Failover> failover) {
     public Marker {
         members = List.copyOf(members);
+        failover = failover == null ? Optional.empty() : failover;
+    }
+
+    public Marker(ClusterId cluster, Optional<String> systemIdentifier, boolean deactivated, List<Member> members,
+                  Optional<String> primary, Optional<String> appliedCommit) {
+        this(cluster, systemIdentifier, deactivated, members, primary, appliedCommit, Optional.empty());
+    }
+
+    /**
+     * The last failover, while the primary it made is still the primary and the file still pins the node it
+     * replaced: the pin is then a preference, and switching back is a person's decision.
+     *
+     * @param at   when (ISO-8601, UTC)
+     * @param from the lost primary (the pinned node)
+     * @param to   the standby promoted in its place
+     * @param by   who promoted it ({@code pgrds-daemon@host}, or the person who applied)
+     */
+    public record Failover(String at, String from, String to, String by) {
     }
 
     /** One member as last applied. */

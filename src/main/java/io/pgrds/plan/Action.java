@@ -212,7 +212,16 @@ public sealed interface Action permits Action.OnNode, Action.Switchover, Action.
      * Planned handover without loss: stop {@code from} cleanly, wait until {@code to} replayed everything,
      * promote {@code to}, rejoin {@code from} as its standby.
      */
-    record Switchover(String from, String to, String reason, Optional<String> risk) implements Action {
+    /**
+     * A planned switchover. {@code switchBack}: back to the pinned node after a failover moved the primary away
+     * from it; the pin is then a preference, so the daemon never does it by itself (no flapping), a person does.
+     */
+    record Switchover(String from, String to, String reason, Optional<String> risk, boolean switchBack)
+            implements Action {
+        public Switchover(String from, String to, String reason, Optional<String> risk) {
+            this(from, to, reason, risk, false);
+        }
+
         public <R> R accept(Visitor<R> visitor) {
             return visitor.switchover(this);
         }

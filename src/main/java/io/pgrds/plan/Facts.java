@@ -35,6 +35,8 @@ final class Facts {
     final List<ObservedNode> former;
     final Optional<String> pin;
     final Optional<String> markerPrimary;
+    /** The last failover as the newest markers record it (while its primary stays and the pin names another). */
+    final Optional<Marker.Failover> failoverMark;
     /** The restore source's backups as the node to restore into read them; empty when not read. */
     final Optional<RestoreSource> restoreSource;
     /** What the operator confirmed on the command line. */
@@ -63,6 +65,7 @@ final class Facts {
         this.former = observed.nodes().stream().filter(n -> !desiredNames.contains(n.name())).toList();
         this.pin = desired.primary();
         this.markerPrimary = markerPrimary(desired, observed.nodes());
+        this.failoverMark = failoverMark(desired, observed.nodes());
         this.restoreSource = observed.restoreSource();
 
         Map<String, Integer> ports = new HashMap<>();
@@ -209,6 +212,14 @@ final class Facts {
             }
         }
         return Optional.ofNullable(best);
+    }
+
+    /** The newest markers' failover record: of the holders at the highest timeline, the first by name. */
+    private static Optional<Marker.Failover> failoverMark(DesiredCluster desired, List<ObservedNode> nodes) {
+        return nodes.stream().filter(n -> n.marker().filter(m -> m.cluster().equals(desired.id())).isPresent())
+                .min(Comparator.comparing((ObservedNode n) -> n.timeline().orElse(Integer.MIN_VALUE),
+                        Comparator.reverseOrder()).thenComparing(ObservedNode::name))
+                .flatMap(n -> n.marker().orElseThrow().failover());
     }
 
     /** True when {@code a} has WAL that {@code b} may lack: higher timeline, or same timeline and further ahead. */

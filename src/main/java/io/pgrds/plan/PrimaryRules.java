@@ -93,7 +93,9 @@ final class PrimaryRules {
      *   <li>or exactly one runs, X (desired), on a timeline above every stopped one (promoted, and the apply that
      *       promoted it was interrupted before the markers said so).</li>
      * </ol>
-     * A pin on any of the others makes it a person's decision: empty (refused as split brain).
+     * A pin on any of the others makes it a person's decision: empty (refused as split brain) — unless the markers
+     * record the failover from that pinned node to X: after a failover the pin is a preference, the stale node
+     * rejoins like any other, and switching back is a planned switchover a person applies.
      */
     static Optional<Stale> stale(Facts f, List<ObservedNode> primaries) {
         Optional<ObservedNode> named = f.markerPrimary.flatMap(m -> primaries.stream().filter(p -> p.name()
@@ -101,7 +103,7 @@ final class PrimaryRules {
         if (named.isPresent() && f.isDesired(named.get().name())) {
             ObservedNode x = named.get();
             List<ObservedNode> others = others(primaries, x);
-            if (!pinnedAmong(f, others) && (promotedAfterAll(x, others)
+            if (!pinnedAmong(f, others, x) && (promotedAfterAll(x, others)
                     || x.running() && others.stream().noneMatch(ObservedNode::running))) {
                 return Optional.of(new Stale(x, others));
             }
@@ -110,7 +112,7 @@ final class PrimaryRules {
         if (running.size() == 1 && f.isDesired(running.get(0).name())) {
             ObservedNode x = running.get(0);
             List<ObservedNode> others = others(primaries, x);
-            if (!pinnedAmong(f, others) && promotedAfterAll(x, others)) {
+            if (!pinnedAmong(f, others, x) && promotedAfterAll(x, others)) {
                 return Optional.of(new Stale(x, others));
             }
         }
@@ -121,8 +123,11 @@ final class PrimaryRules {
         return all.stream().filter(n -> !n.name().equals(x.name())).toList();
     }
 
-    private static boolean pinnedAmong(Facts f, List<ObservedNode> nodes) {
-        return f.pin.filter(p -> nodes.stream().anyMatch(n -> n.name().equals(p))).isPresent();
+    /** A pin on one of {@code nodes}, other than the node a recorded failover replaced by {@code x}. */
+    private static boolean pinnedAmong(Facts f, List<ObservedNode> nodes, ObservedNode x) {
+        return f.pin.filter(p -> nodes.stream().anyMatch(n -> n.name().equals(p)))
+                .filter(p -> f.failoverMark.filter(m -> m.from().equals(p) && m.to().equals(x.name())).isEmpty())
+                .isPresent();
     }
 
     private static boolean promotedAfterAll(ObservedNode x, List<ObservedNode> others) {
@@ -172,24 +177,32 @@ final class PrimaryRules {
             return new PrimaryDecision.Keep(p.name(), "keep " + p.name() + " primary");
         }
         ObservedNode q = f.get(f.pin.get());
-        String why = "the file pins " + q.name() + " as primary; " + p.name() + " is the primary now";
+        Optional<io.pgrds.observe.Marker.Failover> back = f.failoverMark.filter(m -> m.to().equals(p.name())
+                && m.from().equals(q.name()));
+        String why = "the file pins " + q.name() + " as primary; " + p.name() + " is the primary" + back.map(m ->
+                " since the failover at " + m.at() + " (by " + m.by() + "). After a failover the pin is a preference:"
+                + " switching back is a switchover a person applies (pgrds apply); the daemon never switches back by "
+                + "itself. To keep " + p.name() + ", pin it in the file").orElse(" now");
         if (!p.running() && q.state() == NodeState.STANDBY && caughtUp(p, q)) {
             x.settled.add(q.name());
             x.addTold(Group.HANDOVER, new Action.Switchover(p.name(), q.name(), why + "; " + p.name() + " was "
                     + "shut down cleanly and " + q.name() + " has replayed all of its WAL (" + q.name() + " at "
                     + q.position().orElseThrow() + ", " + p.name() + "'s last checkpoint at "
                     + p.checkpoint().orElseThrow() + "), so the switchover completes", Optional.of(
-                    "writes resume once " + q.name() + " is promoted; no committed transaction is lost")));
+                    "writes resume once " + q.name() + " is promoted; no committed transaction is lost"),
+                    back.isPresent()));
             return new PrimaryDecision.Switchover(p.name(), q.name(), "complete switchover " + p.name() + " → "
                     + q.name() + " (" + p.name() + " stopped cleanly, " + q.name() + " caught up)");
         }
+        boolean rejoining = x.fresh.contains(q.name()); // a stale old primary this plan rejoins already
         Optional<Refusal> notReady = prepareTarget(f, x, p, q);
         if (notReady.isPresent()) {
             return PrimaryDecision.refused(notReady.get());
         }
-        x.addTold(Group.HANDOVER, new Action.Switchover(p.name(), q.name(), why, Optional.of(switchoverRisk(p, q))));
+        x.addTold(Group.HANDOVER, new Action.Switchover(p.name(), q.name(), why, Optional.of(switchoverRisk(p, q)),
+                back.isPresent()));
         return new PrimaryDecision.Switchover(p.name(), q.name(), (p.running() ? "" : "start " + p.name() + ", ")
-                + (q.state() == NodeState.STANDBY ? "" : prepareVerb(q) + " " + q.name() + " and ")
+                + (q.state() == NodeState.STANDBY || rejoining ? "" : prepareVerb(q) + " " + q.name() + " and ")
                 + "switchover " + p.name() + " → " + q.name() + " (pinned)");
     }
 
@@ -221,6 +234,9 @@ final class PrimaryRules {
         }
         if (q.state() == NodeState.STANDBY) {
             return notReady(f, p, q).map(why -> Checks.notReady(f, p, q, why));
+        }
+        if (x.fresh.contains(q.name())) {
+            return Optional.empty(); // rejoins p already (a stale old primary): apply waits for it to stream
         }
         x.cloneSources.add(p.name());
         if (q.state() == NodeState.EMPTY) {
@@ -329,6 +345,7 @@ final class PrimaryRules {
             return new PrimaryDecision.Promote(q.name(), "promote " + q.name() + " (" + p.name() + " removed from "
                     + "the file, shut down cleanly and replayed by " + q.name() + ", deactivated first)");
         }
+        boolean rejoining = x.fresh.contains(q.name()); // a stale old primary this plan rejoins already
         Optional<Refusal> notReady = prepareTarget(f, x, p, q);
         if (notReady.isPresent()) {
             return PrimaryDecision.refused(notReady.get());

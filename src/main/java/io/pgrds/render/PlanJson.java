@@ -114,6 +114,9 @@ public final class PlanJson {
                 Action.Switchover s = (Action.Switchover) a;
                 o.put("from", s.from());
                 o.put("to", s.to());
+                if (s.switchBack()) {
+                    o.put("switch_back", true);
+                }
             }
             case REJOIN -> o.put("new_primary", ((Action.Rejoin) a).newPrimary());
             case REPOINT -> {
@@ -201,7 +204,8 @@ public final class PlanJson {
             case PROMOTE -> new Action.Promote(text(o, "node"), optional(o, "former_primary"),
                     o.has("fencing") ? enumOf(Action.Promote.Fencing.class, text(o, "fencing"))
                             : Action.Promote.Fencing.SEEN_STOPPED, reason, risk);
-            case SWITCHOVER -> new Action.Switchover(text(o, "from"), text(o, "to"), reason, risk);
+            case SWITCHOVER -> new Action.Switchover(text(o, "from"), text(o, "to"), reason, risk,
+                    o.path("switch_back").asBoolean(false));
             case REJOIN -> new Action.Rejoin(text(o, "node"), text(o, "new_primary"), reason, risk);
             case REPOINT -> new Action.Repoint(text(o, "node"), optional(o, "from"), text(o, "to"), reason, risk);
             case DEACTIVATE -> new Action.Deactivate(text(o, "node"), reason, risk);

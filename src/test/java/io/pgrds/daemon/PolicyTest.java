@@ -108,6 +108,17 @@ class PolicyTest {
     }
 
     @Test
+    void evenFullNeverSwitchesBackToThePinAfterAFailoverAPersonDoes() {
+        Action back = new Action.Switchover("pg2", "pg1", "the pin is a preference after a failover", NO_RISK, true);
+        assertEquals(false, Policy.allowed(ReconcilePolicy.FULL, back));
+        assertEquals(false, Policy.allowed(ReconcilePolicy.SAFE, back));
+        assertEquals(true, Policy.allowed(ReconcilePolicy.FULL, SWITCHOVER), "a pin a person moved is applied");
+        Policy.Split s = Policy.split(ReconcilePolicy.FULL, plan(CLONE, back, ENDPOINT));
+        assertEquals(List.of(CLONE), s.apply());
+        assertEquals(List.of(back, ENDPOINT), s.held());
+    }
+
+    @Test
     void aWatchedClusterWhosePrimaryIsDownIsLeftToTheWatchAnUnwatchedOneIsNot() {
         ObservedCluster down = new ObservedCluster(ID, List.of(
                 stopped("pg1", NodeState.PRIMARY), stopped("pg2", NodeState.STANDBY)));

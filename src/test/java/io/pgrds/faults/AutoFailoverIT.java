@@ -46,8 +46,12 @@ class AutoFailoverIT {
 
     /** A daemon in this JVM on the job store, every cluster run at most every 30 s (the watch is what matters). */
     static Daemon daemon(Round r, String name) {
+        return daemon(r, name, Duration.ofSeconds(30));
+    }
+
+    static Daemon daemon(Round r, String name, Duration interval) {
         JobStores.Jdbc jdbc = new JobStores.Jdbc(cluster.jobStore(), Optional.empty(), 5000);
-        return new Daemon(new Daemon.Config(cluster.repo().toString(), null, Duration.ofSeconds(30), null,
+        return new Daemon(new Daemon.Config(cluster.repo().toString(), null, interval, null,
                 Optional.empty(), Optional.of(jdbc), r.dir().resolve("cache-" + name), ShellOptions.defaults(), 4,
                 Duration.ofSeconds(10), Duration.ofSeconds(30), 2, SCHEDULER, name)).start();
     }
@@ -327,6 +331,73 @@ class AutoFailoverIT {
                         () -> "write gap " + gap + " ms"));
             }
         });
+    }
+
+    @ParameterizedTest(name = "round {0}")
+    @MethodSource("io.pgrds.faults.Rounds#rounds")
+    void afterAFailoverThePinIsAPreferenceEvenPolicyFullNeverSwitchesBackAPersonDoes(int round) throws Exception {
+        cluster.round("pinned primary lost under policy full, no switch back", round, r -> {
+            TestNode old = r.primary();
+            r.commit(cluster.members(), old, "durability: {quorum: 1}\nreconcile: {failover: automatic, policy: "
+                    + "full}\n");
+            TestNode next;
+            ClusterStatusView seen;
+            try (Daemon d = daemon(r, "a", Duration.ofSeconds(3))) {
+                watching(d);
+                Round.Fault host = FailoverFaultsIT.hostDies(r);
+                Optional<TestNode> promoted = awaitWritable(r.standbys(), Duration.ofSeconds(30));
+                assertTrue(promoted.isPresent(), "no standby took over; the watch: " + d.watches().get(ID));
+                next = promoted.get();
+                awaitWatch(d, s -> s.failovers() == 1, Duration.ofSeconds(10), "the watch counts it");
+                host.undo();
+                // policy full rejoins the old primary as a standby; the switch back to the pin it holds
+                seen = awaitStatus(d, st -> st.nodes().get(old.name()) != null
+                        && st.nodes().get(old.name()).equals("STANDBY") && st.heldBack().stream().anyMatch(h ->
+                        h.contains("switchover " + next.name() + " → " + old.name())), Duration.ofSeconds(120));
+                // and keeps holding it, run after run
+                Thread.sleep(8_000);
+            }
+            boolean stillNext = cluster.writable(next) && !cluster.writable(old);
+            Cli.Run plan = r.pgrds("plan");
+            boolean explained = plan.out().contains("since the failover at") && plan.out().contains("by pgrds-daemon@")
+                    && plan.out().contains("the daemon never switches back by itself");
+            // the person keeps the new primary: the file pins it, and nothing is to be switched (a person's apply
+            // switching back within this round's writer would make the writer's node1, node2, node1 pattern that
+            // the I1 evidence flags, so the plan scenario switchover-back-after-failover-held-for-a-person covers it)
+            r.commit(cluster.members(), next, "durability: {quorum: 1}\nreconcile: {failover: automatic, policy: "
+                    + "full}\n");
+            Cli.Run kept = r.pgrds("plan");
+            boolean noSwitch = !kept.out().contains("switchover");
+            r.verify(Invariants.expect("pinning " + next.name() + " leaves nothing to switch", noSwitch,
+                            () -> Invariants.said(kept)),Invariants.expect("the daemon rejoined " + old.name() + " and held the switch back", seen != null,
+                            () -> "status never showed it"),
+                    Invariants.expect(next.name() + " stays primary under policy full", stillNext,
+                            () -> "writable after the daemon's runs: " + next.name() + " no, or " + old.name()
+                                    + " yes"),
+                    Invariants.expect("the plan says why the switch back waits for a person", explained,
+                            () -> Invariants.said(plan)));
+        });
+    }
+
+    /** What the daemon's status said of the cluster when {@code wanted} first held (polled every 200 ms). */
+    record ClusterStatusView(java.util.SortedMap<String, String> nodes, List<String> heldBack) {
+    }
+
+    static ClusterStatusView awaitStatus(Daemon d, Predicate<ClusterStatusView> wanted, Duration patience)
+            throws InterruptedException {
+        long until = System.nanoTime() + patience.toNanos();
+        ClusterStatusView last = null;
+        while (System.nanoTime() < until) {
+            Optional<io.pgrds.daemon.ClusterStatus> s = d.status(ID);
+            if (s.isPresent()) {
+                last = new ClusterStatusView(s.get().nodes(), s.get().heldBack());
+                if (wanted.test(last)) {
+                    return last;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the daemon's status within " + patience.toSeconds() + " s; last: " + last);
     }
 
     @ParameterizedTest(name = "round {0}")
