@@ -48,14 +48,23 @@ final class BenchCluster {
                 .setLevel(ch.qos.logback.classic.Level.OFF);
     }
 
+    private String become = "runuser";
+
     BenchCluster(TestHosts hosts, Path repo) {
         this.hosts = hosts;
         this.fleet = new FleetRepo(repo);
     }
 
+    /** How pgrds acts as postgres on the nodes ({@code runuser}, the harness's default, or {@code sudo}). */
+    BenchCluster become(String how) {
+        this.become = how;
+        return this;
+    }
+
     /** Commits the cluster file: these nodes, this primary pin, pgrds's defaults otherwise. */
     void commit(List<TestNode> nodes, String primary) {
-        StringBuilder y = new StringBuilder(HarnessCluster.yaml(hosts, nodes, "max_connections: 50"));
+        StringBuilder y = new StringBuilder(HarnessCluster.yaml(hosts, nodes, "max_connections: 50")
+                .replace("become: runuser", "become: " + become));
         y.append("primary: ").append(primary).append('\n');
         y.append("service: {name: bench.example}\n");
         fleet.commit(ID, y.toString());

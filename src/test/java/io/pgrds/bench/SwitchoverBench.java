@@ -44,10 +44,14 @@ public final class SwitchoverBench {
     private final int runs;
     private final int rawRuns;
     private final int jvmRuns;
+    private final String become;
+    /** The second client: a psql process per commit through a multi-host libpq URL. */
+    private AckWriter psqlWriter;
 
-    private SwitchoverBench(TestHosts hosts, Path work, int runs, int rawRuns, int jvmRuns) {
+    private SwitchoverBench(TestHosts hosts, Path work, int runs, int rawRuns, int jvmRuns, String become) {
         this.hosts = hosts;
-        this.cluster = new BenchCluster(hosts, work.resolve("fleet"));
+        this.become = become;
+        this.cluster = new BenchCluster(hosts, work.resolve("fleet")).become(become);
         this.runs = runs;
         this.rawRuns = rawRuns;
         this.jvmRuns = jvmRuns;
@@ -57,13 +61,14 @@ public final class SwitchoverBench {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int rawRuns = args.length > 1 ? Integer.parseInt(args[1]) : runs;
         int jvmRuns = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        String become = args.length > 3 ? args[3] : "sudo";
         BenchCluster.quietSshj();
         Path work = Files.createTempDirectory("pgrds-bench-switchover-");
         TestHosts hosts = TestHosts.create(2);
         long lost;
         try {
             hosts.start();
-            lost = new SwitchoverBench(hosts, work, runs, rawRuns, jvmRuns).run();
+            lost = new SwitchoverBench(hosts, work, runs, rawRuns, jvmRuns, become).run();
         } finally {
             hosts.close();
             deleteTree(work);
@@ -78,7 +83,7 @@ public final class SwitchoverBench {
      * action done, 9 apply done, 10 start of the longest pause between commits.
      */
     private record Switch(String n, TestNode from, TestNode to, AckWriter.Gap gap, long millis,
-                          List<Long> milestones, int errorLines) {
+                          List<Long> milestones, int errorLines, AckWriter.Gap psqlGap) {
     }
 
     private long run() throws Exception {
@@ -90,6 +95,7 @@ public final class SwitchoverBench {
         System.out.printf(Locale.ROOT, "cluster created by pgrds apply in %.1f s: %s primary, %s standby%n",
                 (System.nanoTime() - t) / 1e9, a, b);
         cluster.sql(a, "create table writes (id bigint primary key)");
+        cluster.sql(a, "create table writes_psql (id bigint primary key)");
         String password = Files.readString(BenchCluster.secret(a, "admin.password")).strip();
         String url = "jdbc:postgresql://" + a.address() + ":" + a.pgPort() + "," + b.address() + ":" + b.pgPort()
                 + "/postgres?targetServerType=primary&connectTimeout=2&socketTimeout=5&loginTimeout=2";
@@ -100,10 +106,15 @@ public final class SwitchoverBench {
         long pgrdsEnd;
         TestNode primary = a;
         TestNode standby = b;
+        String libpqUrl = "postgresql://" + a.address() + ":" + a.pgPort() + "," + b.address() + ":" + b.pgPort()
+                + "/postgres?target_session_attrs=read-write&connect_timeout=2";
         AckWriter writer = new AckWriter(url, "admin", password).start();
+        psqlWriter = AckWriter.psqlPerCommit(a.binDir() + "/psql", libpqUrl, "admin", password, "writes_psql").start();
         try {
             require(writer.awaitAckAfter(System.nanoTime(), 20_000), "the writer commits nothing: "
                     + writer.lastFailure());
+            require(psqlWriter.awaitAckAfter(System.nanoTime(), 20_000), "the psql writer commits nothing: "
+                    + psqlWriter.lastFailure());
             Thread.sleep(SETTLE_MILLIS);
             for (int i = 1; i <= runs; i++) {
                 pgrds.add(pgrdsSwitchover("#" + i, false, primary, standby, writer));
@@ -126,6 +137,7 @@ public final class SwitchoverBench {
             }
         } finally {
             writer.close();
+            psqlWriter.close();
         }
 
         require(cluster.sql(primary, "select pg_is_in_recovery()").equals("f"), primary + " is not the primary");
@@ -133,8 +145,13 @@ public final class SwitchoverBench {
                 .mapToLong(Long::parseLong).toArray();
         long lostPgrds = missing(writer.ackedIds(Long.MIN_VALUE, pgrdsEnd), present);
         long lostRaw = missing(writer.ackedIds(pgrdsEnd, Long.MAX_VALUE), present);
+        long[] presentPsql = cluster.sql(primary, "select id from writes_psql order by id").lines()
+                .filter(l -> !l.isBlank()).mapToLong(Long::parseLong).toArray();
+        long lostPsql = missing(psqlWriter.ackedIds(), presentPsql);
+        lostRaw += lostPsql;
 
         report(pgrds, cold, raw, writer, lostPgrds, lostRaw, a, b);
+        reportPsql(pgrds, cold, raw, lostPsql);
         return lostPgrds + lostRaw;
     }
 
@@ -149,8 +166,12 @@ public final class SwitchoverBench {
                 "apply did not switch over from " + from + " to " + to + ":\n" + applied.text());
         require(writer.awaitAckAfter(t1, 30_000), "the writer did not commit again after switchover " + n + ": "
                 + writer.lastFailure());
+        require(psqlWriter.awaitAckAfter(t1, 30_000), "the psql writer did not commit again after switchover " + n
+                + ": " + psqlWriter.lastFailure());
         Thread.sleep(SETTLE_MILLIS);
-        AckWriter.Gap gap = writer.longestGap(t0, System.nanoTime());
+        long t2 = System.nanoTime();
+        AckWriter.Gap gap = writer.longestGap(t0, t2);
+        AckWriter.Gap psqlGap = psqlWriter.longestGap(t0, t2);
 
         long start = applied.startMillis();
         long stopAsked = BenchCluster.logged(from, start, "received fast shutdown request").orElse(0L);
@@ -172,9 +193,10 @@ public final class SwitchoverBench {
                 gap.lastBefore());
         int errorLines = (int) applied.err().lines().filter(l -> l.contains(" ERROR ") || l.contains(" WARN "))
                 .count();
-        Switch s = new Switch(n, from, to, gap, (t1 - t0) / 1_000_000, m, errorLines);
-        System.out.printf(Locale.ROOT, "  pgrds switchover %s%s: %s → %s  window %d ms  (apply took %s)%n", n,
-                newJvm ? " (java -jar, new JVM)" : "", from.name(), to.name(), gap.millis(), seconds(s.millis()));
+        Switch s = new Switch(n, from, to, gap, (t1 - t0) / 1_000_000, m, errorLines, psqlGap);
+        System.out.printf(Locale.ROOT, "  pgrds switchover %s%s: %s → %s  window %d ms, psql client %d ms  (apply took"
+                + " %s)%n", n, newJvm ? " (java -jar, new JVM)" : "", from.name(), to.name(), gap.millis(),
+                psqlGap.millis(), seconds(s.millis()));
         return s;
     }
 
@@ -186,6 +208,9 @@ public final class SwitchoverBench {
         long t1 = System.nanoTime();
         require(writer.awaitAckAfter(t1, 30_000), "the writer did not commit again after raw switchover " + n + ": "
                 + writer.lastFailure());
+        require(psqlWriter.awaitAckAfter(t1, 30_000), "the psql writer did not commit again after raw switchover "
+                + n + ": " + psqlWriter.lastFailure());
+        AckWriter.Gap psqlGap = psqlWriter.longestGap(t0, System.nanoTime());
         // outside the window: the old primary follows the new one, as pgrds would configure it
         followAsStandby(from, to);
         Thread.sleep(SETTLE_MILLIS);
@@ -205,9 +230,9 @@ public final class SwitchoverBench {
                 0L,
                 0L,
                 gap.lastBefore());
-        Switch s = new Switch(n, from, to, gap, (t1 - t0) / 1_000_000, m, 0);
-        System.out.printf(Locale.ROOT, "  raw switchover %s:   %s → %s  window %d ms  (stop + promote took %d ms)%n",
-                n, from.name(), to.name(), gap.millis(), s.millis());
+        Switch s = new Switch(n, from, to, gap, (t1 - t0) / 1_000_000, m, 0, psqlGap);
+        System.out.printf(Locale.ROOT, "  raw switchover %s:   %s → %s  window %d ms, psql client %d ms  (stop + promote"
+                + " took %d ms)%n", n, from.name(), to.name(), gap.millis(), psqlGap.millis(), s.millis());
         return s;
     }
 
@@ -322,6 +347,27 @@ public final class SwitchoverBench {
         System.out.println(met ? "  targets met: every pgrds window at most " + TARGET_MILLIS + " ms, 0 lost"
                 : "  TARGET MISSED:" + (worst > TARGET_MILLIS ? " a pgrds window of " + worst + " ms (target: at most "
                 + TARGET_MILLIS + " ms)" : "") + (lostPgrds > 0 ? " " + lostPgrds + " acknowledged commits lost" : ""));
+    }
+
+    /** The psql-per-commit client's windows: what the simplest libpq client sees of the same switchovers. */
+    private void reportPsql(List<Switch> pgrds, List<Switch> cold, List<Switch> raw, long lost) {
+        long[] pw = pgrds.stream().mapToLong(s -> s.psqlGap().millis()).sorted().toArray();
+        long[] cw = cold.stream().mapToLong(s -> s.psqlGap().millis()).sorted().toArray();
+        long[] rw = raw.stream().mapToLong(s -> s.psqlGap().millis()).sorted().toArray();
+        System.out.println();
+        System.out.printf(Locale.ROOT, "psql client (a new psql process per commit, multi-host libpq URL with "
+                + "target_session_attrs=read-write, connect_timeout=2, %d ms pause after a failure), become: %s%n",
+                AckWriter.RETRY_MILLIS, become);
+        System.out.printf(Locale.ROOT, "  pgrds apply in this JVM: windows %s ms; median %.0f ms, max %d ms (goal ≤ 400 "
+                + "ms; Patroni 3.0 with this client about 1150 ms)%n", join(pgrds.stream().mapToLong(sw -> sw.psqlGap()
+                .millis()).toArray()), median(pw), max(pw));
+        if (cw.length > 0) {
+            System.out.printf(Locale.ROOT, "  pgrds apply in a new JVM: median %.0f ms, max %d ms%n", median(cw), max(cw));
+        }
+        System.out.printf(Locale.ROOT, "  raw floor: median %.0f ms, max %d ms; ratio pgrds / raw %.2f×%n", median(rw),
+                max(rw), median(pw) / median(rw));
+        System.out.printf(Locale.ROOT, "  acknowledged commits: %d (%d failed attempts); lost: %d (target: 0)%n",
+                psqlWriter.acked(), psqlWriter.failures(), lost);
     }
 
     private static long[] windows(List<Switch> switches) {

@@ -41,6 +41,9 @@ public final class AckWriter implements AutoCloseable {
     private final Supplier<String> password;
     private final Function<String, String> nodeOf;
     private final Thread thread;
+    /** With {@link #psqlPerCommit}: the psql binary and the table; null for the JDBC writer. */
+    private String psql;
+    private String table = "writes";
     private volatile boolean stop;
     private volatile long reconnectNanos;
 
@@ -77,6 +80,21 @@ public final class AckWriter implements AutoCloseable {
     }
 
     /**
+     * A writer as the simplest libpq client is: a new {@code psql} process per commit, connecting with a multi-host
+     * libpq URL ({@code postgresql://a:5432,b:5432/postgres?target_session_attrs=read-write&connect_timeout=2}),
+     * inserting one row into {@code table} and printing the acknowledging server. Each commit pays a process
+     * start, a connection and authentication, so after a switchover it sees the new primary as soon as libpq
+     * finds it, and never keeps a broken connection.
+     */
+    public static AckWriter psqlPerCommit(String psqlBinary, String libpqUrl, String user, String password,
+                                          String table) {
+        AckWriter w = new AckWriter(libpqUrl, user, () -> password, a -> a);
+        w.psql = psqlBinary;
+        w.table = table;
+        return w;
+    }
+
+    /**
      * Also connects afresh every {@code period} (no id is skipped for it). With {@code loadBalanceHosts=true} in
      * the URL each connection picks a writable node at random, so while two nodes accept writes the writer soon
      * commits on both, and {@link #interleavings()} shows it; one connection kept for the whole round would only
@@ -93,6 +111,10 @@ public final class AckWriter implements AutoCloseable {
     }
 
     private void loop() {
+        if (psql != null) {
+            psqlLoop();
+            return;
+        }
         long id = 0;
         Connection c = null;
         PreparedStatement insert = null;
@@ -140,6 +162,48 @@ public final class AckWriter implements AutoCloseable {
             }
         }
         close(c);
+    }
+
+    private void psqlLoop() {
+        long id = 0;
+        while (!stop) {
+            id++;
+            synchronized (lock) {
+                lastIdTried = id;
+            }
+            String failure;
+            try {
+                ProcessBuilder pb = new ProcessBuilder(psql, "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1",
+                        "-d", url, "-U", user, "-c", "insert into " + table + " (id) values (" + id + ") returning "
+                        + "host(inet_server_addr()) || ':' || inet_server_port()").redirectErrorStream(true);
+                pb.environment().put("PGPASSWORD", password.get());
+                pb.environment().put("PGCONNECT_TIMEOUT", "2");
+                Process p = pb.start();
+                String out = new String(p.getInputStream().readAllBytes()).strip();
+                if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    failure = "psql did not finish in 30 s";
+                } else if (p.exitValue() == 0 && out.matches("[0-9a-fA-F.:]+:[0-9]+")) {
+                    record(id, System.nanoTime(), nodeOf.apply(out));
+                    continue;
+                } else {
+                    failure = "psql exit " + p.exitValue() + ": " + out;
+                }
+            } catch (java.io.IOException e) {
+                failure = String.valueOf(e.getMessage());
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (lock) {
+                failures++;
+                lastFailure = failure;
+            }
+            try {
+                Thread.sleep(RETRY_MILLIS);
+            } catch (InterruptedException ie) {
+                return;
+            }
+        }
     }
 
     private static void close(Connection c) {
