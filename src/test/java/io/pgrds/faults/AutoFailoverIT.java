@@ -419,6 +419,33 @@ class AutoFailoverIT {
         });
     }
 
+    @ParameterizedTest(name = "round {0}")
+    @MethodSource("io.pgrds.faults.Rounds#rounds")
+    void aQuorumTwoSwitchoverKilledAfterTheOldPrimaryStoppedIsFinishedByTheNextApplyWithTheQuorum(int round)
+            throws Exception {
+        cluster.round("quorum-2 switchover killed at " + FaultPoint.SWITCHOVER_STOPPED, round, r -> {
+            TestNode to = r.standbys().get(0);
+            r.commit(cluster.members(), to, "durability: {quorum: 2}\n");
+            // killed after the clean shutdown, before the wait for the quorum: the next apply finds the old primary
+            // stopped cleanly and the target caught up, and must still wait for the quorum before promoting
+            PgrdsProcess p = r.start(r.process().faultPoint(FaultPoint.SWITCHOVER_STOPPED).args("apply",
+                    "--auto-approve"));
+            assertTrue(p.awaitFaultPoint(Duration.ofSeconds(120)), () -> "the apply never reached "
+                    + FaultPoint.SWITCHOVER_STOPPED + ", so nothing was tested:\n" + p.describe());
+            p.kill9();
+            Cli.Run next = r.pgrds("apply", "--auto-approve");
+            String done = "✓ switchover " + r.primary().name() + " → " + to.name();
+            boolean resumed = r.writer().awaitAckFrom(to.name(), System.nanoTime() - 60_000_000_000L, 15_000);
+            r.verify(Invariants.expect("killed at " + FaultPoint.SWITCHOVER_STOPPED, !p.alive(),
+                            () -> "pgrds (pid " + p.pid() + ") was not killed"),
+                    Invariants.expect("the next apply completed the switchover with the quorum", next.exit() == 0
+                                    && next.out().contains(done) && next.out().contains("quorum 2"),
+                            () -> "apply exit " + next.exit() + Invariants.said(next)),
+                    Invariants.expect("the writer commits on " + to.name() + " (two standbys acknowledge)", resumed,
+                            () -> "last writer error: " + r.writer().lastFailure()));
+        });
+    }
+
     /** Waits until the daemon process's /status shows the cluster's watch in {@code state}. */
     static void awaitHttpWatch(int port, String state, Duration patience, PgrdsProcess p) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
