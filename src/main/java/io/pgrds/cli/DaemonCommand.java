@@ -27,6 +27,7 @@ public final class DaemonCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        options.logFormat().apply();
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.pgrds.daemon")).setLevel(
                 top.debug() ? Level.DEBUG : Level.INFO);
         Daemon daemon = new Daemon(options.config(top, observe)).start();

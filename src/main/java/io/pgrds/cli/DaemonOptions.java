@@ -50,6 +50,11 @@ final class DaemonOptions {
             description = "Clusters reconciled at once (default: ${DEFAULT-VALUE}).")
     private int threads;
 
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+            converter = LogFormatConverter.class, description = "Log lines on stderr: text (UTC date and time, level, "
+                    + "logger, message) or json (one object per line, for log shippers). Default: ${DEFAULT-VALUE}.")
+    private LogFormat logFormat;
+
     @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "30s",
             converter = DurationConverter.class, description = "How long a run waits for another apply of the same "
                     + "cluster (default: ${DEFAULT-VALUE}); the next run tries again.")
@@ -113,6 +118,23 @@ final class DaemonOptions {
         } catch (IOException e) {
             throw new PgrdsException(ErrorCode.IO, "Unable to read the secret file " + file + ": " + e.getMessage()
                     + ".");
+        }
+    }
+
+    LogFormat logFormat() {
+        return logFormat;
+    }
+
+    /** {@code text} or {@code json}, any case; anything else is a usage error naming both. */
+    static final class LogFormatConverter implements picocli.CommandLine.ITypeConverter<LogFormat> {
+        @Override
+        public LogFormat convert(String value) {
+            try {
+                return LogFormat.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a log format: use text "
+                        + "or json");
+            }
         }
     }
 }
