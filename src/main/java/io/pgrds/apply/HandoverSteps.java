@@ -258,9 +258,14 @@ final class HandoverSteps extends NodeSteps {
         }
         Replication.Control last = stopCleanly(old, target);
         FaultPoint.reached(FaultPoint.SWITCHOVER_STOPPED);
+        // the quorum's other standbys first (they do not depend on the target), then, in one round trip on the
+        // target, its replay past the shutdown checkpoint and the promotion: no commit is lost, and the window
+        // clients see is the servers' own time plus two round trips
+        awaitQuorum(old, target, last.checkpoint());
         ctx.listener.progress(ctx.desired.id(), to, "waiting to replay " + from + "'s last WAL (" + last.checkpoint()
-                + ")");
-        if (!repl.replayedPast(target, last.checkpoint(), Duration.ofSeconds(30))) {
+                + "), then promoting it");
+        if (target.promoteWhenReplayedPast(last.checkpoint(), Duration.ofSeconds(30))
+                == NodeOps.Promotion.NOT_REPLAYED) {
             ctx.listener.progress(ctx.desired.id(), from, to + " did not catch up: starting " + from + " again as "
                     + "primary");
             old.start();
@@ -268,8 +273,6 @@ final class HandoverSteps extends NodeSteps {
                     + from + "'s final WAL (" + last.checkpoint() + ") within 30 s, so promoting it could lose "
                     + "commits. " + from + " runs as primary again; check replication and apply again");
         }
-        awaitQuorum(old, target, last.checkpoint());
-        target.promote();
         repl.waitWritable(target);
         FaultPoint.reached(FaultPoint.SWITCHOVER_PROMOTED);
         conf.writeStandbyConf(target, Optional.empty());
@@ -310,8 +313,8 @@ final class HandoverSteps extends NodeSteps {
     /** A dry run's switchover: the same changes in the same order; the waits in between are reads. */
     private void showSwitchover(NodeOps old, NodeOps target) {
         ctx.listener.command(ctx.desired.id(), old.node().name(), "psql -c checkpoint");
-        old.stop("fast");
-        target.promote();
+        old.stopFastReadingControl();
+        target.promoteWhenReplayedPast(null, Duration.ofSeconds(30));
         conf.writeStandbyConf(target, Optional.empty());
         target.reload();
         ctx.primary = Optional.of(target.node().name());
@@ -337,9 +340,16 @@ final class HandoverSteps extends NodeSteps {
             }
             FaultPoint.reached(FaultPoint.SWITCHOVER_CHECKED);
             old.query("checkpoint");
-            old.stop("fast");
+            Replication.Control c = Replication.control(old, old.stopFastReadingControl(), "");
+            return cleanly(old, target, c);
         }
-        Replication.Control c = repl.control(old);
+        return cleanly(old, target, repl.control(old));
+    }
+
+    /** The control data of a stopped old primary, if it shut down cleanly; else it is started again and refused. */
+    private Replication.Control cleanly(NodeOps old, NodeOps target, Replication.Control c) {
+        String from = old.node().name();
+        String to = target.node().name();
         if (!c.shutDownCleanly()) {
             ctx.listener.progress(ctx.desired.id(), from, "not shut down cleanly (" + c.state() + "): starting it "
                     + "again");

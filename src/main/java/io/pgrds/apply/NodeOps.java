@@ -303,6 +303,86 @@ final class NodeOps {
                 null, Duration.ofMinutes(6), null);
     }
 
+    /**
+     * The handover's first step on the old primary, in one round trip: a fast shutdown, and its control data once
+     * the server has exited. pg_ctl's own wait looks every 100 ms; this looks for the pid file every 10 ms, as the
+     * clients wait for the new primary meanwhile. Returns pg_controldata's output (empty in a dry run).
+     */
+    String stopFastReadingControl() {
+        String data = node.dataDirectory();
+        return run("stop", List.of("sh", "-c", STOP_AND_CONTROL, "sh", bin("pg_ctl"), data, bin("pg_controldata")),
+                null, Duration.ofMinutes(6), ShellQuote.display(List.of(bin("pg_ctl"), "stop", "-D", data, "-m",
+                        "fast")) + " (exit seen within 10 ms) && " + ShellQuote.display(List.of(bin("pg_controldata"),
+                        "-D", data)));
+    }
+
+    private static final String STOP_AND_CONTROL = String.join("\n",
+            "export LC_ALL=C",
+            "\"$1\" stop -D \"$2\" -m fast -W -s || exit",
+            "i=0",
+            "while [ -e \"$2/postmaster.pid\" ]; do",
+            "  i=$((i + 1))",
+            "  if [ \"$i\" -gt 30000 ]; then echo \"the server did not stop within 300 s\" >&2; exit 1; fi",
+            "  sleep 0.01",
+            "done",
+            "exec \"$3\" -D \"$2\"");
+
+    /** How {@link #promoteWhenReplayedPast} ended. */
+    enum Promotion { PROMOTED, NOT_REPLAYED }
+
+    /**
+     * The handover's step on the target, in one round trip: wait (every 10 ms, at most {@code replayTimeout}) until
+     * it has replayed past {@code lsn} (the old primary's shutdown checkpoint), then promote it and wait (every
+     * 10 ms) until its control file says it is in production. NOT_REPLAYED: nothing was changed. {@code lsn} is
+     * null only in a dry run.
+     */
+    Promotion promoteWhenReplayedPast(io.pgrds.observe.Lsn lsn, Duration replayTimeout) {
+        // a dry run does not know the checkpoint yet: it names it
+        String shownLsn = lsn == null ? "<the old primary's shutdown checkpoint>" : lsn.toString();
+        if (lsn != null && !shownLsn.matches("[0-9A-F]+/[0-9A-F]+")) {
+            throw new IllegalArgumentException("not an LSN: " + shownLsn);
+        }
+        String data = node.dataDirectory();
+        long tries = Math.max(1, replayTimeout.toMillis() / 10);
+        List<String> argv = List.of("sh", "-c", REPLAY_AND_PROMOTE, "sh", bin("pg_ctl"), data, bin("psql"),
+                paths.socketDirectory(), Integer.toString(node.port()), shownLsn, Long.toString(tries),
+                bin("pg_controldata"));
+        listener.command(cluster, node.name(), "psql -c \"select pg_last_wal_replay_lsn() > '" + shownLsn
+                + "'\" (every 10 ms, at most " + replayTimeout.toSeconds() + " s) && " + ShellQuote.display(List.of(
+                bin("pg_ctl"), "promote", "-D", data)) + " (in production seen within 10 ms)");
+        if (dryRun) {
+            return Promotion.PROMOTED;
+        }
+        NodeShell.ExecResult r = shell.exec(new NodeShell.Exec(argv, true, null, replayTimeout.plus(
+                Duration.ofMinutes(6))));
+        if (r.exitCode() == 3) {
+            return Promotion.NOT_REPLAYED;
+        }
+        if (!r.ok()) {
+            throw new ApplyException(node.name() + ": promote failed (exit " + r.exitCode() + "): "
+                    + tail(r.stderr().isBlank() ? r.stdout() : r.stderr()));
+        }
+        return Promotion.PROMOTED;
+    }
+
+    private static final String REPLAY_AND_PROMOTE = String.join("\n",
+            "export LC_ALL=C",
+            "pgctl=$1 data=$2 psql=$3 sock=$4 port=$5 lsn=$6 tries=$7 controldata=$8",
+            "i=0",
+            "until [ \"$(\"$psql\" -X -q -A -t -h \"$sock\" -p \"$port\" -U postgres -d postgres -c \"select "
+                    + "pg_last_wal_replay_lsn() > '$lsn'::pg_lsn\")\" = t ]; do",
+            "  i=$((i + 1))",
+            "  if [ \"$i\" -gt \"$tries\" ]; then exit 3; fi",
+            "  sleep 0.01",
+            "done",
+            "\"$pgctl\" promote -D \"$data\" -W -s || exit",
+            "i=0",
+            "until \"$controldata\" -D \"$data\" | grep -q '^Database cluster state: *in production$'; do",
+            "  i=$((i + 1))",
+            "  if [ \"$i\" -gt 30000 ]; then echo \"not in production 300 s after the promote request\" >&2; exit 1; fi",
+            "  sleep 0.01",
+            "done");
+
     /** Runs SQL through the node's own socket as the postgres user (peer authentication); returns the rows. */
     List<String> query(String sql) {
         NodeShell.ExecResult r = shell.exec(new NodeShell.Exec(psql(), true, sql.getBytes(StandardCharsets.UTF_8),

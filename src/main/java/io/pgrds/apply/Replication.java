@@ -23,10 +23,15 @@ final class Replication {
 
     Control control(NodeOps old) {
         var r = old.check(List.of(old.bin("pg_controldata"), "-D", old.node().dataDirectory()));
-        String state = field(r.stdout(), "Database cluster state").orElse("unknown");
-        Lsn checkpoint = field(r.stdout(), "Latest checkpoint location").map(Lsn::parse)
+        return control(old, r.stdout(), r.stderr());
+    }
+
+    /** The control data as pg_controldata printed it. */
+    static Control control(NodeOps old, String stdout, String stderr) {
+        String state = field(stdout, "Database cluster state").orElse("unknown");
+        Lsn checkpoint = field(stdout, "Latest checkpoint location").map(Lsn::parse)
                 .orElseThrow(() -> new ApplyException(old.node().name() + ": pg_controldata shows no checkpoint ("
-                        + NodeOps.tail(r.stderr()) + ")"));
+                        + NodeOps.tail(stderr) + ")"));
         return new Control(state, checkpoint);
     }
 
