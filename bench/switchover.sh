@@ -6,7 +6,11 @@
 # window is the longest pause between two acknowledged commits. Then a few switchovers by `java -jar
 # target/pgrds.jar apply`, a new JVM each as an operator runs it. Raw floor in the same run, same nodes, same
 # writer: `pg_ctl stop -m fast` + `pg_ctl promote -w` by hand. Prints windows, median and max, the ratio, lost
-# commits (must be 0) and where the time goes. Targets: at most 0.5 s, 0 lost. Needs root. Takes about a minute.
-#   bench/switchover.sh [runs=5] [raw-runs=runs] [new-jvm-runs=2]
+# commits (must be 0) and where the time goes. Beside the JDBC writer, a second client starts a psql process per
+# commit through a multi-host libpq URL (target_session_attrs=read-write): its windows are reported apart. pgrds acts
+# as postgres through sudo unless the fourth argument says runuser. Targets: JDBC at most 0.5 s, psql at most 0.4 s,
+# 0 lost. Needs root. Takes about two minutes.
+#   bench/switchover.sh [runs=5] [raw-runs=runs] [new-jvm-runs=2] [become=sudo]
 set -euo pipefail
-exec "$(dirname "${BASH_SOURCE[0]}")/run-main" --harness SwitchoverBench "${1:-5}" "${2:-${1:-5}}" "${3:-2}"
+exec "$(dirname "${BASH_SOURCE[0]}")/run-main" --harness SwitchoverBench "${1:-5}" "${2:-${1:-5}}" "${3:-2}" \
+  "${4:-sudo}"
