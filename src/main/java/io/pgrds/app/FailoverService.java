@@ -86,7 +86,8 @@ public final class FailoverService {
     public Outcome recover(DesiredFleet fleet, DesiredCluster c, Confirmations.Lost lost, boolean crashLoop,
                            Map<String, Long> lastLag, BooleanSupplier stopping) {
         PlanService plans = new PlanService(sessions, settings);
-        Confirmations told = new Confirmations(Set.of(), Optional.of(lost), crashLoop ? Set.of(lost.node()) : Set.of());
+        Confirmations told = new Confirmations(Set.of(), Optional.of(lost), crashLoop ? Set.of(lost.node()) : Set.of(),
+                true);
         ObservedCluster observed = plans.observe(fleet, c);
         ClusterPlan plan = plans.plan(c, observed, told);
         List<String> detached = List.of();

@@ -116,9 +116,13 @@ final class HandoverSteps extends NodeSteps {
         conf.writeStandbyConf(n, Optional.empty());
         n.reload();
         ctx.primary = Optional.of(a.node());
+        // the record names the pinned node the primary moved away from: after a second failover (pin A, A → B
+        // recorded, then B → C) it is still A, so the pin stays a preference and nothing switches back by itself
         a.formerPrimary().ifPresent(former -> ctx.failover = Optional.of(new io.pgrds.observe.Marker.Failover(
-                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(), former,
-                a.node(), ctx.options.user() + "@" + ctx.options.host())));
+                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(),
+                ctx.failover.filter(f -> f.to().equals(former) && ctx.desired.primary().equals(Optional.of(f.from())))
+                        .map(io.pgrds.observe.Marker.Failover::from).orElse(former), a.node(),
+                ctx.options.user() + "@" + ctx.options.host())));
         // from here on every node's marker names the new primary: an apply stopped now resumes from there
         ctx.writeMarkers(false);
         if (ctx.desired.backup().isPresent()) {

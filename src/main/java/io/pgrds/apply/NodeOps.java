@@ -343,9 +343,9 @@ final class NodeOps {
             throw new IllegalArgumentException("not an LSN: " + shownLsn);
         }
         String data = node.dataDirectory();
-        long tries = Math.max(1, replayTimeout.toMillis() / 10);
+        long seconds = Math.max(1, replayTimeout.toSeconds());
         List<String> argv = List.of("sh", "-c", REPLAY_AND_PROMOTE, "sh", bin("pg_ctl"), data, bin("psql"),
-                paths.socketDirectory(), Integer.toString(node.port()), shownLsn, Long.toString(tries),
+                paths.socketDirectory(), Integer.toString(node.port()), shownLsn, Long.toString(seconds),
                 bin("pg_controldata"));
         listener.command(cluster, node.name(), "psql -c \"select pg_last_wal_replay_lsn() > '" + shownLsn
                 + "'\" (every 10 ms, at most " + replayTimeout.toSeconds() + " s) && " + ShellQuote.display(List.of(
@@ -367,12 +367,11 @@ final class NodeOps {
 
     private static final String REPLAY_AND_PROMOTE = String.join("\n",
             "export LC_ALL=C",
-            "pgctl=$1 data=$2 psql=$3 sock=$4 port=$5 lsn=$6 tries=$7 controldata=$8",
-            "i=0",
+            "pgctl=$1 data=$2 psql=$3 sock=$4 port=$5 lsn=$6 seconds=$7 controldata=$8",
+            "deadline=$(($(date +%s) + seconds))",
             "until [ \"$(\"$psql\" -X -q -A -t -h \"$sock\" -p \"$port\" -U postgres -d postgres -c \"select "
                     + "pg_last_wal_replay_lsn() > '$lsn'::pg_lsn\")\" = t ]; do",
-            "  i=$((i + 1))",
-            "  if [ \"$i\" -gt \"$tries\" ]; then exit 3; fi",
+            "  if [ \"$(date +%s)\" -ge \"$deadline\" ]; then exit 3; fi",
             "  sleep 0.01",
             "done",
             "\"$pgctl\" promote -D \"$data\" -W -s || exit",

@@ -17,6 +17,7 @@ import io.pgrds.observe.ObservedNode;
 import io.pgrds.observe.ReplicationPeer;
 import io.pgrds.plan.Action;
 import io.pgrds.plan.ClusterPlan;
+import io.pgrds.plan.Confirmations;
 import io.pgrds.transport.Sessions;
 import java.time.Duration;
 import java.time.Instant;
@@ -97,7 +98,7 @@ final class Reconciler {
             PlanService plans = new PlanService(sessions, new ObserveSettings(config.parallel(),
                     config.observeDeadline()));
             ObservedCluster observed = plans.observe(fleet, desired);
-            ClusterPlan plan = plans.plan(desired, observed);
+            ClusterPlan plan = plans.plan(desired, observed, Confirmations.DAEMON);
             boolean watched = desired.failover().automatic() && config.jobStore().isPresent();
             boolean left = !plan.refused() && Policy.leftToTheWatch(watched, observed, plan);
             if (left) {
@@ -116,8 +117,8 @@ final class Reconciler {
                     // the allowed prefix only: the executor never sees the held-back actions, and under the lock it
                     // observes and plans again, cut by the same policy, and applies only when that prefix is the one
                     // decided here. SIGTERM ends the apply between two actions, never inside one
-                    ApplyOutcome outcome = apply.apply(fleet, desired, observed, plan, p -> prefix(desired, p),
-                            daemon::stopping);
+                    ApplyOutcome outcome = apply.apply(fleet, desired, observed, plan, Confirmations.DAEMON,
+                            p -> prefix(desired, p), daemon::stopping);
                     applied = outcome.applied().size();
                     stopped = outcome.stopped();
                     error = outcome.ok() ? Optional.empty() : Optional.of(outcome.message());

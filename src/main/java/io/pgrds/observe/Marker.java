@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param appliedCommit    the commit of the last successful apply
  * @param failover         the failover that made the current primary while the file pins another node
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true) // a newer pgrds may add fields
 public record Marker(ClusterId cluster, Optional<String> systemIdentifier, boolean deactivated,
                      List<Member> members, Optional<String> primary, Optional<String> appliedCommit,
                      @com.fasterxml.jackson.annotation.JsonInclude(

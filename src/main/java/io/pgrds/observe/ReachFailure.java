@@ -24,8 +24,8 @@ public enum ReachFailure {
         return this == AUTHENTICATION || this == REFUSED;
     }
 
-    /** True when the cause is on the machine running pgrds. */
+    /** True when the cause is on the machine running pgrds or on the way (a jump host): nothing about the node. */
     public boolean local() {
-        return this == LOCAL;
+        return this == LOCAL || this == JUMP;
     }
 }

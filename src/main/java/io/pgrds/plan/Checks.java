@@ -159,7 +159,9 @@ final class Checks {
         String error = former.error().map(e -> " (" + e + ")").orElse("");
         return Optional.of(Refusal.of(RefusalCode.NODE_UNREACHABLE, f.id, former.name(), "Unable to promote "
                 + candidate + " in " + f.id + " as pgrds cannot connect to the former primary " + former.name()
-                + " because of a problem on this machine" + error + ": that says nothing about " + former.name()
+                + (former.reachFailure().filter(r -> r == ReachFailure.JUMP).isPresent() ? " because a jump host on "
+                + "the way failed" : " because of a problem on this machine") + error + ": that says nothing about "
+                + former.name()
                 + ", which may well still accept writes.", "Fix it here as the message says and re-run; pgrds then "
                 + "sees whether " + former.name() + " runs. Do not fence it because of this."));
     }

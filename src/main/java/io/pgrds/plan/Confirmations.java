@@ -24,8 +24,13 @@ import java.util.TreeSet;
  * @param keepStopped primaries the daemon keeps stopped after a crash loop: failed over from, not started again.
  *                    Neither of the last two is ever saved with a plan.
  */
-public record Confirmations(Set<String> fenced, Optional<Lost> lost, Set<String> keepStopped) {
+public record Confirmations(Set<String> fenced, Optional<Lost> lost, Set<String> keepStopped, boolean daemon) {
     public static final Confirmations NONE = new Confirmations(Set.of());
+    /**
+     * The daemon plans: after a failover away from the pinned node the pin is a preference, so the failover's primary
+     * is kept (a warning says so) instead of a switchover back; a person's plan shows that switchover.
+     */
+    public static final Confirmations DAEMON = new Confirmations(Set.of(), Optional.empty(), Set.of(), true);
 
     /**
      * The primary a watching daemon lost, and the time over which it failed.
@@ -45,7 +50,12 @@ public record Confirmations(Set<String> fenced, Optional<Lost> lost, Set<String>
 
     /** An operator's {@code --fenced} nodes. */
     public Confirmations(Set<String> fenced) {
-        this(fenced, Optional.empty(), Set.of());
+        this(fenced, Optional.empty(), Set.of(), false);
+    }
+
+    /** What a person or the watch confirmed; not the daemon's plan. */
+    public Confirmations(Set<String> fenced, Optional<Lost> lost, Set<String> keepStopped) {
+        this(fenced, lost, keepStopped, false);
     }
 
     /** The names and hosts the observed clusters know: their nodes, the members their markers list, upstreams. */

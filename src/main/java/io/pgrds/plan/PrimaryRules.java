@@ -167,7 +167,15 @@ final class PrimaryRules {
     /** The primary is a desired node: keep it (start it if stopped), or switch over to the pinned node. */
     private static PrimaryDecision keepOrSwitchOver(Facts f, Draft x, ObservedNode p) {
         x.settled.add(p.name());
-        if (f.pin.isEmpty() || f.pin.get().equals(p.name())) {
+        Optional<ObservedNode> pinned = f.pin.filter(pin -> !pin.equals(p.name())).map(f::get);
+        boolean pinnedCannotTakeOver = pinned.map(ObservedNode::state).filter(st -> st == NodeState.UNREACHABLE
+                || st == NodeState.UNKNOWN || st == NodeState.FOREIGN || st == NodeState.NO_POSTGRES).isPresent();
+        if (pinnedCannotTakeOver) {
+            // a pinned node the checks let through unseen (the watch lost it): nothing can be handed to it now
+            x.warnings.add("the file pins " + pinned.get().name() + ", which is " + pinned.get().state() + ": "
+                    + p.name() + " stays the primary until " + pinned.get().name() + " can take over");
+        }
+        if (f.pin.isEmpty() || f.pin.get().equals(p.name()) || pinnedCannotTakeOver) {
             if (!p.running()) {
                 x.addTold(Group.START_PRIMARY, new Action.StartNode(p.name(),
                         p.name() + " holds the primary data but PostgreSQL is not running",
@@ -183,14 +191,22 @@ final class PrimaryRules {
                 " since the failover at " + m.at() + " (by " + m.by() + "). After a failover the pin is a preference:"
                 + " switching back is a switchover a person applies (pgrds apply); the daemon never switches back by "
                 + "itself. To keep " + p.name() + ", pin it in the file").orElse(" now");
+        if (back.isPresent() && f.confirmations.daemon() && p.running()) {
+            // the daemon keeps the failover's primary: the switch back is a person's call, and holding a switchover
+            // would hold every action planned after it (parameters, new nodes, backups) until then
+            x.warnings.add(p.name() + " has been the primary since the failover at " + back.get().at() + " (by "
+                    + back.get().by() + "); the file pins " + q.name() + ". Switching back is a person's call: pgrds "
+                    + "apply plans it, or pin " + p.name() + " in the file.");
+            return new PrimaryDecision.Keep(p.name(), "keep " + p.name() + " primary (since the failover; the file "
+                    + "pins " + q.name() + ")");
+        }
         if (!p.running() && q.state() == NodeState.STANDBY && caughtUp(p, q)) {
             x.settled.add(q.name());
             x.addTold(Group.HANDOVER, new Action.Switchover(p.name(), q.name(), why + "; " + p.name() + " was "
                     + "shut down cleanly and " + q.name() + " has replayed all of its WAL (" + q.name() + " at "
                     + q.position().orElseThrow() + ", " + p.name() + "'s last checkpoint at "
                     + p.checkpoint().orElseThrow() + "), so the switchover completes", Optional.of(
-                    "writes resume once " + q.name() + " is promoted; no committed transaction is lost"),
-                    back.isPresent()));
+                    "writes resume once " + q.name() + " is promoted; no committed transaction is lost")));
             return new PrimaryDecision.Switchover(p.name(), q.name(), "complete switchover " + p.name() + " → "
                     + q.name() + " (" + p.name() + " stopped cleanly, " + q.name() + " caught up)");
         }

@@ -142,6 +142,12 @@ public final class ClusterFileEdit {
                 }
                 continue;
             }
+            if (c == '#' && (i == from || Character.isWhitespace(text.charAt(i - 1)))) {
+                // a comment runs to the end of its line: its commas, quotes and brackets are text
+                int eol = text.indexOf('\n', i);
+                i = eol < 0 ? text.length() : eol;
+                continue;
+            }
             switch (c) {
                 case '\'', '"' -> quote = c;
                 case '{', '[' -> depth++;
@@ -174,10 +180,7 @@ public final class ClusterFileEdit {
             if (elements.size() == 1) {
                 return text.substring(0, e[0]) + text.substring(e[1]);
             }
-            int ownText = e[0];
-            while (ownText < e[1] && Character.isWhitespace(text.charAt(ownText))) {
-                ownText++;
-            }
+            int ownText = skipBlanksAndComments(text, e[0], e[1]);
             int ownEnd = e[1];
             while (ownEnd > ownText && Character.isWhitespace(text.charAt(ownEnd - 1))) {
                 ownEnd--;
@@ -185,15 +188,42 @@ public final class ClusterFileEdit {
             if (k < elements.size() - 1) {
                 // the element and its comma, up to the next element's text (which keeps the place of this one)
                 int nextText = elements.get(k + 1)[0];
-                while (nextText < close && Character.isWhitespace(text.charAt(nextText))) {
+                while (nextText < close && (text.charAt(nextText) == ' ' || text.charAt(nextText) == '\t')) {
                     nextText++;
                 }
+                if (nextText < close && text.charAt(nextText) == '#') {
+                    // a comment right after the comma belongs to this element's line: it goes with it
+                    int eol = text.indexOf('\n', nextText);
+                    nextText = eol < 0 ? close : eol;
+                }
+                nextText = skipBlanksAndComments(text, nextText, close);
                 return text.substring(0, ownText) + text.substring(nextText);
             }
-            // the last element goes with the comma before it; what follows it (a line break before ]) stays
-            return text.substring(0, elements.get(k - 1)[1]) + text.substring(ownEnd);
+            // the last element goes with the comma before it; a comment after that comma (the previous element's
+            // line) and what follows the element (a line break before ]) stay
+            int comma = elements.get(k - 1)[1];
+            int lineStart = text.lastIndexOf('\n', ownText - 1);
+            String kept = lineStart > comma ? text.substring(comma + 1, lineStart) : "";
+            return text.substring(0, comma) + kept + text.substring(ownEnd);
         }
         throw new IllegalArgumentException("no item of the nodes: list names " + node);
+    }
+
+    /** The first offset in [from, to) that is neither blank nor inside a {@code #} comment. */
+    private static int skipBlanksAndComments(String text, int from, int to) {
+        int i = from;
+        while (i < to) {
+            char c = text.charAt(i);
+            if (Character.isWhitespace(c)) {
+                i++;
+            } else if (c == '#') {
+                int eol = text.indexOf('\n', i);
+                i = eol < 0 || eol > to ? to : eol;
+            } else {
+                break;
+            }
+        }
+        return i;
     }
 
     private static int lineOf(String text, int offset) {

@@ -81,15 +81,23 @@ final class SshAgent {
         if (type != IDENTITIES_ANSWER) {
             throw refused("list its keys", type);
         }
+        if (answer.remaining() < 4) {
+            throw malformed("list its keys");
+        }
         int count = answer.getInt();
         if (count < 0 || count > 1024) {
             throw malformed("list its keys");
         }
         List<Identity> ids = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            byte[] blob = readBytes(answer, "key blob");
-            String comment = readString(answer, "key comment");
-            ids.add(new Identity(blob, comment));
+        try {
+            for (int i = 0; i < count; i++) {
+                byte[] blob = readBytes(answer, "key blob");
+                String comment = readString(answer, "key comment");
+                ids.add(new Identity(blob, comment));
+                ids.get(i).type();
+            }
+        } catch (IllegalArgumentException | java.nio.BufferUnderflowException e) {
+            throw malformed("list its keys");
         }
         return ids;
     }
@@ -103,27 +111,57 @@ final class SshAgent {
         if (type != SIGN_RESPONSE) {
             throw refused("sign", type);
         }
-        return readBytes(answer, "signature");
+        try {
+            return readBytes(answer, "signature");
+        } catch (IllegalArgumentException e) {
+            throw malformed("sign");
+        }
     }
+
+    /** How long the agent may take to answer (it may be asking its user to confirm, ssh-add -c). */
+    static final long ANSWER_SECONDS = 10;
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "pgrds-ssh-agent-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
 
     private ByteBuffer exchange(byte[] message, String what) {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            ByteBuffer out = ByteBuffer.allocate(4 + message.length).putInt(message.length).put(message).flip();
-            while (out.hasRemaining()) {
-                ch.write(out);
+            // a Unix socket has no read timeout: an agent that never answers is cut off by closing the channel
+            java.util.concurrent.ScheduledFuture<?> cut = WATCHDOG.schedule(() -> {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // closing is all there is to do
+                }
+            }, ANSWER_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            try {
+                return exchange(ch, message, what);
+            } finally {
+                cut.cancel(false);
             }
-            ByteBuffer len = readFully(ch, 4, what);
-            int n = len.getInt();
-            if (n <= 0 || n > MAX_MESSAGE) {
-                throw malformed(what);
-            }
-            return readFully(ch, n, what);
         } catch (IOException e) {
             throw new TransportException(TransportException.Kind.LOCAL, "The ssh-agent at " + socket
-                    + " (SSH_AUTH_SOCK) did not answer when asked to " + what + " (" + e.getMessage() + "). Check"
-                    + " that the agent runs (ssh-add -l), or unset SSH_AUTH_SOCK to use key files only.", e);
+                    + " (SSH_AUTH_SOCK) did not answer when asked to " + what + " within " + ANSWER_SECONDS + " s ("
+                    + e.getMessage() + "). Check that the agent runs (ssh-add -l), or unset SSH_AUTH_SOCK to use key "
+                    + "files only.", e);
         }
+    }
+
+    private ByteBuffer exchange(SocketChannel ch, byte[] message, String what) throws IOException {
+        ch.connect(UnixDomainSocketAddress.of(socket));
+        ByteBuffer out = ByteBuffer.allocate(4 + message.length).putInt(message.length).put(message).flip();
+        while (out.hasRemaining()) {
+            ch.write(out);
+        }
+        ByteBuffer len = readFully(ch, 4, what);
+        int n = len.getInt();
+        if (n <= 0 || n > MAX_MESSAGE) {
+            throw malformed(what);
+        }
+        return readFully(ch, n, what);
     }
 
     private ByteBuffer readFully(SocketChannel ch, int n, String what) throws IOException {

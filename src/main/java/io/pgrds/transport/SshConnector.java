@@ -131,7 +131,9 @@ final class SshConnector {
                     recorded.add(verifier.accepted());
                 }
                 if (last) {
-                    hostKeyLine = verifier.verifiedLine(node.host(), hop.port());
+                    // for the other nodes (pgBackRest between nodes): by the host and port the cluster file
+                    // gives them, not how this machine reaches the node (HostName, Port of its SSH configuration)
+                    hostKeyLine = verifier.verifiedLine(node.host(), node.ssh().port());
                 }
                 previous = ssh;
             }
@@ -204,19 +206,30 @@ final class SshConnector {
         for (Path key : hop.identityFiles()) {
             publicBlob(key).ifPresent(namedBlobs::add);
         }
+        // as ssh orders them: the agent's copies of the named keys, the named key files, then (unless IdentitiesOnly)
+        // the agent's other keys; a server counts every offer against MaxAuthTries
+        List<AuthMethod> otherAgentKeys = new ArrayList<>();
+        List<String> otherTried = new ArrayList<>();
         for (SshAgent.Identity id : agentKeys) {
             String blob = Base64.getEncoder().encodeToString(id.blob());
-            if (!hop.identitiesOnly() || namedBlobs.contains(blob)) {
+            String shown = "agent key " + (id.comment().isBlank() ? id.type() : id.comment());
+            if (namedBlobs.contains(blob)) {
                 methods.add(new AgentAuth(agent, id));
-                tried.add("agent key " + (id.comment().isBlank() ? id.type() : id.comment()));
+                tried.add(shown);
+            } else if (!hop.identitiesOnly()) {
+                otherAgentKeys.add(new AgentAuth(agent, id));
+                otherTried.add(shown);
             }
         }
         Set<String> agentBlobs = new HashSet<>();
         agentKeys.forEach(id -> agentBlobs.add(Base64.getEncoder().encodeToString(id.blob())));
         List<Path> locked = new ArrayList<>();
         for (Path key : hop.identityFiles()) {
+            if (publicBlob(key).map(agentBlobs::contains).orElse(false)) {
+                continue; // offered through the agent already
+            }
             if (!Files.isReadable(key)) {
-                if (hop.explicitKeys() && !publicBlob(key).map(agentBlobs::contains).orElse(false)) {
+                if (hop.explicitKeys()) {
                     throw new TransportException(TransportException.Kind.LOCAL, "Unable to connect to " + where
                             + ": identity file " + key + (Files.exists(key) ? " is not readable" : " does not exist")
                             + ". Fix ssh.identityFile (or IdentityFile in the SSH configuration) or create the key.",
@@ -232,9 +245,7 @@ final class SshConnector {
                 tried.add("key " + key);
             } catch (IOException | RuntimeException e) {
                 if (asked.asked) {
-                    if (!publicBlob(key).map(agentBlobs::contains).orElse(false)) {
-                        locked.add(key);
-                    }
+                    locked.add(key);
                 } else {
                     throw new TransportException(TransportException.Kind.LOCAL, "Unable to connect to " + where
                             + ": the key file " + key + " cannot be read as a private key (" + e.getMessage()
@@ -242,6 +253,8 @@ final class SshConnector {
                 }
             }
         }
+        methods.addAll(otherAgentKeys);
+        tried.addAll(otherTried);
         if (methods.isEmpty()) {
             String why = !locked.isEmpty() ? "the key " + join(locked) + " is protected by a passphrase and no"
                     + " ssh-agent holds it; add it to your agent (ssh-add " + join(locked) + ") with SSH_AUTH_SOCK set"

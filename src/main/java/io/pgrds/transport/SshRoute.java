@@ -181,7 +181,33 @@ final class SshRoute {
                     + ": the SSH configuration " + path + " is not a readable file. Fix its permissions (ssh"
                     + " reads it too), or point ssh.configFile at another file.", null);
         }
+        refuseUnsupported(path, where);
         return new OpenSshConfigFile(userHome().toFile(), path.toFile(), System.getProperty("user.name"));
+    }
+
+    /**
+     * JGit's parser knows {@code Host} blocks only: an {@code Include} would be skipped (its hosts not found) and the
+     * lines under a {@code Match} merged into the block before it. Misreading how to reach a node is worse than
+     * refusing, so both are refused with their line.
+     */
+    private static void refuseUnsupported(Path path, String where) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(path, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            throw new TransportException(TransportException.Kind.LOCAL, "Unable to connect to " + where
+                    + ": the SSH configuration " + path + " cannot be read (" + e.getMessage() + ").", e);
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            String keyword = lines.get(i).strip().split("[\\s=]+", 2)[0].toLowerCase(Locale.ROOT);
+            if (keyword.equals("include") || keyword.equals("match")) {
+                throw new TransportException(TransportException.Kind.LOCAL, "Unable to connect to " + where
+                        + ": the SSH configuration " + path + " uses " + (keyword.equals("include") ? "Include"
+                        : "Match") + " at line " + (i + 1) + ", which pgrds does not read (only Host blocks). "
+                        + "Point ssh.configFile at a file with Host blocks only, or set ssh.user, ssh.port and "
+                        + "ssh.jump in the cluster file.", null);
+            }
+        }
     }
 
     private static String configName(SshSettings s) {

@@ -101,6 +101,11 @@ class SwitchoverCommandTest {
         assertEquals("nodes: [\n  {host: a, postgres: {port: 5433}},\n  {host: 'b'}\n]\n",
                 ClusterFileEdit.removeNode(several, "c"));
         assertEquals("nodes: [\n  {host: 'b'},\n  {host: c}\n]\n", ClusterFileEdit.removeNode(several, "a"));
+        String commented = "nodes: [\n  {host: a},  # db1, the old one's\n  {host: b},  # db2\n  {host: c}\n]\n";
+        assertEquals("nodes: [\n  {host: a},  # db1, the old one's\n  {host: c}\n]\n",
+                ClusterFileEdit.removeNode(commented, "b"), "a comment's comma and quote are text");
+        assertEquals("nodes: [\n  {host: a},  # db1, the old one's\n  {host: b}  # db2\n]\n",
+                ClusterFileEdit.removeNode(commented, "c"));
         IllegalArgumentException none = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> ClusterFileEdit.removeNode(one, "pg9"));
         assertEquals("no item of the nodes: list names pg9", none.getMessage());

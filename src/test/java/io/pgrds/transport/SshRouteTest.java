@@ -112,6 +112,18 @@ class SshRouteTest {
     }
 
     @Test
+    void includeAndMatchAreRefusedWithTheirLineRatherThanMisread() throws IOException {
+        Path cfg = config("Host db-*", "  User pgrds", "", "Include ~/.ssh/config.d/*");
+        TransportException e = assertThrows(TransportException.class, () -> route("db-1", unset(cfg)));
+        assertEquals(TransportException.Kind.LOCAL, e.kind());
+        assertTrue(e.getMessage().contains("uses Include at line 4, which pgrds does not read (only Host blocks)"),
+                e.getMessage());
+        Path match = config("Match host db-* exec \"true\"", "  User pgrds");
+        assertTrue(assertThrows(TransportException.class, () -> route("db-1", unset(match))).getMessage()
+                .contains("uses Match at line 1"));
+    }
+
+    @Test
     void aNamedConfigurationFileThatIsMissingIsALocalError() {
         SshSettings s = unset(tmp.resolve("missing-config"));
         TransportException e = assertThrows(TransportException.class, () -> route("db-1", s));
