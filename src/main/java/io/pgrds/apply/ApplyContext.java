@@ -68,11 +68,7 @@ final class ApplyContext {
         desired.nodes().forEach(n -> specs.put(n.name(), n));
         Observer.formerMembers(desired, observed.nodes()).forEach(n -> specs.putIfAbsent(n.name(), n));
         primary = currentPrimary(observed);
-        failover = observed.nodes().stream().filter(n -> n.marker().filter(m -> m.cluster().equals(desired.id()))
-                        .isPresent())
-                .min(java.util.Comparator.comparing((ObservedNode n) -> n.timeline().orElse(Integer.MIN_VALUE),
-                        java.util.Comparator.reverseOrder()).thenComparing(ObservedNode::name))
-                .flatMap(n -> n.marker().orElseThrow().failover());
+        failover = observed.lastFailover();
         observed.nodes().stream().filter(n -> n.state() == NodeState.DEACTIVATED).forEach(n -> deactivated
                 .add(n.name()));
     }

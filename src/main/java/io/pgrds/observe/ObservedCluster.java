@@ -18,6 +18,17 @@ public record ObservedCluster(ClusterId id, List<ObservedNode> nodes, Optional<R
         this(id, nodes, Optional.empty());
     }
 
+    /**
+     * The last failover as the newest markers of this cluster record it: of the nodes holding one, those at the
+     * highest timeline (a failover raises it), the first by name. Empty when that marker records none.
+     */
+    public Optional<Marker.Failover> lastFailover() {
+        return nodes.stream().filter(n -> n.marker().filter(m -> m.cluster().equals(id)).isPresent())
+                .min(java.util.Comparator.comparing((ObservedNode n) -> n.timeline().orElse(Integer.MIN_VALUE),
+                        java.util.Comparator.reverseOrder()).thenComparing(ObservedNode::name))
+                .flatMap(n -> n.marker().orElseThrow().failover());
+    }
+
     public Optional<ObservedNode> node(String name) {
         return nodes.stream().filter(n -> n.name().equals(name)).findFirst();
     }

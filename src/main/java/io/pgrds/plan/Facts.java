@@ -65,7 +65,7 @@ final class Facts {
         this.former = observed.nodes().stream().filter(n -> !desiredNames.contains(n.name())).toList();
         this.pin = desired.primary();
         this.markerPrimary = markerPrimary(desired, observed.nodes());
-        this.failoverMark = failoverMark(desired, observed.nodes());
+        this.failoverMark = observed.lastFailover();
         this.restoreSource = observed.restoreSource();
 
         Map<String, Integer> ports = new HashMap<>();
@@ -212,14 +212,6 @@ final class Facts {
             }
         }
         return Optional.ofNullable(best);
-    }
-
-    /** The newest markers' failover record: of the holders at the highest timeline, the first by name. */
-    private static Optional<Marker.Failover> failoverMark(DesiredCluster desired, List<ObservedNode> nodes) {
-        return nodes.stream().filter(n -> n.marker().filter(m -> m.cluster().equals(desired.id())).isPresent())
-                .min(Comparator.comparing((ObservedNode n) -> n.timeline().orElse(Integer.MIN_VALUE),
-                        Comparator.reverseOrder()).thenComparing(ObservedNode::name))
-                .flatMap(n -> n.marker().orElseThrow().failover());
     }
 
     /** True when {@code a} has WAL that {@code b} may lack: higher timeline, or same timeline and further ahead. */

@@ -89,10 +89,9 @@ final class SshConnector {
     record Connected(SSHClient ssh, List<SSHClient> jumps, String user, String recordedHostKey, String hostKeyLine,
                      String description) {
         void close() {
-            ShellIo.closeQuietly(ssh);
-            for (int i = jumps.size() - 1; i >= 0; i--) {
-                ShellIo.closeQuietly(jumps.get(i));
-            }
+            List<SSHClient> all = new ArrayList<>(jumps);
+            all.add(ssh);
+            closeAll(all);
         }
     }
 

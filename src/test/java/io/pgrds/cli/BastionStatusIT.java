@@ -8,11 +8,8 @@ import io.pgrds.harness.TestNode;
 import io.pgrds.testing.FleetRepo;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +31,7 @@ class BastionStatusIT {
     static TestNode node;
     static Path dir;
     static Path agentSocket;
-    static Process agent;
+    static io.pgrds.harness.TestAgent agent;
     static FleetRepo fleet;
 
     @BeforeAll
@@ -48,23 +45,11 @@ class BastionStatusIT {
         Path knownHosts = Files.writeString(dir.resolve("known_hosts"), hosts.knownHostsLine(bastion) + "\n"
                 + hosts.knownHostsLine(node, NODE) + "\n");
 
-        Path key = dir.resolve("id_locked");
-        run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", PASSPHRASE, "-C", "operator key", "-f",
-                key.toString()), Map.of());
-        String pub = Files.readString(Path.of(key + ".pub")).strip();
-        hosts.authorize(bastion, pub);
-        hosts.authorize(node, pub);
-        agentSocket = dir.resolve("agent.sock");
-        agent = TestHosts.startTracked(new ProcessBuilder("ssh-agent", "-D", "-a", agentSocket.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile()));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(agentSocket) && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(10);
-        }
-        Path askpass = Files.writeString(dir.resolve("askpass"), "#!/bin/sh\necho '" + PASSPHRASE + "'\n");
-        Files.setPosixFilePermissions(askpass, PosixFilePermissions.fromString("rwx------"));
-        run(List.of("ssh-add", key.toString()), Map.of("SSH_AUTH_SOCK", agentSocket.toString(),
-                "SSH_ASKPASS", askpass.toString(), "SSH_ASKPASS_REQUIRE", "force", "DISPLAY", ":0"));
+        agent = io.pgrds.harness.TestAgent.withLockedKey(dir, "id_locked", PASSPHRASE, "operator key");
+        Path key = agent.key();
+        agentSocket = agent.socket();
+        hosts.authorize(bastion, agent.publicKey());
+        hosts.authorize(node, agent.publicKey());
 
         hosts.initPrimary(node);
         fleet = new FleetRepo(dir.resolve("fleet"));
@@ -79,8 +64,7 @@ class BastionStatusIT {
     static void stop() throws InterruptedException {
         hosts.nodes().forEach(hosts::reset);
         if (agent != null) {
-            agent.destroy();
-            agent.waitFor(5, TimeUnit.SECONDS);
+            agent.close();
         }
     }
 
@@ -106,15 +90,5 @@ class BastionStatusIT {
         CliIT.Run debug = CliIT.pgrds(dir, noAgent, "--repo", fleet.dir().toString(), "status", "--debug");
         assertTrue(debug.err().contains("net.schmizz") || debug.err().contains("c.h.sshj")
                 || debug.err().contains("n.s.sshj"), "the library logs under --debug:\n" + debug.err());
-    }
-
-    private static void run(List<String> argv, Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), argv + " timed out");
-        assertEquals(0, p.exitValue(), argv + ": " + out);
     }
 }

@@ -16,13 +16,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -53,7 +51,7 @@ class SshJumpAndAgentIT {
     static Path noConfig;
     static Path lockedKey;
     static Path agentSocket;
-    static Process agent;
+    static io.pgrds.harness.TestAgent agent;
 
     @BeforeAll
     static void topology() throws Exception {
@@ -70,35 +68,18 @@ class SshJumpAndAgentIT {
                 hosts.knownHostsLine(target, DEEP), hosts.knownHostsLine(target)) + "\n");
         noConfig = Files.writeString(dir.resolve("empty_ssh_config"), "");
 
-        lockedKey = dir.resolve("locked_ed25519");
-        run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", PASSPHRASE, "-C", "pgrds-it locked", "-f",
-                lockedKey.toString()), Map.of());
-        String lockedPublic = Files.readString(Path.of(lockedKey + ".pub")).strip();
-        hosts.authorize(bastion, lockedPublic);
-        hosts.authorize(target, lockedPublic);
-
-        agentSocket = dir.resolve("agent.sock");
-        agent = TestHosts.startTracked(new ProcessBuilder("ssh-agent", "-D", "-a", agentSocket.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile()));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(agentSocket) && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(10);
-        }
-        assertTrue(Files.exists(agentSocket), "ssh-agent did not create its socket");
-        // ssh-add reads the passphrase from an askpass program, as a desktop session would give it
-        Path askpass = Files.writeString(dir.resolve("askpass"), "#!/bin/sh\necho '" + PASSPHRASE + "'\n");
-        Files.setPosixFilePermissions(askpass, PosixFilePermissions.fromString("rwx------"));
-        run(List.of("ssh-add", lockedKey.toString()), Map.of("SSH_AUTH_SOCK", agentSocket.toString(),
-                "SSH_ASKPASS", askpass.toString(), "SSH_ASKPASS_REQUIRE", "force", "DISPLAY", ":0"));
-        String listed = run(List.of("ssh-add", "-l"), Map.of("SSH_AUTH_SOCK", agentSocket.toString()));
-        assertTrue(listed.contains("pgrds-it locked"), "the agent holds the key: " + listed);
+        // a real agent holding a key protected by a passphrase, added through askpass
+        agent = io.pgrds.harness.TestAgent.withLockedKey(dir, "locked_ed25519", PASSPHRASE, "pgrds-it locked");
+        lockedKey = agent.key();
+        agentSocket = agent.socket();
+        hosts.authorize(bastion, agent.publicKey());
+        hosts.authorize(target, agent.publicKey());
     }
 
     @AfterAll
     static void stopAgent() throws InterruptedException {
         if (agent != null) {
-            agent.destroy();
-            agent.waitFor(5, TimeUnit.SECONDS);
+            agent.close();
         }
     }
 
@@ -281,16 +262,5 @@ class SshJumpAndAgentIT {
         assertEquals(4, f.length, connection);
         assertEquals(node.address(), f[2], "served by " + connection);
         assertEquals(Integer.toString(node.sshPort()), f[3], connection);
-    }
-
-    private static String run(List<String> argv, Map<String, String> env) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), argv + " timed out");
-        assertEquals(0, p.exitValue(), argv + ": " + out);
-        return out;
     }
 }
