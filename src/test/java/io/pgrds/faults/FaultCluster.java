@@ -301,6 +301,17 @@ public final class FaultCluster implements BeforeAllCallback, AfterAllCallback, 
         return nodes().stream().filter(this::writable).toList();
     }
 
+    /** Each node's answer to {@link WritableMonitor#QUESTION} now, or why it gave none: for a failure's message. */
+    public String writableAnswers() {
+        return nodes().stream().map(n -> {
+            try {
+                return n.name() + "=" + value(n, WritableMonitor.QUESTION);
+            } catch (RuntimeException e) {
+                return n.name() + " did not answer (" + e.getMessage() + ")";
+            }
+        }).collect(Collectors.joining(", "));
+    }
+
     /** The node of {@code "address:port"}, as the writer hears it from the server; the text itself if none. */
     public String nodeNamed(String addressAndPort) {
         return nodes().stream().filter(n -> (n.address() + ":" + n.pgPort()).equals(addressAndPort))
@@ -469,6 +480,7 @@ public final class FaultCluster implements BeforeAllCallback, AfterAllCallback, 
                 Optional<String> problem = plan.exit() == 0 ? awaitHealthy(Duration.ofSeconds(10))
                         : Optional.of("pgrds exit " + plan.exit() + Invariants.said(plan));
                 if (problem.isEmpty()) {
+                    forgetAlterSystem();
                     query(writable.get(0), "truncate writes");
                     return writable.get(0);
                 }
@@ -478,6 +490,21 @@ public final class FaultCluster implements BeforeAllCallback, AfterAllCallback, 
             }
         }
         return rebuild(why);
+    }
+
+    /**
+     * Scenarios make commits synchronous with ALTER SYSTEM on the primary (postgresql.auto.conf). pg_basebackup and
+     * pg_rewind copy that file, so without this a standby re-added in a later round carries the setting, and once
+     * promoted with no standby left it would wait for ever on every commit: a leak between rounds, not pgrds.
+     */
+    private void forgetAlterSystem() {
+        for (TestNode n : nodes()) {
+            if (!value(n, "select setting from pg_settings where name = 'synchronous_standby_names' "
+                    + "and sourcefile like '%postgresql.auto.conf'").isEmpty()) {
+                query(n, "alter system reset synchronous_standby_names");
+                query(n, "select pg_reload_conf()");
+            }
+        }
     }
 
     /** Every node wiped (PostgreSQL stopped, data and pgrds's directory deleted), the cluster created by pgrds. */
