@@ -191,6 +191,12 @@ public final class Daemon implements AutoCloseable {
                 before == null ? ClusterStatus.pending(k) : before, run));
     }
 
+    /** A new reading of the cluster's backup repository. */
+    void recordRepository(ClusterId id, Figures.Repository repository) {
+        statuses.compute(id, (k, before) -> (before == null ? ClusterStatus.pending(k) : before)
+                .withRepository(repository));
+    }
+
     /** The watch states of the clusters with automatic failover. */
     public Map<ClusterId, WatchState> watches() {
         return watcher == null ? Map.of() : watcher.states();
