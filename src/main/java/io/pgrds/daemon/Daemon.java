@@ -64,6 +64,7 @@ public final class Daemon implements AutoCloseable {
     private final Config config;
     private final Sessions.Opener opener;
     private final Map<ClusterId, ClusterStatus> statuses = new ConcurrentHashMap<>();
+    private final Metrics metrics;
     private final Reconciler reconciler = new Reconciler(this);
     private final BackupRunner backups = new BackupRunner(this);
     private final Object gitLock = new Object();
@@ -85,6 +86,21 @@ public final class Daemon implements AutoCloseable {
     public Daemon(Config config, Sessions.Opener opener) {
         this.config = config;
         this.opener = opener;
+        this.metrics = new Metrics(this::metricsView);
+    }
+
+    /** What /metrics renders the clusters from: the same status as /status. */
+    Metrics.View metricsView() {
+        return new Metrics.View(statuses(), running(), watches(), true);
+    }
+
+    Metrics metrics() {
+        return metrics;
+    }
+
+    /** Where the status comes from: {@code memory} (this daemon's own runs). */
+    String statusSource() {
+        return "memory";
     }
 
     /** The node shells of one run. */
@@ -187,8 +203,10 @@ public final class Daemon implements AutoCloseable {
     }
 
     ClusterStatus record(Outcomes.Run run) {
-        return statuses.compute(run.id(), (k, before) -> Outcomes.status(
-                before == null ? ClusterStatus.pending(k) : before, run));
+        ClusterStatus s = statuses.compute(run.id(), (k, before) -> Outcomes.status(
+                before == null ? ClusterStatus.pending(k) : before, run).withLastRunBy(config.host()));
+        metrics.ran(s);
+        return s;
     }
 
     /** A new reading of the cluster's backup repository. */
