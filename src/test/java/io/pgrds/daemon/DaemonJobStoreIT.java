@@ -43,6 +43,12 @@ class DaemonJobStoreIT {
 
     private final List<Daemon> daemons = new ArrayList<>();
 
+    @org.junit.jupiter.api.BeforeAll
+    static void logRuns() {
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.pgrds.daemon"))
+                .setLevel(ch.qos.logback.classic.Level.INFO);
+    }
+
     @BeforeEach
     void freshNodes() {
         hosts.nodes().forEach(hosts::reset);
