@@ -32,7 +32,7 @@ import java.util.function.UnaryOperator;
  * @param warnings          the last plan's warnings (failing WAL archiving, a fenced node, ...), in plan order
  * @param dangers           DANGER: what is dangerous now (two nodes accepting writes) and was not fixed by the last
  *                          run (policy observe, or refused); empty when all is well
- * @param lastRunBy         the daemon instance that made the last run ({@code --host}'s name: with a shared job store
+ * @param lastRunBy         the daemon instance that made the last run (its machine's host name: with a shared job store
  *                          any instance may)
  * @param figures           replication lag in time, WAL waiting for the archiver and the room for it, the backups as
  *                          the repository lists them
