@@ -98,6 +98,9 @@ final class BackupRunner {
         try (Sessions sessions = daemon.sessions()) {
             BackupResult r = new BackupService(sessions, new ObserveSettings(config.parallel(),
                     config.observeDeadline()), new Reconciler.LogListener()).backup(c, type.key());
+            // the repository's figures at once, not at the next reading: an alert on the backup's age clears now
+            daemon.recordRepository(id, Reconciler.readCatalog(daemon, c, sessions,
+                    daemon.status(id).flatMap(s -> s.figures().repository())));
             return new LastBackup(type, at, (System.nanoTime() - t0) / 1_000_000, true, Optional.of(r.node()),
                     r.backup().map(BackupCatalog.Backup::label), Optional.empty());
         }

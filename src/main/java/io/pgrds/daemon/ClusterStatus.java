@@ -32,6 +32,10 @@ import java.util.function.UnaryOperator;
  * @param warnings          the last plan's warnings (failing WAL archiving, a fenced node, ...), in plan order
  * @param dangers           DANGER: what is dangerous now (two nodes accepting writes) and was not fixed by the last
  *                          run (policy observe, or refused); empty when all is well
+ * @param lastRunBy         the daemon instance that made the last run (its machine's host name: with a shared job store
+ *                          any instance may)
+ * @param figures           replication lag in time, WAL waiting for the archiver and the room for it, the backups as
+ *                          the repository lists them
  */
 public record ClusterStatus(ClusterId cluster, Optional<String> policy, Sync sync, List<String> differences,
                             List<String> heldBack, Optional<String> refusalCode, Optional<String> message,
@@ -40,7 +44,7 @@ public record ClusterStatus(ClusterId cluster, Optional<String> policy, Sync syn
                             String lastResult, int planned, int applied, SortedMap<String, String> nodes,
                             SortedMap<String, Long> lagBytes, String sentence,
                             SortedMap<BackupType, BackupRuns> backups, List<String> warnings,
-                            List<String> dangers) {
+                            List<String> dangers, Optional<String> lastRunBy, Figures figures) {
     public ClusterStatus {
         warnings = List.copyOf(warnings);
         dangers = List.copyOf(dangers);
@@ -71,7 +75,21 @@ public record ClusterStatus(ClusterId cluster, Optional<String> policy, Sync syn
         all.put(type, change.apply(all.getOrDefault(type, BackupRuns.none())));
         return new ClusterStatus(cluster, policy, sync, differences, heldBack, refusalCode, message, commit,
                 lastAppliedCommit, lastAppliedAt, lastRunAt, lastRunMillis, lastResult, planned, applied, nodes, lagBytes,
-                sentence, all, warnings, dangers);
+                sentence, all, warnings, dangers, lastRunBy, figures);
+    }
+
+    /** This status naming the instance that made its last run. */
+    public ClusterStatus withLastRunBy(String instance) {
+        return new ClusterStatus(cluster, policy, sync, differences, heldBack, refusalCode, message, commit,
+                lastAppliedCommit, lastAppliedAt, lastRunAt, lastRunMillis, lastResult, planned, applied, nodes, lagBytes,
+                sentence, backups, warnings, dangers, Optional.of(instance), figures);
+    }
+
+    /** This status with a new reading of the backup repository. */
+    public ClusterStatus withRepository(Figures.Repository repository) {
+        return new ClusterStatus(cluster, policy, sync, differences, heldBack, refusalCode, message, commit,
+                lastAppliedCommit, lastAppliedAt, lastRunAt, lastRunMillis, lastResult, planned, applied, nodes, lagBytes,
+                sentence, backups, warnings, dangers, lastRunBy, figures.withRepository(Optional.of(repository)));
     }
 
     /** A cluster with a job but no finished run yet. */
@@ -79,6 +97,6 @@ public record ClusterStatus(ClusterId cluster, Optional<String> policy, Sync syn
         return new ClusterStatus(id, Optional.empty(), Sync.UNKNOWN, List.of(), List.of(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 0,
                 "pending", 0, 0, new TreeMap<>(), new TreeMap<>(), id + ": no run yet", new TreeMap<>(), List.of(),
-                List.of());
+                List.of(), Optional.empty(), Figures.NONE);
     }
 }

@@ -63,7 +63,8 @@ public final class Daemon implements AutoCloseable {
 
     private final Config config;
     private final Sessions.Opener opener;
-    private final Map<ClusterId, ClusterStatus> statuses = new ConcurrentHashMap<>();
+    private final StatusStore statuses;
+    private final Metrics metrics;
     private final Reconciler reconciler = new Reconciler(this);
     private final BackupRunner backups = new BackupRunner(this);
     private final Object gitLock = new Object();
@@ -85,6 +86,29 @@ public final class Daemon implements AutoCloseable {
     public Daemon(Config config, Sessions.Opener opener) {
         this.config = config;
         this.opener = opener;
+        this.statuses = config.jobStore().<StatusStore>map(j -> new StatusTable(j, config.schedulerName(),
+                config.host())).orElseGet(StatusStore.Memory::new);
+        this.metrics = new Metrics(this::metricsView);
+    }
+
+    /** What /metrics renders the clusters from: the same status as /status. */
+    Metrics.View metricsView() {
+        List<ClusterStatus> all = statuses();
+        return new Metrics.View(all, running(), watches(), storeUp());
+    }
+
+    Metrics metrics() {
+        return metrics;
+    }
+
+    /** False while the shared job store's status table cannot be read or written. */
+    boolean storeUp() {
+        return !(statuses instanceof StatusTable t) || t.ok();
+    }
+
+    /** Where the status comes from: {@code job_store} (shared by every daemon on it) or {@code memory}. */
+    String statusSource() {
+        return statuses instanceof StatusTable ? "job_store" : "memory";
     }
 
     /** The node shells of one run. */
@@ -177,18 +201,25 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** Every cluster's status, sorted by id. */
+    /** Every cluster's status, sorted by id; with a shared job store, as every daemon on it has it. */
     public List<ClusterStatus> statuses() {
-        return statuses.values().stream().sorted(java.util.Comparator.comparing(ClusterStatus::cluster)).toList();
+        return statuses.all();
     }
 
     public Optional<ClusterStatus> status(ClusterId id) {
-        return Optional.ofNullable(statuses.get(id));
+        return statuses.get(id);
     }
 
     ClusterStatus record(Outcomes.Run run) {
-        return statuses.compute(run.id(), (k, before) -> Outcomes.status(
-                before == null ? ClusterStatus.pending(k) : before, run));
+        ClusterStatus s = statuses.update(run.id(), before -> Outcomes.status(before, run)
+                .withLastRunBy(config.host()));
+        metrics.ran(s);
+        return s;
+    }
+
+    /** A new reading of the cluster's backup repository. */
+    void recordRepository(ClusterId id, Figures.Repository repository) {
+        statuses.update(id, before -> before.withRepository(repository));
     }
 
     /** The watch states of the clusters with automatic failover. */
@@ -202,17 +233,16 @@ public final class Daemon implements AutoCloseable {
     }
 
     void recordBackup(ClusterId id, LastBackup done) {
-        statuses.compute(id, (k, before) -> (before == null ? ClusterStatus.pending(k) : before).withBackup(done));
+        statuses.update(id, before -> before.withBackup(done));
     }
 
     void recordSkippedBackup(ClusterId id, BackupRuns.Skipped skip) {
-        statuses.compute(id, (k, before) -> (before == null ? ClusterStatus.pending(k) : before)
-                .withSkippedBackup(skip));
+        statuses.update(id, before -> before.withSkippedBackup(skip));
     }
 
     ClusterStatus reconcile(ClusterId id) {
         if (stopping) {
-            return statuses.get(id);
+            return statuses.get(id).orElse(null);
         }
         if (config.jobStore().isEmpty()) {
             // the in-memory store already keeps a job from running twice at once; the lock makes it independent
@@ -233,7 +263,7 @@ public final class Daemon implements AutoCloseable {
             if (lock == null) {
                 LOG.info("{}: skipped, a run on another daemon is still going after {} s", id,
                         config.interval().plusSeconds(60).toSeconds());
-                return statuses.get(id);
+                return statuses.get(id).orElse(null);
             }
             return observed(id);
         }
@@ -288,7 +318,7 @@ public final class Daemon implements AutoCloseable {
             if (!existing.contains(key)) {
                 schedules.schedule(id, key);
             }
-            statuses.putIfAbsent(id, ClusterStatus.pending(id));
+            statuses.add(id);
         }
         Map<ClusterId, Map<BackupType, String>> wantedBackups = new java.util.TreeMap<>();
         loaded.fleet().clusters().forEach(c -> c.backup().map(BackupSpec::schedule).filter(s -> !s.isEmpty())

@@ -91,12 +91,16 @@ final class HttpApi {
         send(x, up ? 200 : 503, "text/plain; charset=utf-8", up ? "ok\n" : "stopped\n");
     }
 
+    /** OpenMetrics when the scraper's {@code Accept} asks for it, the Prometheus text format otherwise. */
     private void metrics(HttpExchange x) throws IOException {
-        send(x, 200, Metrics.CONTENT_TYPE, Metrics.render(daemon.statuses(), daemon.running(), daemon.watches()));
+        Metrics.Scrape s = daemon.metrics().scrape(Optional.ofNullable(x.getRequestHeaders()
+                .getFirst("Accept")).orElse(""));
+        send(x, 200, s.contentType(), s.body());
     }
 
     private void status(HttpExchange x) throws IOException {
-        send(x, 200, "application/json", StatusJson.render(daemon.statuses(), daemon.running(), daemon.watches()));
+        send(x, 200, "application/json", StatusJson.render(daemon.statuses(), daemon.running(), daemon.watches(),
+                daemon.statusSource()));
     }
 
     private void hook(HttpExchange x) throws Exception {
@@ -131,7 +135,10 @@ final class HttpApi {
     }
 
     private static void send(HttpExchange x, int code, String type, String text) throws IOException {
-        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        send(x, code, type, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange x, int code, String type, byte[] b) throws IOException {
         x.getResponseHeaders().set("Content-Type", type);
         x.sendResponseHeaders(code, b.length);
         try (OutputStream out = x.getResponseBody()) {

@@ -136,14 +136,16 @@ public final class JobStores {
         return p;
     }
 
-    /** Creates the Quartz tables unless {@code qrtz_job_details} exists. */
+    /** Creates the Quartz tables unless {@code qrtz_job_details} exists, and pgrds's status table unless it exists. */
     static void prepare(Jdbc jdbc) {
         try (Connection c = jdbc.connect()) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 s.execute("select pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
+                // pgrds's own table beside Quartz's: every start, as a store made by an older daemon lacks it
+                StatusTable.create(s);
                 if (exists(s)) {
-                    c.rollback();
+                    c.commit();
                     return;
                 }
                 for (String statement : statements(schema())) {

@@ -28,13 +28,23 @@ public final class Outcomes {
      * @param error   why the run failed (reading, observing, or an action)
      * @param dangers what is dangerous after the run (two nodes accepting writes): the plan's, or, when the run
      *                applied something, what the observation after it shows
+     * @param figures what the run measured (lag in time, WAL, the repository's backups when read in this run)
      */
     public record Run(ClusterId id, Optional<ReconcilePolicy> policy, Optional<String> commit,
                       Optional<ClusterPlan> plan, Policy.Split split, int applied, boolean stopped,
                       Optional<String> error, SortedMap<String, String> nodes, SortedMap<String, Long> lag,
-                      Instant startedAt, long millis, List<String> dangers) {
+                      Instant startedAt, long millis, List<String> dangers, Figures figures) {
         public Run {
             dangers = List.copyOf(dangers);
+        }
+
+        /** A run without figures. */
+        public Run(ClusterId id, Optional<ReconcilePolicy> policy, Optional<String> commit,
+                   Optional<ClusterPlan> plan, Policy.Split split, int applied, boolean stopped,
+                   Optional<String> error, SortedMap<String, String> nodes, SortedMap<String, Long> lag,
+                   Instant startedAt, long millis, List<String> dangers) {
+            this(id, policy, commit, plan, split, applied, stopped, error, nodes, lag, startedAt, millis, dangers,
+                    Figures.NONE);
         }
 
         /** A run without dangers. */
@@ -104,12 +114,16 @@ public final class Outcomes {
             appliedCommit = run.commit();
             appliedAt = Optional.of(run.startedAt().plusMillis(run.millis()));
         }
+        // a run that read no catalog (not due, or failed before) keeps the last reading: it is still the best known
+        Figures figures = run.figures().repository().isPresent() ? run.figures()
+                : run.figures().withRepository(previous.figures().repository());
         return new ClusterStatus(run.id(), run.policy().map(p -> p.name().toLowerCase(Locale.ROOT)), sync,
                 differences, held, refusal.map(Refusal::code), message, run.commit(), appliedCommit, appliedAt,
                 Optional.of(run.startedAt()), run.millis(), result(run),
                 run.plan().map(p -> p.actions().size()).orElse(0), run.applied(), run.nodes(), run.lag(),
                 sentence(run), previous.backups(), run.plan().map(ClusterPlan::warnings).orElse(previous.warnings()),
-                run.error().isPresent() && run.plan().isEmpty() ? previous.dangers() : run.dangers());
+                run.error().isPresent() && run.plan().isEmpty() ? previous.dangers() : run.dangers(),
+                previous.lastRunBy(), figures);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.pgrds.daemon;
 
 import io.pgrds.app.ApplyService;
+import io.pgrds.app.BackupService;
 import io.pgrds.app.ApplySettings;
 import io.pgrds.app.ObserveSettings;
 import io.pgrds.app.PlanService;
@@ -11,6 +12,7 @@ import io.pgrds.desired.DesiredCluster;
 import io.pgrds.desired.DesiredFleet;
 import io.pgrds.desired.ReconcilePolicy;
 import io.pgrds.desired.load.FleetLoader;
+import io.pgrds.observe.BackupCatalog;
 import io.pgrds.observe.NodeState;
 import io.pgrds.observe.ObservedCluster;
 import io.pgrds.observe.ObservedNode;
@@ -34,6 +36,9 @@ import org.slf4j.LoggerFactory;
  */
 final class Reconciler {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+
+    /** How often a run reads the backup repository's catalog. */
+    static final Duration CATALOG_EVERY = Duration.ofMinutes(5);
 
     private final Daemon daemon;
 
@@ -133,9 +138,46 @@ final class Reconciler {
             ObservedCluster now = applied > 0 && !daemon.stopping() ? plans.observe(fleet, desired) : observed;
             // DANGER is what is dangerous after this run: a stale primary this run stopped is no danger any more
             List<String> dangers = now == observed ? plan.dangers() : plans.dangers(desired, now);
+            long millis = millisSince(t0);
+            Figures figures = Figures.of(now).withRepository(catalog(desired, sessions));
             return new Outcomes.Run(id, Optional.of(desired.policy()), commit, Optional.of(plan), split,
-                    applied, stopped, error, states(now), lag(now), started, millisSince(t0), dangers);
+                    applied, stopped, error, states(now), lag(now), started, millis, dangers, figures);
         }
+    }
+
+    /**
+     * The backups as the repository lists them, read at most every {@link #CATALOG_EVERY} (and after every scheduled
+     * backup, by {@link BackupRunner}): empty when the cluster has no {@code backup:}, or the last reading is recent.
+     * A failed read is data, never the run's error.
+     */
+    private Optional<Figures.Repository> catalog(DesiredCluster desired, Sessions sessions) {
+        if (desired.backup().isEmpty() || daemon.stopping()) {
+            return Optional.empty();
+        }
+        Optional<Figures.Repository> before = daemon.status(desired.id()).flatMap(s -> s.figures().repository());
+        Instant now = Instant.now();
+        if (before.filter(r -> r.checkedAt().isAfter(now.minus(CATALOG_EVERY))).isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(readCatalog(daemon, desired, sessions, before));
+    }
+
+    /** Reads the catalog now; a failure keeps the figures of {@code before} with the reason. */
+    static Figures.Repository readCatalog(Daemon daemon, DesiredCluster desired, Sessions sessions,
+                                          Optional<Figures.Repository> before) {
+        Daemon.Config config = daemon.config();
+        try {
+            BackupCatalog c = new BackupService(sessions, new ObserveSettings(config.parallel(),
+                    config.observeDeadline()), ApplyListener.NONE).list(desired);
+            return Figures.Repository.of(c, Instant.now());
+        } catch (RuntimeException e) {
+            LOG.debug("{}: could not read the backup catalog", desired.id(), e);
+            return Figures.Repository.failed(before, oneLine(String.valueOf(e.getMessage())), Instant.now());
+        }
+    }
+
+    private static String oneLine(String s) {
+        return s.strip().lines().findFirst().orElse("");
     }
 
     /** The part of a plan the cluster's policy lets the daemon apply: the allowed prefix (a refused plan as it is). */

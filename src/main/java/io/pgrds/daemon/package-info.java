@@ -20,9 +20,12 @@
  * (the plan's actions and those held back), {@code Refused} (the planner's code and message), {@code Error}
  * (the message); the commit the servers last matched and when; the last run's time, duration, result and
  * action counts; node states and replication lag as observed at the start of the run (again after it, when it applied
- * something). Served as JSON on
- * {@code /status} and in the Prometheus text format on {@code /metrics}. Status lives in memory: with a shared
- * job store each daemon reports the runs it did itself.
+ * something), replication lag in time, WAL waiting for the archiver and the room for it ({@link io.pgrds.daemon.Figures}),
+ * and the backups as the repository lists them (read by a run every 5 minutes and after each scheduled backup).
+ * Served as JSON on {@code /status} ({@link io.pgrds.daemon.StatusJson}, {@code docs/daemon.md}) and through the
+ * Prometheus Java client on {@code /metrics} ({@link io.pgrds.daemon.Metrics}; OpenMetrics or text by
+ * {@code Accept}). Without a job store the status lives in memory; with a shared one it lives in the job store's
+ * database ({@link io.pgrds.daemon.StatusTable}), so every daemon on it answers the same.
  *
  * <h2>Webhook</h2>
  * {@code POST /hooks/git} needs {@code --webhook-secret-file}; without it the webhook answers 403. GitHub's

@@ -3,6 +3,7 @@ package io.pgrds.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.pgrds.desired.BackupType;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.harness.TestHosts;
@@ -11,6 +12,7 @@ import io.pgrds.testing.Cli;
 import io.pgrds.testing.FleetRepo;
 import io.pgrds.testing.HarnessCluster;
 import io.pgrds.transport.ShellOptions;
+import io.pgrds.util.Json;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,9 +119,37 @@ class DaemonBackupIT {
         assertTrue(status.contains("\"bigger_type\" : "), status);
         String metrics = get("/metrics");
         assertTrue(metrics.contains("pgrds_cluster_last_backup_result{cluster=\"" + CLUSTER
-                + "\",type=\"full\",result=\"ok\"} 1"), metrics);
+                + "\",result=\"ok\",type=\"full\"} 1.0"), metrics);
         assertTrue(metrics.contains("pgrds_cluster_last_backup_result{cluster=\"" + CLUSTER
-                + "\",type=\"incr\",result=\"ok\"} 1"), metrics);
+                + "\",result=\"ok\",type=\"incr\"} 1.0"), metrics);
+        assertTrue(metrics.contains("pgrds_backup_repository_up{cluster=\"" + CLUSTER + "\"} 1.0"), metrics);
+        assertTrue(metrics.contains("pgrds_backup_last_completed_timestamp_seconds{cluster=\"" + CLUSTER
+                + "\",type=\"incr\"} "), metrics);
+
+        // the figures are the repository's, read after each backup: once the daemon has stopped (and so taken no
+        // backup since its last reading) they are exactly what pgrds backups lists
+        daemon.close();
+        Figures.Repository read = daemon.status(id).orElseThrow().figures().repository().orElseThrow();
+        JsonNode catalog = Json.mapper().readTree(Cli.run("--repo", fleet.dir().toString(), "backups", CLUSTER,
+                "--json").out());
+        java.util.SortedMap<String, Instant> newest = new java.util.TreeMap<>();
+        for (JsonNode b : catalog.path("backups")) {
+            newest.merge(b.path("type").asText(), Instant.parse(b.path("stop").asText()),
+                    (x, y) -> x.isAfter(y) ? x : y);
+        }
+        assertEquals(newest, read.lastCompleted(), catalog.toPrettyString());
+        assertEquals(Set.of("full", "incr"), newest.keySet());
+        assertEquals(catalog.path("backups").size(), read.backups());
+        assertEquals(Optional.of(Instant.parse(catalog.path("restorable").path("from").asText())),
+                read.windowStart());
+        assertEquals(Optional.empty(), read.error());
+        assertTrue(!read.lastCompleted().get("incr").isBefore(incr.at().truncatedTo(java.time.temporal.ChronoUnit
+                .SECONDS)), read + " " + incr);
+        // and so they are in the exposition
+        String exposed = Metrics.render(daemon.statuses(), false);
+        assertTrue(exposed.contains("pgrds_backup_last_completed_timestamp_seconds{cluster=\"" + CLUSTER
+                + "\",type=\"full\"} " + (double) newest.get("full").getEpochSecond() + "\n"), exposed);
+        daemon = null;
     }
 
     @Test

@@ -136,31 +136,31 @@ class DaemonBackupScheduleTest {
                 .withBackup(new LastBackup(DIFF, Instant.parse("2026-01-05T03:00:00Z"), 2_000, false,
                         Optional.empty(), Optional.empty(), Optional.of("no running primary")));
         assertEquals("""
-                # HELP pgrds_cluster_last_backup_timestamp_seconds When the last scheduled backup of the type started (Unix time).
-                # TYPE pgrds_cluster_last_backup_timestamp_seconds gauge
-                pgrds_cluster_last_backup_timestamp_seconds{cluster="orderdata/integration",type="full"} 1767495600
-                pgrds_cluster_last_backup_timestamp_seconds{cluster="orderdata/integration",type="diff"} 1767582000
-                # HELP pgrds_cluster_last_backup_duration_seconds How long the last scheduled backup of the type took.
-                # TYPE pgrds_cluster_last_backup_duration_seconds gauge
-                pgrds_cluster_last_backup_duration_seconds{cluster="orderdata/integration",type="full"} 61.5
-                pgrds_cluster_last_backup_duration_seconds{cluster="orderdata/integration",type="diff"} 2
-                # HELP pgrds_cluster_last_backup_result 1 with the result of the last scheduled backup of the type (ok, error) as a label.
-                # TYPE pgrds_cluster_last_backup_result gauge
-                pgrds_cluster_last_backup_result{cluster="orderdata/integration",type="full",result="ok"} 1
-                pgrds_cluster_last_backup_result{cluster="orderdata/integration",type="diff",result="error"} 1
                 # HELP pgrds_cluster_backups_skipped_total Scheduled backups not taken, by cause: a bigger type due within the same minute (bigger_type), a backup still running (already_running).
                 # TYPE pgrds_cluster_backups_skipped_total counter
-                pgrds_cluster_backups_skipped_total{cluster="orderdata/integration",type="full",cause="bigger_type"} 0
-                pgrds_cluster_backups_skipped_total{cluster="orderdata/integration",type="full",cause="already_running"} 0
-                pgrds_cluster_backups_skipped_total{cluster="orderdata/integration",type="diff",cause="bigger_type"} 1
-                pgrds_cluster_backups_skipped_total{cluster="orderdata/integration",type="diff",cause="already_running"} 0
+                pgrds_cluster_backups_skipped_total{cause="already_running",cluster="orderdata/integration",type="diff"} 0.0
+                pgrds_cluster_backups_skipped_total{cause="already_running",cluster="orderdata/integration",type="full"} 0.0
+                pgrds_cluster_backups_skipped_total{cause="bigger_type",cluster="orderdata/integration",type="diff"} 1.0
+                pgrds_cluster_backups_skipped_total{cause="bigger_type",cluster="orderdata/integration",type="full"} 0.0
+                # HELP pgrds_cluster_last_backup_duration_seconds How long the last scheduled backup of the type took.
+                # TYPE pgrds_cluster_last_backup_duration_seconds gauge
+                pgrds_cluster_last_backup_duration_seconds{cluster="orderdata/integration",type="diff"} 2.0
+                pgrds_cluster_last_backup_duration_seconds{cluster="orderdata/integration",type="full"} 61.5
+                # HELP pgrds_cluster_last_backup_result 1 with the result of the last scheduled backup of the type (ok, error) as a label.
+                # TYPE pgrds_cluster_last_backup_result gauge
+                pgrds_cluster_last_backup_result{cluster="orderdata/integration",result="error",type="diff"} 1.0
+                pgrds_cluster_last_backup_result{cluster="orderdata/integration",result="ok",type="full"} 1.0
+                # HELP pgrds_cluster_last_backup_timestamp_seconds When the last scheduled backup of the type started (Unix time).
+                # TYPE pgrds_cluster_last_backup_timestamp_seconds gauge
+                pgrds_cluster_last_backup_timestamp_seconds{cluster="orderdata/integration",type="diff"} 1.767582E9
+                pgrds_cluster_last_backup_timestamp_seconds{cluster="orderdata/integration",type="full"} 1.7674956E9
                 """, backupFamilies(Metrics.render(List.of(s), true)));
         String json = StatusJson.render(List.of(s), true);
         assertEquals("""
-                    "lastBackup" : {
+                    "last_backup" : {
                       "type" : "diff",
                       "at" : "2026-01-05T03:00:00Z",
-                      "millis" : 2000,
+                      "ms" : 2000,
                       "result" : "error",
                       "node" : null,
                       "label" : null,
@@ -171,7 +171,7 @@ class DaemonBackupScheduleTest {
                         "last" : {
                           "type" : "full",
                           "at" : "2026-01-04T03:00:00Z",
-                          "millis" : 61500,
+                          "ms" : 61500,
                           "result" : "ok",
                           "node" : "pg1",
                           "label" : "20260104-030000F",
@@ -181,13 +181,13 @@ class DaemonBackupScheduleTest {
                           "bigger_type" : 0,
                           "already_running" : 0
                         },
-                        "lastSkipped" : null
+                        "last_skipped" : null
                       },
                       "diff" : {
                         "last" : {
                           "type" : "diff",
                           "at" : "2026-01-05T03:00:00Z",
-                          "millis" : 2000,
+                          "ms" : 2000,
                           "result" : "error",
                           "node" : null,
                           "label" : null,
@@ -197,17 +197,20 @@ class DaemonBackupScheduleTest {
                           "bigger_type" : 1,
                           "already_running" : 0
                         },
-                        "lastSkipped" : {
+                        "last_skipped" : {
                           "at" : "2026-01-04T03:00:00.010Z",
                           "cause" : "bigger_type",
                           "reason" : "the full backup scheduled for 2026-01-04T03:00:00Z takes its place"
                         }
                       }
-                    }
-                """, json.substring(json.indexOf("    \"lastBackup\""), json.indexOf("  } ]")));
+                    },
+                    "backup_repository" : null,
+                    "watch" : null
+                """, json.substring(json.indexOf("    \"last_backup\""), json.indexOf("  } ]")));
         String pending = StatusJson.render(List.of(ClusterStatus.pending(ID)), true);
-        assertEquals("    \"lastBackup\" : null,\n    \"backups\" : { }\n",
-                pending.substring(pending.indexOf("    \"lastBackup\""), pending.indexOf("  } ]")));
+        assertEquals("    \"last_backup\" : null,\n    \"backups\" : { },\n    \"backup_repository\" : null,\n"
+                + "    \"watch\" : null\n", pending.substring(pending.indexOf("    \"last_backup\""),
+                pending.indexOf("  } ]")));
         assertEquals(-1, Metrics.render(List.of(ClusterStatus.pending(ID)), true).indexOf("backup"),
                 "a fleet without scheduled backups has no backup families");
     }

@@ -212,6 +212,13 @@ class DaemonIT {
         return out;
     }
 
+    /** The value of a node's sample of one family. */
+    private static double value(List<Sample> samples, String name, TestNode node) {
+        return samples.stream().filter(x -> x.name().equals(name) && x.labels().equals(Map.of("cluster", CLUSTER,
+                "node", node.name()))).findFirst().orElseThrow(() -> new AssertionError("no " + name + " for "
+                + node.name())).value();
+    }
+
     // ---- scenarios ----
 
     @Test
@@ -220,9 +227,9 @@ class DaemonIT {
         TestNode c = hosts.node(2);
         commit(List.of(a), a.name(), "observe");
         start(Duration.ofSeconds(2), Optional.empty());
-        awaitStatus("a first run", x -> x.has("lastRunAt") && !x.path("lastRunAt").isNull());
+        awaitStatus("a first run", x -> x.has("last_run_at") && !x.path("last_run_at").isNull());
         fleet.commit("orderdata/staging", cluster(List.of(c), c.name(), "observe"));
-        awaitCluster("a run of the new cluster", "orderdata/staging", x -> x.path("lastResult").asText()
+        awaitCluster("a run of the new cluster", "orderdata/staging", x -> x.path("last_result").asText()
                 .equals("observed"));
         assertEquals(List.of("init primary " + c.name()), Json.mapper().convertValue(status("orderdata/staging")
                 .path("differences"), List.class), "observe plans, never applies");
@@ -243,7 +250,7 @@ class DaemonIT {
         TestNode a = hosts.node(0);
         commit(List.of(a), a.name(), "observe");
         start(Duration.ofSeconds(2), Optional.empty());
-        awaitStatus("a first run", x -> x.path("lastResult").asText().equals("observed"));
+        awaitStatus("a first run", x -> x.path("last_result").asText().equals("observed"));
         String broken = fleet.commit(CLUSTER, cluster(List.of(a), a.name(), "observe").replace("reconcile: {policy: "
                 + "observe}", "reconcile: {policy: sometimes}"));
         JsonNode s = awaitStatus("an Error", x -> x.path("sync").asText().equals("Error"));
@@ -253,7 +260,7 @@ class DaemonIT {
         assertTrue(!broken.isEmpty());
         String fixed = commit(List.of(a), a.name(), "observe");
         awaitStatus("back to a plan at the fixed commit", x -> x.path("commit").asText().equals(fixed)
-                && x.path("lastResult").asText().equals("observed"));
+                && x.path("last_result").asText().equals("observed"));
     }
 
     @Test
@@ -290,11 +297,11 @@ class DaemonIT {
         applyByHand();
         start(Duration.ofSeconds(2), Optional.empty());
         awaitStatus("Synced at the first commit", s -> s.path("sync").asText().equals("Synced")
-                && s.path("lastAppliedCommit").asText().equals(first));
+                && s.path("last_applied_commit").asText().equals(first));
 
         String second = commit(List.of(a, b, c), a.name(), "safe");
         JsonNode s = awaitStatus("Synced at the commit adding " + c.name(), x -> x.path("sync").asText()
-                .equals("Synced") && x.path("lastAppliedCommit").asText().equals(second));
+                .equals("Synced") && x.path("last_applied_commit").asText().equals(second));
         assertEquals("safe", s.path("policy").asText());
         assertEquals("STANDBY", s.path("nodes").path(c.name()).asText(), "the nodes as they are after the clone: "
                 + s.toPrettyString());
@@ -306,7 +313,7 @@ class DaemonIT {
         }
         assertEquals("1", sql(c, "select count(*) from t"), "the new standby replays the primary's writes");
         // the next run finds nothing left to do and says so in its sentence
-        JsonNode again = awaitStatus("a run with no action after the clone", x -> x.path("lastResult").asText()
+        JsonNode again = awaitStatus("a run with no action after the clone", x -> x.path("last_result").asText()
                 .equals("synced") && x.path("nodes").path(c.name()).asText().equals("STANDBY"));
         assertTrue(again.path("sentence").asText().startsWith(CLUSTER + ": no action, " + a.name() + " primary, 2 "
                 + "standbys streaming, commit " + second.substring(0, 7)), again.toPrettyString());
@@ -322,16 +329,16 @@ class DaemonIT {
         String moved = commit(List.of(a, b), b.name(), "safe");
         JsonNode s = awaitStatus("OutOfSync at the commit pinning " + b.name(), x -> x.path("commit").asText()
                 .equals(moved) && x.path("sync").asText().equals("OutOfSync"));
-        assertEquals("switchover " + a.name() + " → " + b.name(), s.path("heldBack").get(0).asText(),
+        assertEquals("switchover " + a.name() + " → " + b.name(), s.path("held_back").get(0).asText(),
                 s.toPrettyString());
         assertTrue(s.path("sentence").asText().contains("held back by policy safe: switchover " + a.name() + " → "
                 + b.name()), s.toPrettyString());
-        String firstRun = s.path("lastRunAt").asText();
+        String firstRun = s.path("last_run_at").asText();
         // two more runs: still held back, still the same primary
-        awaitStatus("a later run", x -> !x.path("lastRunAt").asText().equals(firstRun));
+        awaitStatus("a later run", x -> !x.path("last_run_at").asText().equals(firstRun));
         JsonNode later = status();
-        String secondRun = later.path("lastRunAt").asText();
-        awaitStatus("yet another run", x -> !x.path("lastRunAt").asText().equals(secondRun));
+        String secondRun = later.path("last_run_at").asText();
+        awaitStatus("yet another run", x -> !x.path("last_run_at").asText().equals(secondRun));
         later = status();
         assertEquals("OutOfSync", later.path("sync").asText(), later.toPrettyString());
         assertEquals("f", sql(a, "select pg_is_in_recovery()"), a + " is still the primary");
@@ -353,7 +360,7 @@ class DaemonIT {
         applyByHand();
         start(Duration.ofHours(1), Optional.of(SECRET)); // only the first run and pushes run the cluster
         JsonNode first = awaitStatus("the first run", x -> x.path("sync").asText().equals("Synced"));
-        String firstRun = first.path("lastRunAt").asText();
+        String firstRun = first.path("last_run_at").asText();
 
         String body = "{\"ref\":\"refs/heads/main\"}";
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -365,19 +372,19 @@ class DaemonIT {
         assertEquals(401, post("/hooks/git", body, Map.of(Webhook.GITLAB_HEADER, "wrong")).statusCode(), "GitLab");
         assertEquals(405, get("/hooks/git").statusCode());
         Thread.sleep(1500);
-        assertEquals(firstRun, status().path("lastRunAt").asText(), "a refused push runs nothing");
+        assertEquals(firstRun, status().path("last_run_at").asText(), "a refused push runs nothing");
 
         HttpResponse<String> ok = post("/hooks/git", body, Map.of(Webhook.GITHUB_HEADER,
                 Webhook.githubSignature(SECRET, bytes)));
         assertEquals(202, ok.statusCode(), ok.body());
-        JsonNode pushed = awaitStatus("a run after the GitHub push", x -> !x.path("lastRunAt").asText()
+        JsonNode pushed = awaitStatus("a run after the GitHub push", x -> !x.path("last_run_at").asText()
                 .equals(firstRun));
-        String secondRun = pushed.path("lastRunAt").asText();
+        String secondRun = pushed.path("last_run_at").asText();
 
         HttpResponse<String> gitlab = post("/hooks/git", body, Map.of(Webhook.GITLAB_HEADER,
                 new String(SECRET, StandardCharsets.UTF_8)));
         assertEquals(202, gitlab.statusCode(), gitlab.body());
-        awaitStatus("a run after the GitLab push", x -> !x.path("lastRunAt").asText().equals(secondRun));
+        awaitStatus("a run after the GitLab push", x -> !x.path("last_run_at").asText().equals(secondRun));
     }
 
     @Test
@@ -390,7 +397,9 @@ class DaemonIT {
         HttpResponse<String> health = get("/healthz");
         assertEquals(200, health.statusCode());
         assertEquals("ok\n", health.body());
-        awaitStatus("Synced", x -> x.path("sync").asText().equals("Synced") && x.path("lagBytes").has(b.name()));
+        JsonNode first = awaitStatus("Synced", x -> x.path("sync").asText().equals("Synced")
+                && x.path("lag_bytes").has(b.name()));
+        assertEquals("daemon-it", first.path("last_run_by").asText(), "the instance that ran it: " + first);
 
         HttpResponse<String> r = get("/metrics");
         assertEquals(200, r.statusCode());
@@ -402,22 +411,65 @@ class DaemonIT {
         assertEquals(1.0, synced.value());
         assertEquals(0.0, samples.stream().filter(x -> x.name().equals("pgrds_cluster_sync_status")
                 && x.labels().get("status").equals("OutOfSync")).findFirst().orElseThrow().value());
+        // one series per state and node: 1 for the state it is in, 0 for the others
         assertTrue(samples.contains(new Sample("pgrds_node_state", Map.of("cluster", CLUSTER, "node", a.name(),
                 "state", "PRIMARY"), 1.0)), r.body());
+        assertTrue(samples.contains(new Sample("pgrds_node_state", Map.of("cluster", CLUSTER, "node", a.name(),
+                "state", "STANDBY"), 0.0)), r.body());
         assertTrue(samples.contains(new Sample("pgrds_node_state", Map.of("cluster", CLUSTER, "node", b.name(),
                 "state", "STANDBY"), 1.0)), r.body());
+        assertEquals(16, samples.stream().filter(x -> x.name().equals("pgrds_node_state")).count(), r.body());
+        assertEquals(2.0, samples.stream().filter(x -> x.name().equals("pgrds_node_state")).mapToDouble(Sample::value)
+                .sum(), r.body());
         assertTrue(samples.stream().anyMatch(x -> x.name().equals("pgrds_replication_lag_bytes")
-                && x.labels().equals(Map.of("cluster", CLUSTER, "standby", b.name())) && x.value() >= 0), r.body());
+                && x.labels().equals(Map.of("cluster", CLUSTER, "node", b.name())) && x.value() >= 0), r.body());
+        assertTrue(samples.stream().anyMatch(x -> x.name().equals("pgrds_replication_lag_seconds")
+                && x.labels().equals(Map.of("cluster", CLUSTER, "node", b.name())) && x.value() >= 0
+                && x.value() < 60), r.body());
         assertTrue(samples.stream().anyMatch(x -> x.name().equals("pgrds_cluster_last_run_timestamp_seconds")
                 && x.value() > 1.6e9), r.body());
         assertEquals(1.0, samples.stream().filter(x -> x.name().equals("pgrds_up")).findFirst().orElseThrow()
                 .value());
+        // pg_wal's file system as the probe's df saw it, against what this machine says of the same directory
+        java.nio.file.FileStore fs = java.nio.file.Files.getFileStore(a.dataDirectory().resolve("pg_wal"));
+        assertEquals(fs.getTotalSpace(), value(samples, "pgrds_wal_filesystem_size_bytes", a), 1024, r.body());
+        assertEquals(fs.getUsableSpace(), value(samples, "pgrds_wal_filesystem_free_bytes", a), 1 << 30, r.body());
+        long ready;
+        try (var files = java.nio.file.Files.list(a.dataDirectory().resolve("pg_wal/archive_status"))) {
+            ready = files.filter(f -> f.toString().endsWith(".ready")).count();
+        }
+        assertEquals(ready, value(samples, "pgrds_wal_ready_segments", a), r.body());
+        // this instance's runs: a counter by result and a histogram of their durations, counted together
+        double runs = samples.stream().filter(x -> x.name().equals("pgrds_reconcile_runs_total")
+                && x.labels().get("cluster").equals(CLUSTER)).mapToDouble(Sample::value).sum();
+        assertTrue(samples.stream().anyMatch(x -> x.name().equals("pgrds_reconcile_runs_total")
+                && x.labels().equals(Map.of("cluster", CLUSTER, "result", "synced")) && x.value() >= 1), r.body());
+        double timed = samples.stream().filter(x -> x.name().equals("pgrds_reconcile_run_duration_seconds_count")
+                && x.labels().equals(Map.of("cluster", CLUSTER))).findFirst().orElseThrow().value();
+        assertTrue(timed == runs || timed == runs - 1, runs + " runs, " + timed + " timed\n" + r.body());
+        assertEquals(timed, samples.stream().filter(x -> x.name().equals("pgrds_reconcile_run_duration_seconds_bucket")
+                && x.labels().equals(Map.of("cluster", CLUSTER, "le", "+Inf"))).findFirst().orElseThrow().value());
+        // the build and the JVM
+        assertTrue(samples.contains(new Sample("pgrds_build_info", Map.of("version", "dev", "commit", "unknown"),
+                1.0)), "run from classes: no manifest\n" + r.body());
+        assertTrue(samples.stream().anyMatch(x -> x.name().equals("jvm_memory_used_bytes") && x.value() > 0), r.body());
+        assertTrue(samples.stream().anyMatch(x -> x.name().equals("process_cpu_seconds_total") && x.value() > 0),
+                r.body());
+
+        // a scraper asking for OpenMetrics gets it
+        HttpResponse<String> om = http.send(HttpRequest.newBuilder(uri("/metrics")).timeout(Duration.ofSeconds(10))
+                .header("Accept", "application/openmetrics-text; version=1.0.0; charset=utf-8").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(om.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text"),
+                om.headers().toString());
+        assertTrue(om.body().endsWith("# EOF\n"), om.body());
+        assertTrue(om.body().contains("# TYPE pgrds_reconcile_runs counter\n"), om.body());
 
         // observe reports drift and changes nothing: a standby wiped by hand stays empty
         hosts.reset(b);
         JsonNode drift = awaitStatus("OutOfSync after wiping " + b.name(), x -> x.path("sync").asText()
                 .equals("OutOfSync"));
-        assertEquals("observed", drift.path("lastResult").asText(), drift.toPrettyString());
+        assertEquals("observed", drift.path("last_result").asText(), drift.toPrettyString());
         assertEquals(0, drift.path("applied").asInt());
         assertEquals("EMPTY", drift.path("nodes").path(b.name()).asText(), drift.toPrettyString());
         List<Sample> after = parse(get("/metrics").body());

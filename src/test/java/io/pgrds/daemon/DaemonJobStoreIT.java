@@ -9,6 +9,10 @@ import io.pgrds.harness.TestNode;
 import io.pgrds.testing.FleetRepo;
 import io.pgrds.transport.ShellOptions;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +42,12 @@ class DaemonJobStoreIT {
     Path tmp;
 
     private final List<Daemon> daemons = new ArrayList<>();
+
+    @org.junit.jupiter.api.BeforeAll
+    static void logRuns() {
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.pgrds.daemon"))
+                .setLevel(ch.qos.logback.classic.Level.INFO);
+    }
 
     @BeforeEach
     void freshNodes() {
@@ -141,5 +151,97 @@ class DaemonJobStoreIT {
             runs.forEach(r -> perDaemon.merge(r.daemon(), 1L, Long::sum));
         }
         System.out.println("cluster runs per daemon: " + perDaemon);
+    }
+
+    private static String get(Daemon d, String path) throws Exception {
+        InetSocketAddress a = d.httpAddress().orElseThrow();
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://"
+                + a.getHostString() + ":" + a.getPort() + path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body();
+    }
+
+    /** The lines of the families rendered from the clusters' status (not this instance's JVM, build or runs). */
+    private static List<String> statusFamilies(String metrics) {
+        return metrics.lines().filter(l -> l.startsWith("pgrds_cluster_") || l.startsWith("pgrds_node_")
+                || l.startsWith("pgrds_replication_") || l.startsWith("pgrds_wal_") || l.startsWith("pgrds_up")
+                || l.startsWith("pgrds_status_store_up")).toList();
+    }
+
+    @Test
+    void everyDaemonOnOneJobStoreAnswersStatusTheSameFromTheSharedTable() throws Exception {
+        TestNode store = hosts.node(0);
+        hosts.initPrimary(store);
+        FleetRepo fleet = new FleetRepo(tmp.resolve("fleet"));
+        fleet.commit("orderdata/integration", cluster(List.of(hosts.node(1))));
+        fleet.commit("orderdata/staging", cluster(List.of(hosts.node(2))));
+        JobStores.Jdbc jdbc = new JobStores.Jdbc("jdbc:postgresql://" + store.address() + ":" + store.pgPort()
+                + "/postgres?user=postgres", Optional.empty(), 5000);
+        String name = "pgrds-it-" + System.nanoTime();
+        Map<String, List<Span>> spans = new ConcurrentHashMap<>();
+        for (String d : List.of("a", "b")) {
+            // an hour apart: each cluster runs once at the start, then the status stands still to be compared
+            Daemon daemon = new Daemon(new Daemon.Config(fleet.dir().toString(), null, Duration.ofHours(1),
+                    new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.of(jdbc),
+                    tmp.resolve("cache-" + d), ShellOptions.defaults(), 4, Duration.ofSeconds(30),
+                    Duration.ofSeconds(30), 3, name, "daemon-" + d));
+            daemon.observeRuns(new Recorder("daemon-" + d, spans));
+            daemons.add(daemon);
+            daemon.start();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!(spans.getOrDefault("orderdata/integration", List.of()).size() >= 1
+                && spans.getOrDefault("orderdata/staging", List.of()).size() >= 1)) {
+            assertTrue(System.nanoTime() < deadline, "no run of both clusters: " + spans);
+            Thread.sleep(200);
+        }
+        Thread.sleep(500); // the run's status is written right after it ends
+
+        String a = get(daemons.get(0), "/status");
+        String b = get(daemons.get(1), "/status");
+        assertEquals(a, b, "both daemons answer /status the same");
+        com.fasterxml.jackson.databind.JsonNode root = io.pgrds.util.Json.mapper().readTree(a);
+        assertEquals("1", root.path("format_version").asText());
+        assertEquals("job_store", root.path("source").asText());
+        assertEquals(2, root.path("clusters").size(), a);
+        for (com.fasterxml.jackson.databind.JsonNode c : root.path("clusters")) {
+            String cluster = c.path("cluster").asText();
+            List<Span> runs = spans.get(cluster);
+            assertEquals(1, runs.size(), cluster + " ran once: " + runs);
+            assertEquals(runs.get(0).daemon(), c.path("last_run_by").asText(), "the instance that ran " + cluster
+                    + ": " + c);
+            assertEquals("observed", c.path("last_result").asText(), c.toString());
+            assertEquals("EMPTY", c.path("nodes").elements().next().asText(), c.toString());
+            assertTrue(!c.path("last_run_at").isNull(), c.toString());
+        }
+        assertEquals(statusFamilies(get(daemons.get(0), "/metrics")), statusFamilies(get(daemons.get(1),
+                "/metrics")), "and /metrics the same for the clusters");
+        assertTrue(statusFamilies(get(daemons.get(0), "/metrics")).contains("pgrds_cluster_sync_status{cluster="
+                + "\"orderdata/staging\",status=\"OutOfSync\"} 1.0"));
+        // the rows themselves, next to Quartz's tables
+        assertEquals(spans.get("orderdata/integration").get(0).daemon(), hosts.psql(store, "select updated_by from "
+                + "pgrds_cluster_status where sched_name = '" + name + "' and cluster = 'orderdata/integration'"));
+
+        // a daemon that starts later on the same store knows the runs it never made, before making any
+        Daemon late = new Daemon(new Daemon.Config(fleet.dir().toString(), null, Duration.ofHours(1),
+                new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.of(jdbc), tmp.resolve("cache-c"),
+                ShellOptions.defaults(), 4, Duration.ofSeconds(30), Duration.ofSeconds(30), 3, name, "daemon-c"));
+        List<String> ranOnC = java.util.Collections.synchronizedList(new ArrayList<>());
+        late.observeRuns(new Daemon.RunObserver() {
+            @Override
+            public void started(ClusterId id) {
+                ranOnC.add(id.toString());
+            }
+
+            @Override
+            public void finished(ClusterId id) {
+            }
+        });
+        daemons.add(late);
+        late.start();
+        String c = get(late, "/status");
+        assertEquals(List.of(), ranOnC, "no run is due for an hour");
+        assertEquals(a, c, "a daemon started later answers the same");
     }
 }

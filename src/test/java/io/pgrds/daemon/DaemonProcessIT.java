@@ -48,7 +48,17 @@ class DaemonProcessIT {
             HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                     + port.group(1) + "/status")).build(), HttpResponse.BodyHandlers.ofString());
             assertTrue(status.body().contains("\"sync\" : \"Refused\""), status.body());
-            assertTrue(status.body().contains("\"refusalCode\" : \"NODE_UNREACHABLE\""), status.body());
+            assertTrue(status.body().contains("\"refusal_code\" : \"NODE_UNREACHABLE\""), status.body());
+            // the packaged jar names its build: the version from its own manifest
+            String version;
+            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(System.getProperty("pgrds.jar",
+                    "target/pgrds.jar"))) {
+                version = jar.getManifest().getMainAttributes().getValue("Implementation-Version");
+            }
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + port.group(1) + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(metrics.body().lines().anyMatch(l -> l.startsWith("pgrds_build_info{") && l.contains(
+                    "version=\"" + version + "\"") && l.endsWith("} 1")), version + "\n" + metrics.body());
 
             p.destroy(); // SIGTERM
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the daemon did not stop on SIGTERM:\n" + read(log));

@@ -436,6 +436,7 @@ public final class FaultCluster implements BeforeAllCallback, AfterAllCallback, 
         double ready = Double.NaN;
         try {
             TestNode primary = ensureReady();
+            forgetDaemonStatus();
             r = new Round(this, name, number, primary, work.resolve("round-" + safe(scenario) + "-" + number));
             r.start();
             ready = (System.nanoTime() - t0) / 1e9;
@@ -459,6 +460,17 @@ public final class FaultCluster implements BeforeAllCallback, AfterAllCallback, 
                     line.convergeSeconds().isPresent() ? String.format(java.util.Locale.ROOT, "in %.1f s",
                             line.convergeSeconds().getAsDouble()) : "-", line.roundSeconds(), ready,
                     FaultReport.clean(line.outcome()));
+        }
+    }
+
+    /**
+     * The daemons keep each cluster's status in the job store (pgrds_cluster_status), where a later daemon reads it:
+     * a round starts without the status an earlier round's daemons left, so what a round waits to see is its own.
+     */
+    private void forgetDaemonStatus() {
+        if (jobStore) {
+            hosts.psql(hosts.node(clusterNodes), "do $$ begin if to_regclass('pgrds_cluster_status') is not null "
+                    + "then delete from pgrds_cluster_status; end if; end $$");
         }
     }
 
