@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
         description = {"Observe the nodes and show exactly what apply would do, with the reason and risk of every "
                 + "action, or why pgrds refuses to act. Changes nothing.",
                 "Exit status: 0 (no changes, or changes without --detailed-exitcode), 2 changes present with "
-                        + "--detailed-exitcode, 3 refused; other errors as in the README's table."})
+                        + "--detailed-exitcode, 3 refused; other errors as in docs/cli.md."})
 final class PlanCommand extends NodesCommand {
     @Mixin
     private ConfirmOptions confirm;

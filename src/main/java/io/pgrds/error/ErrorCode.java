@@ -2,7 +2,7 @@ package io.pgrds.error;
 
 /**
  * Stable error codes, each with its own exit status. The names and the numbers are part of the CLI contract
- * (README "Exit status"): scripts may match on them. 0 is success and 2 is reserved for {@code plan
+ * (docs/cli.md, "Exit status"): scripts may match on them. 0 is success and 2 is reserved for {@code plan
  * --detailed-exitcode} (changes present); 1 is an apply the operator cancelled.
  */
 public enum ErrorCode {

@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 
 /**
  * No node holds primary data: a standby is promoted, only when the former primary cannot accept writes any more, and
- * never while a standby still hears from a node pgrds cannot see stopped (README "Safety"). Pure.
+ * never while a standby still hears from a node pgrds cannot see stopped (docs/safety.md). Pure.
  */
 final class FailoverRules {
     /** A WAL receiver that heard from its sender this recently proves that sender alive. */

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  * Which node is the primary after the plan, and the actions that make it so: keep or start it, complete or begin a
  * switchover, fence a stale old primary, fail over. Pure, like the rest of the planner.
  *
- * <p>The safety rules (README "Safety"):
+ * <p>The safety rules (docs/safety.md):
  * <ul>
  *   <li>Of two nodes holding primary data, the stale one is recognised only when the markers or the timelines say
  *       so beyond doubt; it is fenced (stopped) first, whatever else the plan holds back. Otherwise: split brain,

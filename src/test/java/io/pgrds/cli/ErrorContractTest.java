@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's error contract for bad command lines: one error line with its code, the documented exit status. */
+/** The error contract (docs/cli.md) for bad command lines: one error line with its code, the documented exit status. */
 class ErrorContractTest {
     @TempDir
     Path tmp;
