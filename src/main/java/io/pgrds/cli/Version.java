@@ -15,7 +15,31 @@ final class Version implements CommandLine.IVersionProvider {
 
     @Override
     public String[] getVersion() {
-        return lines(buildInfo(), System.getProperty("java.version"), System.getProperty("java.vm.vendor"));
+        String[] lines = lines(buildInfo(), System.getProperty("java.version"), System.getProperty("java.vm.vendor"));
+        String cds = classDataSharing(System.getProperty(CDS_PROPERTY), System.getProperty("java.vm.info", ""));
+        if (cds == null) {
+            return lines;
+        }
+        String[] more = java.util.Arrays.copyOf(lines, lines.length + 1);
+        more[lines.length] = cds;
+        return more;
+    }
+
+    /** The archive the packaged launcher (src/deb/pgrds) hands the JVM, named in this system property. */
+    static final String CDS_PROPERTY = "pgrds.cds.archive";
+
+    /**
+     * Whether the JVM maps pgrds's class data sharing archive: the JVM says "sharing" in java.vm.info when it maps
+     * one, and with -XX:SharedArchiveFile it maps that one or none. Null when no archive was given (the jar run
+     * directly), so --version stays as it was.
+     */
+    static String classDataSharing(String archive, String vmInfo) {
+        if (archive == null || archive.isBlank()) {
+            return null;
+        }
+        return vmInfo.contains("sharing") ? "class data sharing: " + archive
+                : "class data sharing: off (" + archive + " does not fit this Java or is damaged; make it again: "
+                        + "dpkg-reconfigure pgrds)";
     }
 
     /** The build's properties: version, commit, dirty, time; empty when the resource is absent. */

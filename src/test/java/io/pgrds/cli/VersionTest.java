@@ -1,6 +1,7 @@
 package io.pgrds.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -38,5 +39,15 @@ class VersionTest {
         assertArrayEquals(new String[] {"pgrds dev", "commit unknown", "built unknown", "java 17 (X)"},
                 Version.lines(props("version", "${project.version}", "commit", "${git.commit}", "time", " "), "17",
                         "X"));
+    }
+
+    @Test
+    void theLauncherArchiveIsNamedWhenTheJvmMapsItAndCalledOffWhenNot() {
+        assertEquals(null, Version.classDataSharing(null, "mixed mode, sharing"), "the jar run directly");
+        assertEquals("class data sharing: /var/cache/pgrds/pgrds.jsa",
+                Version.classDataSharing("/var/cache/pgrds/pgrds.jsa", "mixed mode, sharing"));
+        assertEquals("class data sharing: off (/var/cache/pgrds/pgrds.jsa does not fit this Java or is damaged; make "
+                + "it again: dpkg-reconfigure pgrds)", Version.classDataSharing("/var/cache/pgrds/pgrds.jsa",
+                        "mixed mode"));
     }
 }
