@@ -46,6 +46,7 @@ class DebPackageIT {
         assumeTrue(Files.exists(DEB), "skipped: " + DEB + " is missing (built with -Dpgrds.deb.skip?)");
         assumeTrue(!sh("dpkg-query", "-W", "-f=${Status}", "pgrds").out().contains("installed"),
                 "skipped: a pgrds package is installed on this machine; the test would replace and purge it");
+        Processes.Run purge = null;
         try {
             Processes.Run install = ok("dpkg", "-i", DEB.toAbsolutePath().toString());
             assertTrue(install.out().contains("set PGRDS_REPO in /etc/pgrds/daemon.conf"), install.out());
@@ -77,9 +78,10 @@ class DebPackageIT {
             assertTrue(Files.exists(Path.of(CONF)) && Files.exists(key), "remove keeps configuration and state");
             assertFalse(Files.exists(Path.of("/var/cache/pgrds")), "the archive goes with the jar");
         } finally {
-            Processes.Run purge = sh("dpkg", "--purge", "pgrds");
-            assertEquals(0, purge.exit(), purge.toString());
+            // whatever happened above; its result is checked below, so that it never hides the failure above
+            purge = sh("dpkg", "--purge", "pgrds");
         }
+        assertEquals(0, purge.exit(), purge.toString());
         for (String gone : new String[] {"/usr/bin/pgrds", "/usr/lib/pgrds", CONF, STATE, "/var/cache/pgrds",
             "/lib/systemd/system/pgrds-daemon.service"}) {
             assertFalse(Files.exists(Path.of(gone)), gone + " is left after purge");
