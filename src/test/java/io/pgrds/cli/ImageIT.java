@@ -118,7 +118,21 @@ class ImageIT {
         entrypointRunsInTheUnpackedImage(manifest);
     }
 
-    /** As root: the layers unpacked, the entrypoint with --help run in them as the image's user. */
+    /**
+     * A command line that runs what follows it in the unpacked image as the image's user: in a mount namespace of
+     * its own (its mounts are gone when what runs in it ends), with /proc, and the root bind-mounted onto itself as
+     * a container's root is a mount point (JGit looks its file system up in /proc/mounts).
+     */
+    private static List<String> inImage(Path root) {
+        return new ArrayList<>(List.of("unshare", "--mount", "--fork", "--kill-child", "sh", "-c",
+                "mount --bind \"$0\" \"$0\" && mount -t proc proc \"$0/proc\" "
+                        + "&& exec chroot --userspec=65532:65532 \"$0\" \"$@\"", root.toString()));
+    }
+
+    /**
+     * As root: the layers unpacked, the entrypoint run in them as the image's user, with --help and then as the
+     * daemon.
+     */
     private void entrypointRunsInTheUnpackedImage(JsonNode manifest) throws Exception {
         if (!"0".equals(Processes.run(tmp, "id", "-u").out().strip())
                 || !Files.isExecutable(Path.of("/usr/bin/unshare"))) {
@@ -134,13 +148,47 @@ class ImageIT {
             assertEquals(0, x.exit(), x.toString());
         }
         Files.createDirectories(root.resolve("proc"));
-        List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--fork", "sh", "-c",
-                "mount -t proc proc \"$0/proc\" && exec chroot --userspec=65532:65532 \"$0\" \"$@\"",
-                root.toString()));
+        List<String> cmd = inImage(root);
         cmd.addAll(ENTRYPOINT);
         cmd.add("--help");
         Processes.Run help = Processes.run(tmp, Map.of(), cmd);
         assertEquals(0, help.exit(), help.toString());
         assertTrue(help.out().startsWith("Usage: pgrds daemon"), help.out());
+
+        // the daemon itself answers the orchestrator's probe of /healthz (before, and whatever, it reads of its fleet
+        // repository: none here). It is killed afterwards, not stopped gracefully.
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        List<String> daemon = inImage(root);
+        daemon.addAll(ENTRYPOINT);
+        daemon.addAll(List.of("--http", "127.0.0.1:" + port));
+        Path log = tmp.resolve("daemon.log");
+        ProcessBuilder pb = new ProcessBuilder(daemon).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("PGRDS_REPO", "/var/lib/pgrds/fleet");
+        Process p = pb.start();
+        try {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String answer = null;
+            for (int i = 0; i < 120 && answer == null && p.isAlive(); i++) {
+                try {
+                    java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                    answer = r.statusCode() + " " + r.body();
+                } catch (java.net.ConnectException e) {
+                    Thread.sleep(250);
+                }
+            }
+            assertEquals("200 ok\n", answer, "the daemon in the image: " + Files.readString(log));
+            assertTrue(Files.readString(log).contains("pgrds daemon started: /var/lib/pgrds/fleet at HEAD"),
+                    Files.readString(log));
+        } finally {
+            // the daemon itself, by its id: unshare ignores SIGTERM while it waits, and chroot's change of user
+            // clears the parent-death signal --kill-child sets, so ending unshare alone would leave it running
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly().waitFor();
+        }
     }
 }
