@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,7 +31,9 @@ final class DaemonOptions {
 
     @Option(names = "--webhook-secret-file", paramLabel = "FILE",
             description = "The shared secret of POST /hooks/git (GitHub X-Hub-Signature-256 or GitLab "
-                    + "X-Gitlab-Token). Without it the webhook is disabled.")
+                    + "X-Gitlab-Token). Default: the systemd credential webhook-secret "
+                    + "($CREDENTIALS_DIRECTORY/webhook-secret) when there is one. Without either the webhook is "
+                    + "disabled.")
     private Path webhookSecretFile;
 
     @Option(names = "--job-store", paramLabel = "JDBC_URL",
@@ -39,7 +42,8 @@ final class DaemonOptions {
     private String jobStore;
 
     @Option(names = "--job-store-password-file", paramLabel = "FILE",
-            description = "The job store user's password, when not in the URL.")
+            description = "The job store user's password, when not in the URL. Default: the systemd credential "
+                    + "job-store-password ($CREDENTIALS_DIRECTORY/job-store-password) when there is one.")
     private Path jobStorePasswordFile;
 
     @Option(names = "--scheduler-name", paramLabel = "NAME", defaultValue = "pgrds",
@@ -68,13 +72,37 @@ final class DaemonOptions {
         } catch (IOException e) {
             host = "unknown";
         }
+        Map<String, String> env = System.getenv();
         Optional<JobStores.Jdbc> store = Optional.ofNullable(jobStore).map(url -> new JobStores.Jdbc(url,
-                Optional.ofNullable(jobStorePasswordFile).map(DaemonOptions::secret), 5000));
+                secretFile(jobStorePasswordFile, JOB_STORE_PASSWORD, env).map(DaemonOptions::secret), 5000));
         return new Daemon.Config(top.repoLocation(), top.ref(), interval(interval), address(http),
-                Optional.ofNullable(webhookSecretFile).map(f -> secret(f).getBytes(StandardCharsets.UTF_8)), store,
+                secretFile(webhookSecretFile, WEBHOOK_SECRET, env).map(f -> secret(f).getBytes(
+                        StandardCharsets.UTF_8)), store,
                 FleetReader.cacheDir(), observe.shellOptions(), observe.settings().parallel(),
                 observe.settings().deadline(), lockTimeout, threads, schedulerName,
                 host);
+    }
+
+    /** The systemd credential (LoadCredential=) that stands in for --webhook-secret-file. */
+    static final String WEBHOOK_SECRET = "webhook-secret";
+    /** The systemd credential that stands in for --job-store-password-file. */
+    static final String JOB_STORE_PASSWORD = "job-store-password";
+
+    /**
+     * Where a secret is read from: the option's file, else the systemd credential of that name when the service
+     * manager passed one ({@code $CREDENTIALS_DIRECTORY/<credential>}), else nowhere. A credential that is absent is
+     * no secret; one that is there is read like the option's file (empty is an error).
+     */
+    static Optional<Path> secretFile(Path option, String credential, Map<String, String> env) {
+        if (option != null) {
+            return Optional.of(option);
+        }
+        String dir = env.get("CREDENTIALS_DIRECTORY");
+        if (dir == null || dir.isBlank()) {
+            return Optional.empty();
+        }
+        Path file = Path.of(dir, credential);
+        return Files.exists(file) ? Optional.of(file) : Optional.empty();
     }
 
     /** The interval between two runs: at least a second. */

@@ -1,12 +1,75 @@
 package io.pgrds.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
 import picocli.CommandLine;
 
-/** The jar's version, or "dev" when run from classes. */
+/**
+ * {@code pgrds --version}: the version, the git commit and the time of the build, and the Java runtime. The build
+ * writes them into {@value #RESOURCE} (pom.xml, process-resources); run from classes without it, or built outside a
+ * git checkout, the missing parts read "dev" and "unknown".
+ */
 final class Version implements CommandLine.IVersionProvider {
+    static final String RESOURCE = "/io/pgrds/build.properties";
+
     @Override
     public String[] getVersion() {
-        String v = PgrdsCommand.class.getPackage().getImplementationVersion();
-        return new String[] {"pgrds " + (v == null ? "dev" : v)};
+        String[] lines = lines(buildInfo(), System.getProperty("java.version"), System.getProperty("java.vm.vendor"));
+        String cds = classDataSharing(System.getProperty(CDS_PROPERTY), System.getProperty("java.vm.info", ""));
+        if (cds == null) {
+            return lines;
+        }
+        String[] more = java.util.Arrays.copyOf(lines, lines.length + 1);
+        more[lines.length] = cds;
+        return more;
+    }
+
+    /** The archive the packaged launcher (src/deb/pgrds) hands the JVM, named in this system property. */
+    static final String CDS_PROPERTY = "pgrds.cds.archive";
+
+    /**
+     * Whether the JVM maps pgrds's class data sharing archive: the JVM says "sharing" in java.vm.info when it maps
+     * one, and with -XX:SharedArchiveFile it maps that one or none. Null when no archive was given (the jar run
+     * directly), so --version stays as it was.
+     */
+    static String classDataSharing(String archive, String vmInfo) {
+        if (archive == null || archive.isBlank()) {
+            return null;
+        }
+        return vmInfo.contains("sharing") ? "class data sharing: " + archive
+                : "class data sharing: off (" + archive + " does not fit this Java or is damaged; make it again: "
+                        + "dpkg-reconfigure pgrds)";
+    }
+
+    /** The build's properties: version, commit, dirty, time; empty when the resource is absent. */
+    static Properties buildInfo() {
+        Properties p = new Properties();
+        try (InputStream in = Version.class.getResourceAsStream(RESOURCE)) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException e) {
+            // unreadable build information is no reason to fail --version: it prints "unknown"
+        }
+        return p;
+    }
+
+    static String[] lines(Properties build, String javaVersion, String javaVendor) {
+        String version = known(build.getProperty("version"), "dev");
+        String commit = known(build.getProperty("commit"), "unknown");
+        if (!commit.equals("unknown") && "true".equals(build.getProperty("dirty"))) {
+            commit += " (with uncommitted changes)";
+        }
+        return new String[] {
+            "pgrds " + version,
+            "commit " + commit,
+            "built " + known(build.getProperty("time"), "unknown"),
+            "java " + javaVersion + " (" + javaVendor + ")"};
+    }
+
+    /** The value, unless absent, blank or an unexpanded ${...} placeholder. */
+    private static String known(String value, String otherwise) {
+        return value == null || value.isBlank() || value.contains("${") ? otherwise : value.strip();
     }
 }

@@ -77,4 +77,22 @@ class DaemonOptionsTest {
                 .toString());
     }
 
+
+    @Test
+    void aSecretComesFromTheOptionElseFromTheSystemdCredentialElseNowhere(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path creds = java.nio.file.Files.createDirectories(tmp.resolve("credentials"));
+        java.nio.file.Files.writeString(creds.resolve("webhook-secret"), "s3cret\n");
+        java.util.Map<String, String> env = java.util.Map.of("CREDENTIALS_DIRECTORY", creds.toString());
+        java.nio.file.Path option = tmp.resolve("from-option");
+
+        assertEquals(java.util.Optional.of(option), DaemonOptions.secretFile(option, "webhook-secret", env),
+                "the option wins over the credential");
+        assertEquals(java.util.Optional.of(creds.resolve("webhook-secret")),
+                DaemonOptions.secretFile(null, DaemonOptions.WEBHOOK_SECRET, env));
+        assertEquals(java.util.Optional.empty(), DaemonOptions.secretFile(null, DaemonOptions.JOB_STORE_PASSWORD,
+                env), "a credential the unit did not pass is no secret");
+        assertEquals(java.util.Optional.empty(), DaemonOptions.secretFile(null, DaemonOptions.WEBHOOK_SECRET,
+                java.util.Map.of()), "outside systemd there are no credentials");
+    }
 }
