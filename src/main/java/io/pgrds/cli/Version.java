@@ -3,6 +3,7 @@ package io.pgrds.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
+import io.pgrds.util.BuildInfo;
 import picocli.CommandLine;
 
 /**
@@ -11,7 +12,7 @@ import picocli.CommandLine;
  * git checkout, the missing parts read "dev" and "unknown".
  */
 final class Version implements CommandLine.IVersionProvider {
-    static final String RESOURCE = "/io/pgrds/build.properties";
+    static final String RESOURCE = BuildInfo.RESOURCE;
 
     @Override
     public String[] getVersion() {
@@ -56,20 +57,11 @@ final class Version implements CommandLine.IVersionProvider {
     }
 
     static String[] lines(Properties build, String javaVersion, String javaVendor) {
-        String version = known(build.getProperty("version"), "dev");
-        String commit = known(build.getProperty("commit"), "unknown");
-        if (!commit.equals("unknown") && "true".equals(build.getProperty("dirty"))) {
-            commit += " (with uncommitted changes)";
-        }
+        BuildInfo b = BuildInfo.of(build);
         return new String[] {
-            "pgrds " + version,
-            "commit " + commit,
-            "built " + known(build.getProperty("time"), "unknown"),
+            "pgrds " + b.version(),
+            "commit " + b.commit() + (b.dirty() ? " (with uncommitted changes)" : ""),
+            "built " + b.time(),
             "java " + javaVersion + " (" + javaVendor + ")"};
-    }
-
-    /** The value, unless absent, blank or an unexpanded ${...} placeholder. */
-    private static String known(String value, String otherwise) {
-        return value == null || value.isBlank() || value.contains("${") ? otherwise : value.strip();
     }
 }

@@ -2,6 +2,7 @@ package io.pgrds.daemon;
 
 import io.pgrds.desired.ClusterId;
 import io.pgrds.observe.NodeState;
+import io.pgrds.util.BuildInfo;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
@@ -26,9 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.jar.Attributes;
-import java.util.jar.JarFile;
-import java.util.jar.Manifest;
 
 /**
  * {@code GET /metrics} through the Prometheus Java client: one registry per daemon holding the JVM and process
@@ -112,34 +110,11 @@ public final class Metrics {
         return out.toByteArray();
     }
 
-    /** The version and commit of the running jar, from its manifest; absent fields are {@code dev}/{@code unknown}. */
+    /** The version and commit of the running jar, as {@code pgrds --version} names them ({@link BuildInfo}). */
     record Build(String version, String commit) {
-        /** The manifest attributes a commit may be recorded under (the build adds one of them). */
-        static final List<String> COMMIT_ATTRIBUTES = List.of("Implementation-Commit", "Git-Commit", "Build-Commit",
-                "SCM-Revision");
-
         static Build current() {
-            String version = Optional.ofNullable(Metrics.class.getPackage().getImplementationVersion()).orElse("dev");
-            return new Build(version, manifest().flatMap(Build::commit).orElse("unknown"));
-        }
-
-        static Optional<String> commit(Manifest m) {
-            Attributes a = m.getMainAttributes();
-            return COMMIT_ATTRIBUTES.stream().map(a::getValue).filter(v -> v != null && !v.isBlank()).findFirst();
-        }
-
-        private static Optional<Manifest> manifest() {
-            try {
-                java.net.URL where = Metrics.class.getProtectionDomain().getCodeSource().getLocation();
-                if (where == null || !where.getPath().endsWith(".jar")) {
-                    return Optional.empty();
-                }
-                try (JarFile jar = new JarFile(new java.io.File(where.toURI()))) {
-                    return Optional.ofNullable(jar.getManifest());
-                }
-            } catch (IOException | java.net.URISyntaxException | SecurityException e) {
-                return Optional.empty();
-            }
+            BuildInfo b = BuildInfo.current();
+            return new Build(b.version(), b.commit());
         }
     }
 

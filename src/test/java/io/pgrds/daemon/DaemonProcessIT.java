@@ -49,16 +49,20 @@ class DaemonProcessIT {
                     + port.group(1) + "/status")).build(), HttpResponse.BodyHandlers.ofString());
             assertTrue(status.body().contains("\"sync\" : \"Refused\""), status.body());
             assertTrue(status.body().contains("\"refusal_code\" : \"NODE_UNREACHABLE\""), status.body());
-            // the packaged jar names its build: the version from its own manifest
-            String version;
+            // the packaged jar names its build as --version does: version and commit from its build.properties
+            java.util.Properties build = new java.util.Properties();
             try (java.util.jar.JarFile jar = new java.util.jar.JarFile(System.getProperty("pgrds.jar",
                     "target/pgrds.jar"))) {
-                version = jar.getManifest().getMainAttributes().getValue("Implementation-Version");
+                build.load(jar.getInputStream(jar.getEntry("io/pgrds/build.properties")));
             }
+            String version = io.pgrds.util.BuildInfo.of(build).version();
+            String commit = io.pgrds.util.BuildInfo.of(build).commit();
+            assertTrue(commit != null && commit.matches("[0-9a-f]{7,40}|unknown"), "the build's commit: " + commit);
             HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                     + port.group(1) + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
             assertTrue(metrics.body().lines().anyMatch(l -> l.startsWith("pgrds_build_info{") && l.contains(
-                    "version=\"" + version + "\"") && l.endsWith("} 1")), version + "\n" + metrics.body());
+                    "version=\"" + version + "\"") && l.contains("commit=\"" + commit + "\"") && l.endsWith("} 1")),
+                    version + " " + commit + "\n" + metrics.body());
 
             p.destroy(); // SIGTERM
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the daemon did not stop on SIGTERM:\n" + read(log));
