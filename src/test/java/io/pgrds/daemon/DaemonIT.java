@@ -450,8 +450,10 @@ class DaemonIT {
         assertEquals(timed, samples.stream().filter(x -> x.name().equals("pgrds_reconcile_run_duration_seconds_bucket")
                 && x.labels().equals(Map.of("cluster", CLUSTER, "le", "+Inf"))).findFirst().orElseThrow().value());
         // the build and the JVM
-        assertTrue(samples.contains(new Sample("pgrds_build_info", Map.of("version", "dev", "commit", "unknown"),
-                1.0)), "run from classes: no manifest\n" + r.body());
+        // from classes, the build's io/pgrds/build.properties (target/classes) names it, as for --version
+        io.pgrds.util.BuildInfo build = io.pgrds.util.BuildInfo.current();
+        assertTrue(samples.contains(new Sample("pgrds_build_info", Map.of("version", build.version(), "commit",
+                build.commit()), 1.0)), build + "\n" + r.body());
         assertTrue(samples.stream().anyMatch(x -> x.name().equals("jvm_memory_used_bytes") && x.value() > 0), r.body());
         assertTrue(samples.stream().anyMatch(x -> x.name().equals("process_cpu_seconds_total") && x.value() > 0),
                 r.body());
