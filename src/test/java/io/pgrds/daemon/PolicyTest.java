@@ -132,7 +132,8 @@ class PolicyTest {
         return new io.pgrds.observe.ObservedNode(name, "10.0.0." + name.substring(2), state, Optional.empty(), false,
                 Optional.of(15), Optional.of("7301"), Optional.of(2), Optional.empty(), Optional.empty(),
                 new java.util.TreeMap<>(), new java.util.TreeMap<>(), Optional.empty(), Optional.empty(), false,
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty());
     }
 
     private static ClusterPlan plan(Action... actions) {

@@ -155,7 +155,7 @@ class PlannerPropertiesTest {
             Optional<String> sysid = data ? Optional.of(r.nextInt(30) == 0 ? "7999" : "7000") : Optional.empty();
             nodes.add(new ObservedNode(s.name(), s.host(), state, Optional.empty(), running, data ? Optional.of(
                     r.nextInt(40) == 0 ? 14 : 15) : Optional.empty(), sysid, timeline, upstream, marker, files, cp,
-                    Optional.empty(), Optional.empty(), false, Optional.empty(), sql, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty()));
+                    Optional.empty(), Optional.empty(), false, Optional.empty(), sql, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty()));
         }
         // what the node to restore into read of the source: mostly one backup, sometimes none or an error
         Optional<io.pgrds.observe.RestoreSource> source = Optional.empty();
