@@ -49,7 +49,7 @@ public final class Policy {
             case FULL -> !(action instanceof Action.Switchover s && s.switchBack());
             case SAFE -> switch (action.kind()) {
                 case CLONE_STANDBY, START_NODE, REPOINT, CHANGE_HBA, ENSURE_ROLES, CONFIGURE_BACKUP,
-                        REGISTER_ENDPOINT -> true;
+                        REGISTER_ENDPOINT, ENABLE_AT_BOOT, DISABLE_AT_BOOT -> true;
                 case CHANGE_PARAMETERS -> !((Action.ChangeParameters) action).restart();
                 // stopping a stale old primary is what keeps two primaries from accepting writes: never held back;
                 // a fence hook (powering a machine off) comes with a promotion, which is held back
