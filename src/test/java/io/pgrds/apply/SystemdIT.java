@@ -181,31 +181,49 @@ class SystemdIT {
     }
 
     @Test
-    void aStalePrimaryIsStoppedAndDisabledBeforeItRejoins() throws Exception {
+    void aStaleFormerPrimaryIsDisabledBeforeItIsStoppedAndStaysDownAfterAReboot() throws Exception {
         TestNode a = hosts.node(0);
         TestNode b = hosts.node(1);
         commit(List.of(a, b), a.name(), "");
         apply();
-        commit(List.of(a, b), b.name(), "");
-        apply();
-        // the fault: node1, now a standby of node2, is started again by hand as a primary of the old timeline
-        hosts.run("runuser", "-u", "postgres", "--", a.binDir() + "/pg_ctl", "stop", "-D",
-                a.dataDirectory().toString(), "-m", "fast", "-w");
-        hosts.run("rm", "-f", a.dataDirectory() + "/standby.signal");
-        hosts.run("runuser", "-u", "postgres", "--", a.binDir() + "/pg_ctl", "start", "-D",
-                a.dataDirectory().toString(), "-l", a.dataDirectory() + ".pgrds/postgresql.log", "-w");
-        assertEquals("f", sql(a, "select pg_is_in_recovery()"), "the fault did not happen");
+        sql(a, "create table t (x int primary key)");
+        sql(a, "insert into t values (1)");
+        awaitRow(b, "select count(*) from t", "1");
+        // node1's host is lost: unreachable, its server dead; the file drops it and fences it with a hook
+        hosts.makeUnreachable(a);
+        hosts.kill(a);
+        Path hook = ApplyIT.executable(tmp.resolve("fence"), "exit 0");
+        String file = HarnessCluster.yaml(hosts, List.of(b), "max_connections: 50") + "fence: {hook: " + hook + "}\n";
+        fleet.commit("orderdata/integration", file);
+        Cli.Run failover = null;
+        for (int i = 0; i < 30; i++) { // until node2 no longer heard from node1 recently (10 s)
+            failover = pgrds("apply", "--auto-approve");
+            if (failover.exit() == 0) {
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        assertEquals(0, failover.exit(), failover.toString());
+        assertEquals("f", sql(b, "select pg_is_in_recovery()"));
+        // the host comes back and its server starts again (as its still enabled unit would at boot): a stale
+        // primary on the old timeline, beside node2
+        hosts.makeReachable(a);
+        assertEquals(Set.of(unit(a)), fake1.enabled(), "pgrds could not reach it to disable it");
         fake1.clearCalls();
+        fake1.boot();
+        assertEquals("f", sql(a, "select pg_is_in_recovery()"), "the fault did not happen");
 
         Cli.Run plan = pgrds("plan");
         assertTrue(plan.out().contains("fence           " + a.name()), plan.out());
+        assertTrue(plan.out().contains("start/stop: " + a.name() + " systemd " + unit(a) + " (enabled)"), plan.out());
         apply();
-        assertEquals("t", sql(a, "select pg_is_in_recovery()"), "it rejoined as a standby");
+        assertFalse(hosts.isRunning(a), "the stale primary was stopped");
         List<String> calls = fake1.calls();
-        assertEquals("disable " + unit(a), calls.get(0), "disabled before anything else: " + calls);
-        assertEquals("stop " + unit(a), calls.get(1), calls.toString());
-        assertEquals(List.of("start " + unit(a), "enable " + unit(a)), calls.subList(calls.size() - 2, calls.size()),
-                "enabled only once it runs as a standby: " + calls);
+        assertEquals("disable " + unit(a), calls.get(1), "disabled before it was stopped: " + calls);
+        assertEquals(Set.of(), fake1.enabled(), "a reboot must never bring it back: " + calls);
+        fake1.boot();
+        assertFalse(hosts.isRunning(a), "it stays down after a reboot");
+        assertEquals("1", sql(b, "select count(*) from t"));
     }
 
     @Test
