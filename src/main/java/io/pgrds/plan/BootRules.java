@@ -56,7 +56,8 @@ final class BootRules {
      * disabled, so that a reboot never starts it.
      */
     static void atBoot(Facts f, Draft x) {
-        Set<String> touched = x.actions().stream().flatMap(a -> a.nodes().stream()).collect(Collectors.toSet());
+        Set<String> touched = x.actions().stream().filter(BootRules::startsOrStops).flatMap(a -> a.nodes().stream())
+                .collect(Collectors.toSet());
         for (ObservedNode n : f.all) {
             Optional<Systemd> unit = unit(f, n);
             if (unit.isEmpty() || touched.contains(n.name())) {
@@ -76,10 +77,29 @@ final class BootRules {
         }
     }
 
-    /** How apply starts and stops each node the actions touch ({@link ClusterPlan#startStop()}). */
+    /**
+     * Whether an action may start or stop a server (and so enable or disable its unit): creating, starting, fencing
+     * by a stop, deactivating, handing over, rejoining, a restart for parameters, a promotion or repoint of a stopped
+     * node, and enabling or disabling itself. Configuration, roles, backup and the endpoint leave servers running.
+     */
+    static boolean startsOrStops(Action a) {
+        return switch (a.kind()) {
+            case INIT_PRIMARY, RESTORE_PRIMARY, CLONE_STANDBY, START_NODE, PROMOTE, SWITCHOVER, REJOIN, REPOINT,
+                    DEACTIVATE, ENABLE_AT_BOOT, DISABLE_AT_BOOT -> true;
+            case FENCE -> ((Action.Fence) a).method() == Action.Fence.Method.STOP;
+            case CHANGE_PARAMETERS -> ((Action.ChangeParameters) a).restart();
+            case CHANGE_HBA, ENSURE_ROLES, CONFIGURE_BACKUP, REGISTER_ENDPOINT -> false;
+        };
+    }
+
+    /** How apply starts and stops each node an action may start or stop ({@link ClusterPlan#startStop()}). */
     static SortedMap<String, String> startStop(Facts f, List<Action> actions) {
         SortedMap<String, String> out = new TreeMap<>();
-        actions.stream().flatMap(a -> a.nodes().stream()).distinct().forEach(name -> f.node(name)
+        // a promotion also disables its former primary's unit when it can reach it
+        actions.stream().filter(BootRules::startsOrStops).flatMap(a -> a instanceof Action.Promote p
+                        ? java.util.stream.Stream.concat(a.nodes().stream(), p.formerPrimary().stream())
+                        : a.nodes().stream()).distinct()
+                .forEach(name -> f.node(name)
                 .filter(n -> n.state() != NodeState.UNREACHABLE && n.state() != NodeState.UNKNOWN)
                 .ifPresent(n -> out.put(name, unit(f, n).map(s -> ClusterPlan.SYSTEMD + s.unit() + (s.enabled()
                         ? " (enabled)" : "")).orElse(ClusterPlan.PG_CTL))));

@@ -13,7 +13,7 @@ import java.util.List;
  *                  1 standby streaming}
  * @param dangers   what is dangerous now, before anything is applied (two nodes accepting writes): shown first, and
  *                  by the daemon as a DANGER state until it is gone
- * @param startStop how apply starts and stops each node the actions touch: {@code pg_ctl}, or {@code systemd
+ * @param startStop how apply starts and stops each node an action may start or stop: {@code pg_ctl}, or {@code systemd
  *                  pgrds@….service} where systemd runs it (the unit is then enabled at each start, disabled at each
  *                  stop); part of what an apply checks it still does
  */
