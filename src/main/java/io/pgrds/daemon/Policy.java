@@ -22,7 +22,8 @@ import java.util.List;
  *             {@code ensure_roles} (creates missing roles, leaves existing ones), {@code change_parameters}
  *             when no parameter needs a restart (reload), {@code configure_backup} (writes the pgBackRest
  *             configuration, creates the stanza and checks archiving; no restart), {@code register_endpoint}
- *             (runs the hook for the primary as it is).</li>
+ *             (runs the hook for the primary as it is), {@code enable_at_boot} and {@code disable_at_boot}
+ *             (whether systemd starts a node's server after a reboot; the server is not touched).</li>
  *         <li>allowed too: {@code fence} by stopping a stale old primary's server (leaving it running beside
  *             the primary is the danger, not the cure).</li>
  *         <li>held back: {@code fence} by the fence hook (it comes with a promotion), {@code init_primary} and {@code restore_primary} (a new primary is made by a person
