@@ -146,7 +146,7 @@ public final class FailoverService {
         }
         UnaryOperator<ClusterPlan> cut = p -> p.refused() ? p : new ClusterPlan(p.id(), p.actions().stream()
                 .filter(a -> RECOVERY.contains(a.kind())).toList(), List.of(), p.warnings(), p.decision(),
-                p.dangers());
+                p.dangers(), p.startStop());
         ApplyOutcome applied = new ApplyService(sessions, listener, who, plans).apply(fleet, c, observed, plan, told,
                 cut, stopping);
         Optional<String> primary = promote.map(Action.Promote::node).or(() -> Optional.of(lost.node()));

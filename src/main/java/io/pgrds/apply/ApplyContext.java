@@ -158,8 +158,11 @@ final class ApplyContext {
             if (spec == null) {
                 throw new ApplyException("node " + n + " is neither in " + desired.file() + " nor a former member");
             }
+            // how the node is started and stopped (systemd's unit, or pg_ctl) is what this apply observed
             return new NodeOps(sessions.shell(desired.transport(), spec), spec, desired.id(), listener,
-                    options.dryRun());
+                    options.dryRun(), observed.nodes().stream().filter(o -> o.name().equals(n)).findFirst()
+                    .flatMap(ObservedNode::systemd).filter(s -> desired.postgres().systemd())
+                    .filter(io.pgrds.observe.Systemd::installed));
         });
     }
 

@@ -87,7 +87,7 @@ final class CreateSteps extends NodeSteps {
         ctx.created = true;
         try {
             conf.config(n.batch().change("no standby.signal", List.of("rm", "-f", n.node().dataDirectory()
-                    + "/standby.signal")), n, Optional.empty()).start().run();
+                    + "/standby.signal")), n, Optional.empty()).start(false).run();
         } catch (ApplyException e) {
             // recovery that fails at once (a target it cannot reach) stops the server before pg_ctl sees it up
             throw recoveryFailed(n, "did not start after the restore (" + e.getMessage() + ")");
@@ -109,6 +109,8 @@ final class CreateSteps extends NodeSteps {
             newPasswords(n, a);
         }
         n.endCreate();
+        // promoted and no longer being created: from now on a reboot brings it back (where systemd runs)
+        n.enableAtBoot();
         ctx.primary = Optional.of(a.node());
     }
 

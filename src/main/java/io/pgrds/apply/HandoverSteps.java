@@ -77,15 +77,19 @@ final class HandoverSteps extends NodeSteps {
             ctx.listener.progress(ctx.desired.id(), a.node(), "fenced by the hook " + hook);
         } else {
             NodeOps n = ctx.ops(a.node());
+            // where systemd runs, the unit is disabled whether the server runs or not (a stop disables it first): a
+            // reboot must never bring the node back as a second primary
             if (n.running()) {
                 try {
                     n.stop("fast");
                 } catch (ApplyException e) {
                     // a server that does not stop in time must still stop: nothing is lost by an immediate
                     // stop, the next start recovers from its WAL
-                    n.change("stop immediately", List.of(n.bin("pg_ctl"), "stop", "-D", n.node().dataDirectory(),
-                            "-m", "immediate", "-w", "-t", "60", "-s"));
+                    n.stopImmediately();
                 }
+            } else {
+                n.disableAtBoot();
+                n.stopUnit();
             }
             if (!ctx.options.dryRun() && n.running()) {
                 throw new ApplyException(a.node() + " still runs after pg_ctl stop; stop it by hand (it must not "
@@ -169,6 +173,9 @@ final class HandoverSteps extends NodeSteps {
             throw new ApplyException("promote " + a.node() + " refused: the former primary " + former + " runs "
                     + "as a primary now; nothing was changed. Plan again: pgrds hands over from it without loss.");
         }
+        // stopped, and reachable: where systemd runs it, a reboot must not start it as a second primary beside the
+        // one promoted now (a rejoin enables it again as a standby)
+        f.disableAtBoot();
     }
 
     /**
@@ -316,6 +323,7 @@ final class HandoverSteps extends NodeSteps {
 
     /** A dry run's switchover: the same changes in the same order; the waits in between are reads. */
     private void showSwitchover(NodeOps old, NodeOps target) {
+        old.disableAtBoot();
         ctx.listener.command(ctx.desired.id(), old.node().name(), "psql -c checkpoint");
         old.stopFastReadingControl();
         target.promoteWhenReplayedPast(null, Duration.ofSeconds(30));
@@ -323,6 +331,7 @@ final class HandoverSteps extends NodeSteps {
         target.reload();
         ctx.primary = Optional.of(target.node().name());
         ctx.writeMarkers(false);
+        old.stopUnit();
         conf.config(old, Optional.of(target.node())).run();
         old.start();
     }
@@ -343,10 +352,15 @@ final class HandoverSteps extends NodeSteps {
                         + "'s log " + target.paths().serverLog() + ", then plan again.");
             }
             FaultPoint.reached(FaultPoint.SWITCHOVER_CHECKED);
+            // where systemd runs: from here a reboot of the old primary does not start it (it could come back as a
+            // second primary once the target is promoted); done before the window in which clients wait
+            old.disableAtBoot();
             old.query("checkpoint");
             Replication.Control c = Replication.control(old, old.stopFastReadingControl(), "");
             return cleanly(old, target, c);
         }
+        // found stopped (an interrupted switchover): disabled all the same before the target is promoted
+        old.disableAtBoot();
         return cleanly(old, target, repl.control(old));
     }
 
@@ -370,6 +384,8 @@ final class HandoverSteps extends NodeSteps {
      * rewind is needed unless it cannot stream.
      */
     private void follow(NodeOps old, NodeOps target) {
+        // pg_ctl stopped it; the unit (if any) is inactive too before it starts again as a standby
+        old.stopUnit();
         conf.config(old, Optional.of(target.node())).run();
         FaultPoint.reached(FaultPoint.SWITCHOVER_CONFIGURED);
         old.start();

@@ -3,6 +3,7 @@ package io.pgrds.apply;
 import io.pgrds.desired.ClusterId;
 import io.pgrds.desired.NodeSpec;
 import io.pgrds.observe.NodePaths;
+import io.pgrds.observe.Systemd;
 import io.pgrds.plan.ConfigFiles;
 import io.pgrds.transport.NodeShell;
 import io.pgrds.util.ShellQuote;
@@ -10,11 +11,19 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The PostgreSQL steps pgrds takes on one node, each as an argv run as the postgres user through the node's
  * shell. Steps that change something go through {@link #change}: with {@code --dry-run} they are reported and
  * not run; read-only checks always run. Nothing here decides what to do: the executor does.
+ *
+ * <p>Where systemd runs the node (observed: {@link #systemd}), the server is started through the node's instance of
+ * {@code pgrds@.service} and the instance enabled, so that a reboot brings it back; every stop disables it first, so
+ * that a node pgrds stopped (a fenced or removed primary, an old primary being handed over from) never comes back by
+ * a reboot. Stops, reloads and promotions stay pg_ctl's, which has the shutdown modes pgrds needs and acts on a
+ * server whoever started it; a {@code systemctl stop} after a stop leaves the unit inactive. Where systemd does not
+ * run, everything is pg_ctl's, as before.
  */
 final class NodeOps {
     static final String STANDBY_CONF = ConfigFiles.STANDBY_CONF;
@@ -26,14 +35,28 @@ final class NodeOps {
     private final NodePaths paths;
     private final ApplyListener listener;
     private final boolean dryRun;
+    private final Optional<Systemd> systemd;
 
+    /** A node started and stopped with pg_ctl (no systemd, or not one of the cluster's observed nodes). */
     NodeOps(NodeShell shell, NodeSpec node, ClusterId cluster, ApplyListener listener, boolean dryRun) {
+        this(shell, node, cluster, listener, dryRun, Optional.empty());
+    }
+
+    /** @param systemd how the node's systemd unit stood when observed; empty where systemd does not run */
+    NodeOps(NodeShell shell, NodeSpec node, ClusterId cluster, ApplyListener listener, boolean dryRun,
+            Optional<Systemd> systemd) {
         this.shell = shell;
         this.node = node;
         this.cluster = cluster;
         this.paths = NodePaths.of(node);
         this.listener = listener;
         this.dryRun = dryRun;
+        this.systemd = systemd;
+    }
+
+    /** True when systemd runs the node: the server is started and enabled at boot through its unit. */
+    boolean underSystemd() {
+        return systemd.isPresent();
     }
 
     NodeSpec node() {
@@ -77,11 +100,16 @@ final class NodeOps {
     }
 
     private String run(String what, List<String> argv, byte[] stdin, Duration timeout, String shown) {
+        return run(what, argv, true, stdin, timeout, shown);
+    }
+
+    private String run(String what, List<String> argv, boolean asPostgres, byte[] stdin, Duration timeout,
+                       String shown) {
         listener.command(cluster, node.name(), shown != null ? shown : ShellQuote.display(argv));
         if (dryRun) {
             return "";
         }
-        NodeShell.ExecResult r = shell.exec(new NodeShell.Exec(argv, true, stdin, timeout));
+        NodeShell.ExecResult r = shell.exec(new NodeShell.Exec(argv, asPostgres, stdin, timeout));
         if (!r.ok()) {
             throw new ApplyException(node.name() + ": " + what + " failed (exit " + r.exitCode() + "): "
                     + tail(r.stderr().isBlank() ? r.stdout() : r.stderr()));
@@ -173,8 +201,69 @@ final class NodeOps {
                 "sh", conf);
     }
 
+    /** Starts the server; where systemd runs, through its unit, which is then enabled at boot. */
     void start() {
-        change("start", startArgv(), null, Duration.ofMinutes(6), null);
+        start(true);
+    }
+
+    /**
+     * @param enable where systemd runs, enable the unit once the server is up (a restore enables it only once it
+     *               is promoted: a reboot during recovery must not start it again by itself)
+     */
+    void start(boolean enable) {
+        if (systemd.isEmpty()) {
+            change("start", startArgv(), null, Duration.ofMinutes(6), null);
+            return;
+        }
+        systemctl("start", Duration.ofMinutes(6));
+        if (enable) {
+            enableAtBoot();
+        }
+    }
+
+    /** Where systemd runs: the unit starts the server at boot. Nothing elsewhere. */
+    void enableAtBoot() {
+        if (systemd.isPresent()) {
+            systemctl("enable", Duration.ofMinutes(2));
+        }
+    }
+
+    /** Where systemd runs: a reboot does not start the server. Nothing elsewhere. */
+    void disableAtBoot() {
+        if (systemd.isPresent()) {
+            systemctl("disable", Duration.ofMinutes(2));
+        }
+    }
+
+    /** Where systemd runs, after pg_ctl stopped the server: the unit is inactive too (it is already, mostly). */
+    void stopUnit() {
+        if (systemd.isPresent()) {
+            systemctl("stop", Duration.ofMinutes(6));
+        }
+    }
+
+    /** The unit template's instance for this node. */
+    String unit() {
+        return Systemd.unitFor(node.dataDirectory());
+    }
+
+    /** Where the wrapper the pgrds_node role installs is (sudo may run it as root, and it only runs systemctl). */
+    static final String PGRDS_SYSTEMCTL = "/usr/local/sbin/pgrds-systemctl";
+
+    private void systemctl(String verb, Duration timeout) {
+        run(verb + " " + unit(), systemctlArgv(verb), false, null, timeout, null);
+    }
+
+    /**
+     * {@code systemctl VERB UNIT} as root: directly when pgrds logs in as root, else through sudo and the role's
+     * wrapper, which accepts only these verbs and pgrds@ instances (sudo rules cannot pin a wildcard argument to one
+     * word).
+     */
+    List<String> systemctlArgv(String verb) {
+        return switch (node.ssh().become()) {
+            case RUNUSER -> List.of("systemctl", verb, unit());
+            case SUDO, NONE -> List.of("sudo", "-n", PGRDS_SYSTEMCTL, verb, unit());
+        };
     }
 
     private List<String> startArgv() {
@@ -198,6 +287,8 @@ final class NodeOps {
         private final List<String> shown = new ArrayList<>();
         private final List<String> commands = new ArrayList<>();
         private Duration timeout = Duration.ofMinutes(2);
+        /** Under systemd the start runs after the batch, as root through systemctl: true to enable then. */
+        private Boolean startAfter;
 
         /** Writes a file as postgres: to a temporary file beside it, synced, then renamed over it. */
         Batch write(String path, String content, int mode) {
@@ -234,11 +325,27 @@ final class NodeOps {
         }
 
         Batch start() {
+            return start(true);
+        }
+
+        /** The start last; where systemd runs it comes after the batch's round trip ({@link NodeOps#start(boolean)}). */
+        Batch start(boolean enable) {
+            if (systemd.isPresent()) {
+                startAfter = enable;
+                return this;
+            }
             timeout = timeout.plus(Duration.ofMinutes(6));
             return change("start", startArgv());
         }
 
         void run() {
+            runCommands();
+            if (startAfter != null) {
+                NodeOps.this.start(startAfter);
+            }
+        }
+
+        private void runCommands() {
             if (commands.isEmpty()) {
                 return;
             }
@@ -284,12 +391,36 @@ final class NodeOps {
             "}",
             "");
 
+    /**
+     * Stops the running server in pg_ctl's {@code mode}. Where systemd runs, the unit is disabled first (a reboot
+     * from here on does not start it) and stopped after.
+     */
     void stop(String mode) {
-        change("stop", List.of(bin("pg_ctl"), "stop", "-D", node.dataDirectory(), "-m", mode, "-w", "-t", "300", "-s"),
-                null, Duration.ofMinutes(6), null);
+        stop(mode, 300, true);
     }
 
+    /** An immediate stop after a fast one failed (the unit was disabled by that one). */
+    void stopImmediately() {
+        stop("immediate", 60, false);
+    }
+
+    private void stop(String mode, int seconds, boolean disable) {
+        if (disable) {
+            disableAtBoot();
+        }
+        change(mode.equals("fast") ? "stop" : "stop " + mode, List.of(bin("pg_ctl"), "stop", "-D",
+                node.dataDirectory(), "-m", mode, "-w", "-t", Integer.toString(seconds), "-s"), null,
+                Duration.ofSeconds(seconds + 60), null);
+        stopUnit();
+    }
+
+    /** A fast restart; where systemd runs, a stop and a start through the unit (disabled in between). */
     void restart() {
+        if (systemd.isPresent()) {
+            stop("fast");
+            start();
+            return;
+        }
         change("restart", List.of(bin("pg_ctl"), "restart", "-D", node.dataDirectory(), "-m", "fast", "-l",
                 paths.serverLog(), "-w", "-t", "300", "-s"), null, Duration.ofMinutes(6), null);
     }
@@ -306,7 +437,10 @@ final class NodeOps {
     /**
      * The handover's first step on the old primary, in one round trip: a fast shutdown, and its control data once
      * the server has exited. pg_ctl's own wait looks every 100 ms; this looks for the pid file every 10 ms, as the
-     * clients wait for the new primary meanwhile. Returns pg_controldata's output (empty in a dry run).
+     * clients wait for the new primary meanwhile. Returns pg_controldata's output (empty in a dry run). Where systemd
+     * runs, the caller disables the unit before (outside the window in which clients wait) and leaves it inactive
+     * after ({@link #stopUnit}): pg_ctl's fast shutdown is the one systemd's SIGINT would send, but only pg_ctl stops
+     * a server whoever started it, and this wait is pgrds's.
      */
     String stopFastReadingControl() {
         String data = node.dataDirectory();

@@ -23,8 +23,12 @@ final class StandbySteps extends NodeSteps {
     void rejoin(String name, String newPrimary) {
         NodeOps n = ctx.ops(name);
         NodeOps p = ctx.ops(newPrimary);
+        // where systemd runs, disabled until it starts again as a standby (a stop disables first): a reboot in
+        // between must not start a former primary as one
         if (n.running()) {
             n.stop("fast");
+        } else {
+            n.disableAtBoot();
         }
         FaultPoint.reached(FaultPoint.REJOIN_STOPPED);
         ctx.secrets(p).write(n);
@@ -48,8 +52,13 @@ final class StandbySteps extends NodeSteps {
 
     void deactivate(String name) {
         NodeOps n = ctx.ops(name);
+        // where systemd runs, disabled whether it runs or not (a stop disables first): a removed node never comes
+        // back by a reboot
         if (n.running()) {
             n.stop("fast");
+        } else {
+            n.disableAtBoot();
+            n.stopUnit();
         }
         FaultPoint.reached(FaultPoint.DEACTIVATE_STOPPED);
         ctx.writeMarker(n, true);

@@ -114,4 +114,19 @@ final class Steps implements Action.Visitor<Void> {
         configure.registerEndpoint(a.service(), a.primary());
         return null;
     }
+
+    @Override
+    public Void atBoot(Action.AtBoot a) {
+        NodeOps n = ctx.ops(a.node());
+        if (!n.underSystemd()) {
+            throw new ApplyException(a.node() + ": the plan " + (a.enable() ? "enables" : "disables") + " "
+                    + a.unit() + ", but systemd no longer runs it as observed now; plan again");
+        }
+        if (a.enable()) {
+            n.enableAtBoot();
+        } else {
+            n.disableAtBoot();
+        }
+        return null;
+    }
 }

@@ -22,7 +22,8 @@ import java.util.List;
  *             {@code ensure_roles} (creates missing roles, leaves existing ones), {@code change_parameters}
  *             when no parameter needs a restart (reload), {@code configure_backup} (writes the pgBackRest
  *             configuration, creates the stanza and checks archiving; no restart), {@code register_endpoint}
- *             (runs the hook for the primary as it is).</li>
+ *             (runs the hook for the primary as it is), {@code enable_at_boot} and {@code disable_at_boot}
+ *             (whether systemd starts a node's server after a reboot; the server is not touched).</li>
  *         <li>allowed too: {@code fence} by stopping a stale old primary's server (leaving it running beside
  *             the primary is the danger, not the cure).</li>
  *         <li>held back: {@code fence} by the fence hook (it comes with a promotion), {@code init_primary} and {@code restore_primary} (a new primary is made by a person
@@ -49,7 +50,7 @@ public final class Policy {
             case FULL -> !(action instanceof Action.Switchover s && s.switchBack());
             case SAFE -> switch (action.kind()) {
                 case CLONE_STANDBY, START_NODE, REPOINT, CHANGE_HBA, ENSURE_ROLES, CONFIGURE_BACKUP,
-                        REGISTER_ENDPOINT -> true;
+                        REGISTER_ENDPOINT, ENABLE_AT_BOOT, DISABLE_AT_BOOT -> true;
                 case CHANGE_PARAMETERS -> !((Action.ChangeParameters) action).restart();
                 // stopping a stale old primary is what keeps two primaries from accepting writes: never held back;
                 // a fence hook (powering a machine off) comes with a promotion, which is held back

@@ -187,7 +187,7 @@ final class Reconciler {
         }
         Policy.Split split = Policy.split(desired.policy(), plan);
         return new ClusterPlan(plan.id(), split.apply(), List.of(), plan.warnings(), plan.decision(),
-                plan.dangers());
+                plan.dangers(), plan.startStop());
     }
 
     private static long millisSince(long t0) {

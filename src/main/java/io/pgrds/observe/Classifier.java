@@ -24,7 +24,8 @@ final class Classifier {
     }
 
     /** The shell-side part of an observation (no SQL facts yet). */
-    static ObservedNode classify(String name, String host, ClusterId cluster, int wantedVersion, ShellFacts f) {
+    static ObservedNode classify(String name, String host, String dataDirectory, ClusterId cluster, int wantedVersion,
+                                 ShellFacts f) {
         Optional<Marker> marker = Optional.empty();
         Optional<String> markerError = Optional.empty();
         if (f.marker().isPresent()) {
@@ -53,9 +54,16 @@ final class Classifier {
                 f.walKb().map(k -> k * 1024), f.walFsKb().map(k -> k * 1024), f.walFreeKb().map(k -> k * 1024),
                 f.walMount()));
 
+        Optional<Systemd> systemd = f.systemd().flatMap(show -> Systemd.parse(Systemd.unitFor(dataDirectory), show));
         NodeState state;
         Optional<String> error = Optional.empty();
-        if (!f.binaries()) {
+        if (f.systemdError().isPresent() || f.systemd().isPresent() && systemd.isEmpty()) {
+            // whether a reboot starts the server, and how to start and stop it, is not known: nothing is done there
+            state = NodeState.UNKNOWN;
+            error = Optional.of("systemd runs on the node, but pgrds could not read how its unit "
+                    + Systemd.unitFor(dataDirectory) + " stands: " + f.systemdError().orElse("systemctl show printed "
+                    + f.systemd().orElse("").strip()).strip());
+        } else if (!f.binaries()) {
             state = NodeState.NO_POSTGRES;
             error = Optional.of("PostgreSQL " + wantedVersion + " binaries are missing");
         } else if (f.dataHidden().isPresent()) {
@@ -107,7 +115,7 @@ final class Classifier {
         Optional<Lsn> checkpoint = f.control("Latest checkpoint location").flatMap(Classifier::lsn);
         return new ObservedNode(name, host, state, error, f.running(), version, sysid, timeline, upstream, marker,
                 files, parameters, memory, disk, f.rebootRequired(), wal, Optional.empty(),
-                f.control("Database cluster state"), checkpoint, Optional.empty());
+                f.control("Database cluster state"), checkpoint, Optional.empty(), systemd);
     }
 
     /** The host a standby streams from, from a primary_conninfo line. */

@@ -55,7 +55,8 @@ final class NodeObserver {
         try {
             NodePaths paths = NodePaths.of(node);
             List<String> argv = new ArrayList<>(List.of("sh", "-s", "--", node.dataDirectory(), node.binDir(),
-                    paths.stateDirectory(), node.host(), Integer.toString(node.port()), paths.socketDirectory()));
+                    paths.stateDirectory(), node.host(), Integer.toString(node.port()), paths.socketDirectory(),
+                    Systemd.unitFor(node.dataDirectory())));
             argv.addAll(restoreInfo);
             NodeShell.ExecResult r = shell.exec(new NodeShell.Exec(argv, true, PROBE, sessions.options()
                     .commandTimeout()));
@@ -70,7 +71,7 @@ final class NodeObserver {
             return new Result(ObservedNode.unknown(node.name(), node.host(), "the probe printed something that is "
                     + "not its JSON (" + e.getOriginalMessage() + ")"));
         }
-        return new Result(sqlSide(shell, node, facts, Classifier.classify(node.name(), node.host(), cluster,
+        return new Result(sqlSide(shell, node, facts, Classifier.classify(node.name(), node.host(), node.dataDirectory(), cluster,
                 version, facts), sqlTimeout), facts.sourceCatalog(), facts.sourceCatalogError());
     }
 

@@ -23,6 +23,9 @@ import java.util.SortedMap;
  * @param checkpoint       {@code pg_controldata}'s "Latest checkpoint location": for a primary shut down cleanly,
  *                         its shutdown checkpoint, after which it wrote nothing
  * @param reachFailure     for an UNREACHABLE node: on which side the cause lies
+ * @param systemd          where systemd runs the node: its instance of {@code pgrds@.service} and how it stands; empty
+ *                         where systemd does not run (pgrds starts and stops the server with {@code pg_ctl}) or the node
+ *                         could not be probed
  */
 public record ObservedNode(String name, String host, NodeState state, Optional<String> error, boolean running,
                            Optional<Integer> version, Optional<String> systemIdentifier, Optional<Integer> timeline,
@@ -30,7 +33,7 @@ public record ObservedNode(String name, String host, NodeState state, Optional<S
                            SortedMap<String, String> configParameters, Optional<Long> memoryBytes,
                            Optional<Long> freeDiskBytes, boolean rebootRequired, Optional<WalFacts> wal,
                            Optional<SqlFacts> sql, Optional<String> clusterState, Optional<Lsn> checkpoint,
-                           Optional<ReachFailure> reachFailure) {
+                           Optional<ReachFailure> reachFailure, Optional<Systemd> systemd) {
     public ObservedNode {
         configFiles = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(configFiles));
         configParameters = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(configParameters));
@@ -41,7 +44,7 @@ public record ObservedNode(String name, String host, NodeState state, Optional<S
         return new ObservedNode(name, host, NodeState.UNREACHABLE, Optional.of(why), false, Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), new java.util.TreeMap<>(),
                 new java.util.TreeMap<>(), Optional.empty(), Optional.empty(), false, Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(failure));
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(failure), Optional.empty());
     }
 
     /** A node that SSH could not reach, the cause not known (treated as a node that may be down). */
@@ -54,7 +57,7 @@ public record ObservedNode(String name, String host, NodeState state, Optional<S
         return new ObservedNode(name, host, NodeState.UNKNOWN, Optional.of(why), false, Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), new java.util.TreeMap<>(),
                 new java.util.TreeMap<>(), Optional.empty(), Optional.empty(), false, Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /**
@@ -66,14 +69,19 @@ public record ObservedNode(String name, String host, NodeState state, Optional<S
                 .or(() -> timeline);
         return new ObservedNode(name, host, state, error, running, version, systemIdentifier, tl, upstream,
                 marker, configFiles, configParameters, memoryBytes, freeDiskBytes, rebootRequired, wal,
-                Optional.of(facts), clusterState, checkpoint, reachFailure);
+                Optional.of(facts), clusterState, checkpoint, reachFailure, systemd);
     }
 
     /** The same node with {@code why} as its error (e.g. why SQL facts are missing). */
     public ObservedNode withError(String why) {
         return new ObservedNode(name, host, state, Optional.of(why), running, version, systemIdentifier, timeline,
                 upstream, marker, configFiles, configParameters, memoryBytes, freeDiskBytes, rebootRequired, wal, sql,
-                clusterState, checkpoint, reachFailure);
+                clusterState, checkpoint, reachFailure, systemd);
+    }
+
+    /** The node's systemd unit when systemd runs it: pgrds starts, stops and enables the server through it. */
+    public boolean underSystemd() {
+        return systemd.isPresent();
     }
 
     /** True when pg_controldata says the server was shut down cleanly (as a primary: a shutdown checkpoint). */

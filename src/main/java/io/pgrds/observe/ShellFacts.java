@@ -10,7 +10,9 @@ import java.util.Optional;
  * read only when asked for and only on a node without data ({@code sourceCatalogError} when it failed).
  * {@code dataHidden} says why postgres cannot see whether the data directory exists (a symbolic link it cannot
  * follow, a directory on the way it cannot search); {@code answering} is true when, with no data directory to look at,
- * a server answers on the node's port or socket anyway.
+ * a server answers on the node's port or socket anyway. {@code systemd} is what {@code systemctl show} said of the
+ * node's instance of {@code pgrds@.service} where systemd runs (absent where it does not: pg_ctl), {@code systemdError}
+ * why systemd runs but {@code systemctl} did not answer.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 record ShellFacts(boolean binaries, Optional<String> binaryVersion, boolean dataExists, boolean dataReadable,
@@ -22,7 +24,7 @@ record ShellFacts(boolean binaries, Optional<String> binaryVersion, boolean data
                   boolean rebootRequired, Optional<String> backupConfigured, Optional<Integer> walReady,
                   Optional<Long> walKb, Optional<Long> walFsKb, Optional<Long> walFreeKb, Optional<String> walMount,
                   Optional<String> sourceCatalog, Optional<String> sourceCatalogError, Optional<String> dataHidden,
-                  boolean answering) {
+                  boolean answering, Optional<String> systemd, Optional<String> systemdError) {
 
     /** A line of pg_controldata's output, e.g. "Database system identifier". */
     Optional<String> control(String label) {

@@ -71,6 +71,8 @@ public sealed interface Action permits Action.OnNode, Action.Switchover, Action.
         R configureBackup(ConfigureBackup action);
 
         R registerEndpoint(RegisterEndpoint action);
+
+        R atBoot(AtBoot action);
     }
 
     /** How many lines of the plan summary this action accounts for (one per parameter for parameter changes). */
@@ -80,7 +82,7 @@ public sealed interface Action permits Action.OnNode, Action.Switchover, Action.
 
     /** An action on one node: the node it touches is {@link #node()}. */
     sealed interface OnNode extends Action permits InitPrimary, RestorePrimary, CloneStandby, StartNode, Fence,
-            Promote, Rejoin, Repoint, Deactivate, EnsureRoles {
+            Promote, Rejoin, Repoint, Deactivate, EnsureRoles, AtBoot {
         String node();
 
         @Override
@@ -351,6 +353,23 @@ public sealed interface Action permits Action.OnNode, Action.Switchover, Action.
 
         public ActionKind kind() {
             return ActionKind.CONFIGURE_BACKUP;
+        }
+    }
+
+    /**
+     * Where systemd runs the node: enable its unit, so that a reboot starts the server (a member found running that is
+     * not enabled, e.g. started by pg_ctl before pgrds used systemd), or disable it (a deactivated node found enabled).
+     * The server itself is not touched.
+     *
+     * @param unit the node's instance of {@code pgrds@.service}
+     */
+    record AtBoot(String node, String unit, boolean enable, String reason, Optional<String> risk) implements OnNode {
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.atBoot(this);
+        }
+
+        public ActionKind kind() {
+            return enable ? ActionKind.ENABLE_AT_BOOT : ActionKind.DISABLE_AT_BOOT;
         }
     }
 

@@ -19,7 +19,9 @@ public enum ActionKind {
     CHANGE_HBA(Symbol.CHANGE, "hba", "change_hba"),
     ENSURE_ROLES(Symbol.CHANGE, "roles", "ensure_roles"),
     CONFIGURE_BACKUP(Symbol.CHANGE, "backup", "configure_backup"),
-    REGISTER_ENDPOINT(Symbol.CHANGE, "endpoint", "register_endpoint");
+    REGISTER_ENDPOINT(Symbol.CHANGE, "endpoint", "register_endpoint"),
+    ENABLE_AT_BOOT(Symbol.CHANGE, "enable at boot", "enable_at_boot"),
+    DISABLE_AT_BOOT(Symbol.CHANGE, "disable at boot", "disable_at_boot");
 
     /** What an action does to the fleet, as terraform shows it. */
     public enum Symbol {

@@ -72,6 +72,7 @@ final class Checks {
             }
         }
         out.addAll(systemIdentifiers(f));
+        out.addAll(BootRules.refusals(f));
         return out;
     }
 

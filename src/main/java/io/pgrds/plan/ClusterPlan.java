@@ -13,10 +13,19 @@ import java.util.List;
  *                  1 standby streaming}
  * @param dangers   what is dangerous now, before anything is applied (two nodes accepting writes): shown first, and
  *                  by the daemon as a DANGER state until it is gone
+ * @param startStop how apply starts and stops each node an action may start or stop: {@code pg_ctl}, or {@code systemd
+ *                  pgrds@….service} where systemd runs it (the unit is then enabled at each start, disabled at each
+ *                  stop); part of what an apply checks it still does
  */
 public record ClusterPlan(ClusterId id, List<Action> actions, List<Refusal> refusals, List<String> warnings,
-                          String decision, List<String> dangers) {
+                          String decision, List<String> dangers, java.util.SortedMap<String, String> startStop) {
+    /** How {@link #startStop} names a node started through its systemd unit: {@code systemd UNIT}. */
+    public static final String SYSTEMD = "systemd ";
+    /** How {@link #startStop} names a node started with pg_ctl. */
+    public static final String PG_CTL = "pg_ctl";
+
     public ClusterPlan {
+        startStop = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(startStop));
         actions = List.copyOf(actions);
         refusals = List.copyOf(refusals);
         warnings = List.copyOf(warnings);
@@ -29,6 +38,11 @@ public record ClusterPlan(ClusterId id, List<Action> actions, List<Refusal> refu
     public ClusterPlan(ClusterId id, List<Action> actions, List<Refusal> refusals, List<String> warnings,
                        String decision) {
         this(id, actions, refusals, warnings, decision, List.of());
+    }
+
+    public ClusterPlan(ClusterId id, List<Action> actions, List<Refusal> refusals, List<String> warnings,
+                       String decision, List<String> dangers) {
+        this(id, actions, refusals, warnings, decision, dangers, new java.util.TreeMap<>());
     }
 
     public boolean refused() {

@@ -87,6 +87,12 @@ final class Descriptions implements Action.Visitor<String> {
     }
 
     @Override
+    public String atBoot(Action.AtBoot a) {
+        return (a.enable() ? "enable " : "disable ") + a.unit() + " on " + a.node() + " (start at boot: "
+                + (a.enable() ? "yes" : "no") + ")";
+    }
+
+    @Override
     public String registerEndpoint(Action.RegisterEndpoint a) {
         return "register endpoint " + a.service() + " → " + a.primary();
     }

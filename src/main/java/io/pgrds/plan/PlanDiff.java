@@ -21,6 +21,13 @@ public final class PlanDiff {
             now.refusals().forEach(r -> out.add("now refused " + r.code() + ": " + r.message()));
             return out;
         }
+        // how a node is started and stopped is part of what is done: a node that systemd runs now (or no longer)
+        approved.startStop().forEach((node, how) -> {
+            String nowHow = now.startStop().get(node);
+            if (nowHow != null && !nowHow.equals(how)) {
+                out.add(node + " is now started and stopped by " + nowHow + ", not " + how);
+            }
+        });
         List<String> before = approved.actions().stream().map(Action::identity).toList();
         List<String> after = now.actions().stream().map(Action::identity).toList();
         if (before.equals(after)) {

@@ -97,11 +97,12 @@ public final class Planner {
         ConfigRules.roles(f, x, primary);
         ConfigRules.backup(f, x, primary);
         ConfigRules.endpoint(f, x, primary);
+        BootRules.atBoot(f, x);
         List<Action> actions = x.actions();
         x.warnings.addAll(ArchivingRule.archiving(f));
         x.warnings.addAll(HaRules.warnings(f));
         return new ClusterPlan(desired.id(), actions, List.of(), x.warnings, Sentences.decision(f, x, primary, actions)
-                + HaRules.suffix(f), dangers);
+                + HaRules.suffix(f), dangers, BootRules.startStop(f, actions));
     }
 
     private static ClusterPlan refused(Facts f, List<Refusal> refusals, List<String> warnings,

@@ -2,6 +2,8 @@ package io.pgrds.plan;
 
 /** Stable refusal codes. The names are part of the CLI and JSON contract. */
 public enum RefusalCode {
+    /** systemd runs a desired node but the pgrds@.service unit template is not installed there. */
+    SYSTEMD_UNIT_MISSING,
     /** A desired node could not be reached over SSH. */
     NODE_UNREACHABLE,
     /** A desired node's state could not be determined (or it was not observed at all). */

@@ -70,6 +70,8 @@ final class Sentences {
                     ""};
             case CONFIGURE_BACKUP -> new String[] {"configure backup", ""};
             case REGISTER_ENDPOINT -> new String[] {"register endpoint", ""};
+            case ENABLE_AT_BOOT -> new String[] {"enable at boot", a.nodes().get(0)};
+            case DISABLE_AT_BOOT -> new String[] {"disable at boot", a.nodes().get(0)};
         };
     }
 }

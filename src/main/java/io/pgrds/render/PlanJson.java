@@ -75,6 +75,8 @@ public final class PlanJson {
         }
         strings(o.putArray("warnings"), c.warnings());
         strings(o.putArray("dangers"), c.dangers());
+        ObjectNode startStop = o.putObject("start_stop");
+        c.startStop().forEach(startStop::put);
         return o;
     }
 
@@ -143,6 +145,7 @@ public final class PlanJson {
                 o.put("service", r.service());
                 o.put("primary", r.primary());
             }
+            case ENABLE_AT_BOOT, DISABLE_AT_BOOT -> o.put("unit", ((Action.AtBoot) a).unit());
         }
         o.put("reason", a.reason());
         putOptional(o, "risk", a.risk());
@@ -173,8 +176,10 @@ public final class PlanJson {
         List<Refusal> refusals = new ArrayList<>();
         o.path("refusals").forEach(r -> refusals.add(new Refusal(text(r, "code"), id, optional(r, "node"),
                 text(r, "message"), text(r, "next_step"))));
+        java.util.SortedMap<String, String> startStop = new java.util.TreeMap<>();
+        o.path("start_stop").fields().forEachRemaining(e -> startStop.put(e.getKey(), e.getValue().asText()));
         return new ClusterPlan(cid, actions, refusals, strings(o.path("warnings")), text(o, "decision"),
-                strings(o.path("dangers")));
+                strings(o.path("dangers")), startStop);
     }
 
     static Action readAction(JsonNode o) {
@@ -222,6 +227,8 @@ public final class PlanJson {
                     text(o, "primary"), strings(o.path("nodes")), strings(o.path("trusted")), reason, risk);
             case REGISTER_ENDPOINT -> new Action.RegisterEndpoint(text(o, "service"), text(o, "primary"), reason,
                     risk);
+            case ENABLE_AT_BOOT, DISABLE_AT_BOOT -> new Action.AtBoot(text(o, "node"), text(o, "unit"),
+                    kind == ActionKind.ENABLE_AT_BOOT, reason, risk);
         };
     }
 

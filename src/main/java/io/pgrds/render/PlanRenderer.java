@@ -90,6 +90,11 @@ public final class PlanRenderer {
                         .append('\n'));
             }
         }
+        if (c.startStop().values().stream().anyMatch(v -> v.startsWith(ClusterPlan.SYSTEMD))) {
+            // where systemd runs a node the plan touches, which of them start and stop through it; pg_ctl otherwise
+            out.append("  start/stop: ").append(String.join(", ", c.startStop().entrySet().stream()
+                    .map(e -> e.getKey() + " " + e.getValue()).toList())).append('\n');
+        }
         String prefix = c.id() + ": ";
         String decision = c.decision().startsWith(prefix) ? c.decision().substring(prefix.length()) : c.decision();
         out.append("  decision: ").append(decision).append('\n');
@@ -168,6 +173,10 @@ public final class PlanRenderer {
             case REGISTER_ENDPOINT -> {
                 Action.RegisterEndpoint r = (Action.RegisterEndpoint) a;
                 yield List.of(new Row(k.symbol(), k.label(), r.service(), "→ " + r.primary(), false, a));
+            }
+            case ENABLE_AT_BOOT, DISABLE_AT_BOOT -> {
+                Action.AtBoot b = (Action.AtBoot) a;
+                yield one(a, b.node(), "(systemd " + b.unit() + ")");
             }
         };
     }

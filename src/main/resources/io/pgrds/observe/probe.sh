@@ -1,9 +1,10 @@
 # pgrds node probe: one round trip, run as the postgres OS user, prints the shell-side facts as JSON.
-# Arguments: DATA_DIRECTORY BIN_DIRECTORY STATE_DIRECTORY HOST PORT SOCKET_DIRECTORY [PGBACKREST_INFO_ARGUMENTS...]
+# Arguments: DATA_DIRECTORY BIN_DIRECTORY STATE_DIRECTORY HOST PORT SOCKET_DIRECTORY SYSTEMD_UNIT
+#            [PGBACKREST_INFO_ARGUMENTS...]
 # With pgBackRest arguments (only for the node a restore would go into), and only while it holds no data (see
 # below), it also prints what `pgbackrest ARGUMENTS` (an info of the restore source's stanza) says, or its error.
 # POSIX sh only; never changes anything.
-D="$1"; B="$2"; S="$3"; H="$4"; P="$5"; K="$6"
+D="$1"; B="$2"; S="$3"; H="$4"; P="$5"; K="$6"; U="$7"
 LC_ALL=C; export LC_ALL
 
 str() { # a JSON string from stdin: sed escapes (awk implementations differ on backslashes in gsub), awk joins lines
@@ -58,8 +59,8 @@ nodata=false
 if [ ! -d "$D" ] || [ -z "$(ls -A "$D" 2>/dev/null)" ]; then nodata=true
 elif [ -f "$S/creating" ] && ! { [ -f "$D/postmaster.pid" ] && "$B/pg_ctl" status -D "$D" >/dev/null 2>&1; }; then nodata=true
 fi
-if [ $# -gt 6 ] && [ "$nodata" = true ]; then
-  shift 6
+if [ $# -gt 7 ] && [ "$nodata" = true ]; then
+  shift 7
   # bounded well inside the observation's deadline: a repository that does not answer is the source's error
   if out=$(timeout -k 2 20 pgbackrest "$@" 2>&1); then
     printf '%s\n' "$out" | str; printf ','; kv sourceCatalogError; printf 'null'
@@ -98,4 +99,17 @@ if [ "$nodata" = true ] && [ -x "$B/pg_isready" ] && [ -n "$P" ]; then
 else
   printf 'false'
 fi
+# Whether systemd runs the node (/run/systemd/system exists only when systemd is PID 1, see sd_booted(3)) and, if so,
+# how the node's instance of the pgrds@.service template stands. null: no systemd, pgrds uses pg_ctl. Reading a unit's
+# state needs no privilege.
+printf ','; kv systemd
+sdout=""; sdrc=0
+if [ -d /run/systemd/system ] && [ -n "$U" ]; then
+  if command -v systemctl >/dev/null 2>&1; then
+    sdout=$(systemctl show --property=LoadState,UnitFileState,ActiveState -- "$U" 2>&1) || sdrc=$?
+  else sdout="systemctl is not installed"; sdrc=127; fi
+  if [ $sdrc -eq 0 ]; then printf '%s\n' "$sdout" | str; else printf 'null'; fi
+else printf 'null'; fi
+printf ','; kv systemdError
+if [ $sdrc -ne 0 ]; then printf 'systemctl show failed (exit %s): %s\n' "$sdrc" "$sdout" | str; else printf 'null'; fi
 printf '}\n'

@@ -52,6 +52,8 @@ class PolicyTest {
     static final Action BACKUP = new Action.ConfigureBackup("orderdata-integration", "posix /var/lib/pgbackrest",
             "pg1", List.of("pg1", "pg2"), List.of(), "r", NO_RISK);
     static final Action ENDPOINT = new Action.RegisterEndpoint("orders.example", "pg1", "r", NO_RISK);
+    static final Action ENABLE = new Action.AtBoot("pg2", "pgrds@var-lib-pgrds-data.service", true, "r", NO_RISK);
+    static final Action DISABLE = new Action.AtBoot("pg4", "pgrds@var-lib-pgrds-data.service", false, "r", NO_RISK);
 
     /** What {@code safe} allows, per kind: the documented table. */
     private static final Map<ActionKind, Boolean> SAFE = new EnumMap<>(Map.ofEntries(
@@ -69,11 +71,14 @@ class PolicyTest {
             Map.entry(ActionKind.CHANGE_HBA, true),
             Map.entry(ActionKind.ENSURE_ROLES, true),
             Map.entry(ActionKind.CONFIGURE_BACKUP, true),
-            Map.entry(ActionKind.REGISTER_ENDPOINT, true)));
+            Map.entry(ActionKind.REGISTER_ENDPOINT, true),
+            // the server is not touched: whether a reboot starts it again
+            Map.entry(ActionKind.ENABLE_AT_BOOT, true),
+            Map.entry(ActionKind.DISABLE_AT_BOOT, true)));
 
     static Stream<Arguments> everyKind() {
         return Stream.of(INIT, RESTORE, CLONE, START, FENCE, PROMOTE, SWITCHOVER, REJOIN, REPOINT, DEACTIVATE, RELOAD, HBA,
-                ROLES, BACKUP, ENDPOINT).map(a -> Arguments.of(a.kind(), a));
+                ROLES, BACKUP, ENDPOINT, ENABLE, DISABLE).map(a -> Arguments.of(a.kind(), a));
     }
 
     @Test
@@ -132,7 +137,8 @@ class PolicyTest {
         return new io.pgrds.observe.ObservedNode(name, "10.0.0." + name.substring(2), state, Optional.empty(), false,
                 Optional.of(15), Optional.of("7301"), Optional.of(2), Optional.empty(), Optional.empty(),
                 new java.util.TreeMap<>(), new java.util.TreeMap<>(), Optional.empty(), Optional.empty(), false,
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty());
     }
 
     private static ClusterPlan plan(Action... actions) {

@@ -22,6 +22,8 @@ final class Sshd {
     private Process process;
     /** When set, sshd runs in its own mount namespace in which this file is /etc/hosts (names only it resolves). */
     private Path hostsFile;
+    /** Further bind mounts of that namespace: source on this machine, then where it shows (a fake systemd). */
+    private final List<String> binds = new java.util.ArrayList<>();
 
     Sshd(String address, int port, Path dir) {
         this.address = address;
@@ -107,9 +109,16 @@ final class Sshd {
         try {
             Files.createDirectories(Path.of("/run/sshd"));
             List<String> argv = new java.util.ArrayList<>();
+            List<String> mounts = new java.util.ArrayList<>(binds);
             if (hostsFile != null) {
+                mounts.addAll(List.of(hostsFile.toString(), "/etc/hosts"));
+            }
+            if (!mounts.isEmpty()) {
                 argv.addAll(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
-                        "mount --bind \"$0\" /etc/hosts && exec \"$@\"", hostsFile.toString()));
+                        "while [ \"$1\" != -- ]; do mount --bind \"$1\" \"$2\" || exit; shift 2; done; shift; "
+                                + "exec \"$@\"", "sh"));
+                argv.addAll(mounts);
+                argv.add("--");
             }
             argv.addAll(List.of(BINARY.toString(), "-D", "-e", "-f", config().toString()));
             process = new ProcessBuilder(argv)
@@ -150,6 +159,11 @@ final class Sshd {
     /** From the next start on, sshd (and every connection it forwards) resolves names with {@code hosts}. */
     synchronized void useHostsFile(Path hosts) {
         this.hostsFile = hosts;
+    }
+
+    /** From the next start on, {@code source} shows at {@code target} for sshd and every session it serves. */
+    synchronized void bind(Path source, String target) {
+        binds.addAll(List.of(source.toString(), target));
     }
 
     synchronized boolean running() {

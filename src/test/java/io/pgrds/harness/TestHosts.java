@@ -265,6 +265,21 @@ public final class TestHosts implements BeforeAllCallback, AfterAllCallback, Tes
         }
     }
 
+    /**
+     * Makes the node one where systemd runs, for pgrds ({@link SystemdFake}): restarts its sshd in a mount namespace
+     * where {@code /run/systemd/system} exists and {@code systemctl} is the fake. Call before pgrds first observes it.
+     */
+    public SystemdFake systemd(TestNode node) {
+        SystemdFake fake = SystemdFake.install(root.resolve("systemd").resolve(node.name()), pgBin);
+        // servers the fake starts are killed with the rest, also when a test fails
+        Cleanup.registerDataDirectory(node.dataDirectory());
+        node.sshd.stop();
+        node.sshd.bind(fake.runDirectory(), "/run/systemd");
+        node.sshd.bind(fake.script(), "/usr/bin/systemctl");
+        node.sshd.start();
+        return fake;
+    }
+
     /** Starts a helper process (an ssh-agent) that is killed with everything else the harness started, even on failure. */
     public static Process startTracked(ProcessBuilder builder) throws IOException {
         Process p = builder.start();

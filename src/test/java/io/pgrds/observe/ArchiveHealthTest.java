@@ -42,7 +42,7 @@ class ArchiveHealthTest {
     private static ObservedNode node(NodeState state, boolean running, Optional<WalFacts> wal, Optional<SqlFacts> sql) {
         return new ObservedNode("pg1", "10.0.0.1", state, Optional.empty(), running, Optional.of(15),
                 Optional.of("7301"), Optional.of(1), Optional.empty(), Optional.empty(), new TreeMap<>(),
-                new TreeMap<>(), Optional.empty(), wal.flatMap(WalFacts::freeBytes), false, wal, sql, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
+                new TreeMap<>(), Optional.empty(), wal.flatMap(WalFacts::freeBytes), false, wal, sql, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
     }
 
     private static ObservedNode primary(WalFacts wal, ArchiverStats stats) {

@@ -26,11 +26,53 @@ class ClassifierTest {
                 Optional.ofNullable(pgVersion == null ? null : CONTROL), Optional.empty(), Optional.ofNullable(conf), Optional.empty(), creating,
                 Optional.of("abc"), Optional.empty(), Optional.ofNullable(marker), Optional.of("secret"),
                 Optional.of(1024L), Optional.of(2048L), false, Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), java.util.Optional.empty(), false);
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), java.util.Optional.empty(), false,
+                Optional.empty(), Optional.empty());
     }
 
     private static ObservedNode classify(ShellFacts f) {
-        return Classifier.classify("pg1", "h1", CLUSTER, 15, f);
+        return Classifier.classify("pg1", "h1", DATA, CLUSTER, 15, f);
+    }
+
+    private static final String DATA = "/var/lib/pgrds/test-a/data";
+
+    /** The same facts, with what the probe says of systemd. */
+    private static ShellFacts systemd(ShellFacts f, String show, String error) {
+        return new ShellFacts(f.binaries(), f.binaryVersion(), f.dataExists(), f.dataReadable(), f.dataEmpty(),
+                f.pgVersion(), f.standbySignal(), f.recoverySignal(), f.running(), f.controldata(), f.autoConf(),
+                f.pgrdsConf(), f.standbyConf(), f.creating(), f.hbaSha256(), f.confSha256(), f.marker(),
+                f.managementPassword(), f.memoryKb(), f.freeDiskKb(), f.rebootRequired(), f.backupConfigured(),
+                f.walReady(), f.walKb(), f.walFsKb(), f.walFreeKb(), f.walMount(), f.sourceCatalog(),
+                f.sourceCatalogError(), f.dataHidden(), f.answering(), Optional.ofNullable(show),
+                Optional.ofNullable(error));
+    }
+
+    @Test
+    void aNodeWithoutSystemdIsStartedWithPgCtl() {
+        ObservedNode n = classify(facts(true, true, false, "15", false, true, null, null));
+        assertEquals(Optional.empty(), n.systemd());
+        assertEquals(false, n.underSystemd());
+    }
+
+    @Test
+    void whereSystemdRunsTheNodeCarriesItsUnitAndHowItStands() {
+        ObservedNode n = classify(systemd(facts(true, true, false, "15", false, true, null, null),
+                "LoadState=loaded\nUnitFileState=disabled\nActiveState=inactive\n", null));
+        assertEquals(NodeState.PRIMARY, n.state());
+        assertEquals(Optional.of(new Systemd("pgrds@var-lib-pgrds-test\\x2da-data.service", "loaded", false,
+                "inactive")), n.systemd());
+    }
+
+    @Test
+    void systemdThatCannotBeReadMakesTheNodeUnknown() {
+        ObservedNode n = classify(systemd(facts(true, true, false, "15", false, true, null, null), null,
+                "systemctl show failed (exit 1): Failed to connect to bus"));
+        assertEquals(NodeState.UNKNOWN, n.state());
+        assertEquals(Optional.of("systemd runs on the node, but pgrds could not read how its unit "
+                + "pgrds@var-lib-pgrds-test\\x2da-data.service stands: systemctl show failed (exit 1): Failed to "
+                + "connect to bus"), n.error());
+        assertEquals(NodeState.UNKNOWN, classify(systemd(facts(true, true, false, "15", false, true, null, null),
+                "LoadState=loaded\n", null)).state(), "a garbled answer is no answer");
     }
 
     private static ShellFacts withWal(String control, Integer ready) {
@@ -39,7 +81,7 @@ class ClassifierTest {
                 Optional.of("abc"), Optional.empty(), Optional.empty(), Optional.of("secret"), Optional.of(1024L),
                 Optional.of(2048L), false, Optional.empty(), Optional.ofNullable(ready), Optional.of(49_152L),
                 Optional.of(52_428_800L), Optional.of(1_048_576L), Optional.of("/srv/wal disk"), Optional.empty(),
-                Optional.empty(), java.util.Optional.empty(), false);
+                Optional.empty(), java.util.Optional.empty(), false, Optional.empty(), Optional.empty());
     }
 
     @Test
@@ -149,7 +191,7 @@ class ClassifierTest {
                 f.pgrdsConf(), f.standbyConf(), f.creating(), f.hbaSha256(), f.confSha256(), f.marker(),
                 f.managementPassword(), f.memoryKb(), f.freeDiskKb(), f.rebootRequired(), f.backupConfigured(),
                 f.walReady(), f.walKb(), f.walFsKb(), f.walFreeKb(), f.walMount(), f.sourceCatalog(),
-                f.sourceCatalogError(), Optional.ofNullable(hidden), answering);
+                f.sourceCatalogError(), Optional.ofNullable(hidden), answering, f.systemd(), f.systemdError());
     }
 
     @Test
@@ -187,7 +229,7 @@ class ClassifierTest {
                 f.autoConf(), f.pgrdsConf(), f.standbyConf(), f.creating(), f.hbaSha256(), f.confSha256(), f.marker(),
                 f.managementPassword(), f.memoryKb(), f.freeDiskKb(), f.rebootRequired(), f.backupConfigured(),
                 f.walReady(), f.walKb(), f.walFsKb(), f.walFreeKb(), f.walMount(), f.sourceCatalog(),
-                f.sourceCatalogError(), Optional.empty(), false);
+                f.sourceCatalogError(), Optional.empty(), false, f.systemd(), f.systemdError());
         ObservedNode n = classify(shutDown);
         assertEquals(Optional.of("shut down"), n.clusterState());
         assertEquals(Optional.of(Lsn.parse("0/3000028")), n.checkpoint());

@@ -47,7 +47,7 @@ class ArchivingWarningTest {
         ObservedCluster without = new ObservedCluster(now.id(), now.nodes().stream().map(n -> new ObservedNode(
                 n.name(), n.host(), n.state(), n.error(), n.running(), n.version(), n.systemIdentifier(),
                 n.timeline(), n.upstream(), n.marker(), n.configFiles(), n.configParameters(), n.memoryBytes(),
-                n.freeDiskBytes(), n.rebootRequired(), Optional.empty(), n.sql(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty())).toList());
+                n.freeDiskBytes(), n.rebootRequired(), Optional.empty(), n.sql(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty())).toList());
         assertEquals(Fingerprint.of(without), Fingerprint.of(now), "WAL waiting moves all the time, like LSNs");
         List<String> warnings = Planner.plan(desired, without).warnings();
         assertEquals(1, warnings.size(), "pg_stat_archiver alone still tells that archiving fails");

@@ -153,9 +153,15 @@ class PlannerPropertiesTest {
                         new Setting("100", "", "postmaster", r.nextInt(6) == 0))), roles, 3, 100, Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty()));
             }
             Optional<String> sysid = data ? Optional.of(r.nextInt(30) == 0 ? "7999" : "7000") : Optional.empty();
+            // where systemd runs the node (a third of them): the unit template mostly installed, enabled or not
+            int sd = r.nextInt(30);
+            Optional<io.pgrds.observe.Systemd> systemd = sd >= 10 ? Optional.empty() : Optional.of(
+                    new io.pgrds.observe.Systemd(io.pgrds.observe.Systemd.unitFor(s.dataDirectory()), sd == 0
+                            ? "not-found" : "loaded", sd > 0 && sd % 2 == 0, running && sd % 3 == 0 ? "active"
+                            : "inactive"));
             nodes.add(new ObservedNode(s.name(), s.host(), state, Optional.empty(), running, data ? Optional.of(
                     r.nextInt(40) == 0 ? 14 : 15) : Optional.empty(), sysid, timeline, upstream, marker, files, cp,
-                    Optional.empty(), Optional.empty(), false, Optional.empty(), sql, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty()));
+                    Optional.empty(), Optional.empty(), false, Optional.empty(), sql, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(), systemd));
         }
         // what the node to restore into read of the source: mostly one backup, sometimes none or an error
         Optional<io.pgrds.observe.RestoreSource> source = Optional.empty();

@@ -90,7 +90,7 @@ class SavedPlanJsonTest {
         ObservedNode promoted = new ObservedNode(pg2.name(), pg2.host(), NodeState.PRIMARY, Optional.empty(), true,
                 pg2.version(), pg2.systemIdentifier(), Optional.of(2), Optional.empty(), pg2.marker(),
                 pg2.configFiles(), pg2.configParameters(), Optional.empty(), Optional.empty(), false, pg2.wal(),
-                pg2.sql(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
+                pg2.sql(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
         ObservedNode gone = ObservedNode.unreachable("pg1", pg1.host(), "timeout");
         List<String> stale = saved.staleness(Map.of(ID, new ObservedCluster(ID, List.of(gone, promoted))));
         assertEquals(List.of(
@@ -110,7 +110,7 @@ class SavedPlanJsonTest {
         params.put("work_mem", "1GB");
         ObservedNode edited = new ObservedNode(pg1.name(), pg1.host(), pg1.state(), pg1.error(), pg1.running(),
                 pg1.version(), pg1.systemIdentifier(), pg1.timeline(), pg1.upstream(), pg1.marker(),
-                pg1.configFiles(), params, pg1.memoryBytes(), pg1.freeDiskBytes(), false, pg1.wal(), pg1.sql(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
+                pg1.configFiles(), params, pg1.memoryBytes(), pg1.freeDiskBytes(), false, pg1.wal(), pg1.sql(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
         ObservedNode extra = ObservedNode.unreachable("pg3", "10.0.0.3", "timeout");
         assertEquals(List.of("test/scenario: pg1: configuration files changed",
                         "test/scenario: pg3: newly observed (UNREACHABLE)"),
@@ -133,6 +133,6 @@ class SavedPlanJsonTest {
     private static ObservedNode withSql(ObservedNode n, Optional<SqlFacts> sql) {
         return new ObservedNode(n.name(), n.host(), n.state(), n.error(), n.running(), n.version(),
                 n.systemIdentifier(), n.timeline(), n.upstream(), n.marker(), n.configFiles(), n.configParameters(),
-                n.memoryBytes(), n.freeDiskBytes(), n.rebootRequired(), n.wal(), sql, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
+                n.memoryBytes(), n.freeDiskBytes(), n.rebootRequired(), n.wal(), sql, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
     }
 }

@@ -25,7 +25,7 @@ class StatusRendererTest {
                              Optional<String> upstream) {
         return new ObservedNode(name, "10.0.0." + name.substring(2), state, Optional.empty(), running,
                 Optional.of(15), Optional.of("7301"), Optional.of(2), upstream, Optional.empty(), new TreeMap<>(),
-                new TreeMap<>(), Optional.of(8L << 30), Optional.of(40L << 30), false, Optional.empty(), sql, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
+                new TreeMap<>(), Optional.of(8L << 30), Optional.of(40L << 30), false, Optional.empty(), sql, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
     }
 
     static SqlFacts primarySql(long lagBytes) {
@@ -64,7 +64,7 @@ class StatusRendererTest {
         return new ObservedNode("pg1", "10.0.0.1", NodeState.PRIMARY, Optional.empty(), true, Optional.of(15),
                 Optional.of("7301"), Optional.of(2), Optional.empty(), Optional.empty(), new TreeMap<>(),
                 new TreeMap<>(), Optional.of(8L << 30), Optional.of(freeMib << 20), false, Optional.of(wal),
-                Optional.of(sql), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
+                Optional.of(sql), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
     }
 
     @Test

@@ -66,7 +66,8 @@ final class ClusterReader {
     static DesiredCluster read(ClusterId id, String file, ObjectNode doc, Report report) {
         JsonNode pg = doc.path("postgres");
         int version = pg.path("version").asInt();
-        PostgresSettings postgres = new PostgresSettings(version, parameters(pg, report), hba(pg));
+        PostgresSettings postgres = new PostgresSettings(version, parameters(pg, report), hba(pg),
+                pg.path("systemd").asBoolean(true));
         List<NodeSpec> nodes = NodeReader.nodes(doc, report);
         Optional<String> primary = NodeReader.primary(doc, nodes, report);
         Optional<BackupSpec> backup = BackupReader.backup(doc, report);
