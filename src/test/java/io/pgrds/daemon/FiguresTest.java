@@ -27,7 +27,7 @@ class FiguresTest {
     private static ObservedNode node(String name, NodeState state, Optional<WalFacts> wal, Optional<SqlFacts> sql) {
         return new ObservedNode(name, "10.0.0.1", state, Optional.empty(), true, Optional.of(15), Optional.of("7301"),
                 Optional.of(1), Optional.empty(), Optional.empty(), new TreeMap<>(), new TreeMap<>(), Optional.empty(),
-                Optional.empty(), false, wal, sql, Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), false, wal, sql, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     private static SqlFacts primarySql(List<ReplicationPeer> peers, ArchiverStats stats) {
