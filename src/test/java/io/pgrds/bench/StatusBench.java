@@ -29,18 +29,21 @@ public final class StatusBench {
 
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 7;
-        Path pgrds = Path.of("bin/pgrds").toAbsolutePath();
-        if (!Files.exists(Path.of("target/pgrds.jar"))) {
+        // -Dpgrds.bench.launcher=/usr/bin/pgrds times the installed package; -Dpgrds.bench.nodes=3 a bigger cluster
+        Path pgrds = Path.of(System.getProperty("pgrds.bench.launcher", "bin/pgrds")).toAbsolutePath();
+        int nodes = Integer.getInteger("pgrds.bench.nodes", 2);
+        if (pgrds.endsWith(Path.of("bin/pgrds")) && !Files.exists(Path.of("target/pgrds.jar"))) {
             throw new IllegalStateException("target/pgrds.jar is missing: build it with mvn -DskipTests package");
         }
-        TestHosts hosts = TestHosts.create(2);
+        TestHosts hosts = TestHosts.create(nodes);
         try {
             hosts.start();
             TestNode primary = hosts.node(0);
-            TestNode standby = hosts.node(1);
             hosts.initPrimary(primary);
-            hosts.cloneStandby(primary, standby);
-            hosts.awaitStreaming(primary, standby);
+            for (int i = 1; i < nodes; i++) {
+                hosts.cloneStandby(primary, hosts.node(i));
+                hosts.awaitStreaming(primary, hosts.node(i));
+            }
             FleetRepo fleet = new FleetRepo(hosts.root().resolve("fleet"));
             fleet.commit("bench/status", clusterFile(hosts));
             Path cache = hosts.root().resolve("cache");
@@ -70,13 +73,14 @@ public final class StatusBench {
                 validateNanos[i] = run(validate, cache).nanos();
             }
 
-            System.out.printf("pgrds status benchmark: bin/pgrds as a subprocess (JVM start included), a primary and a "
-                    + "streaming standby each behind its own sshd on loopback; best / median of %d runs%n", runs);
-            System.out.printf("  bin/pgrds --version (baseline: JVM + CLI start): %6.0f ms / %6.0f ms%n",
+            System.out.printf("pgrds status benchmark: %s as a subprocess (JVM start included), a primary and %d "
+                    + "streaming standby(s) each behind its own sshd on loopback; best / median of %d runs%n", pgrds,
+                    nodes - 1, runs);
+            System.out.printf("  pgrds --version (baseline: JVM + CLI start): %6.0f ms / %6.0f ms%n",
                     best(versionNanos), median(versionNanos));
-            System.out.printf("  bin/pgrds validate (JVM + git + loading):        %6.0f ms / %6.0f ms%n",
+            System.out.printf("  pgrds validate (JVM + git + loading):        %6.0f ms / %6.0f ms%n",
                     best(validateNanos), median(validateNanos));
-            System.out.printf("  bin/pgrds status (2 nodes):                      %6.0f ms / %6.0f ms   (%+.0f ms over the "
+            System.out.printf("  pgrds status (" + nodes + " nodes):                  %6.0f ms / %6.0f ms   (%+.0f ms over the "
                     + "baseline, %+.0f ms over validate: SSH, probe and SQL; median)%n", best(statusNanos),
                     median(statusNanos), median(statusNanos) - median(versionNanos),
                     median(statusNanos) - median(validateNanos));
