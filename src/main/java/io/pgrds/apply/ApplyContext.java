@@ -161,8 +161,7 @@ final class ApplyContext {
             // how the node is started and stopped (systemd's unit, or pg_ctl) is what this apply observed
             return new NodeOps(sessions.shell(desired.transport(), spec), spec, desired.id(), listener,
                     options.dryRun(), observed.nodes().stream().filter(o -> o.name().equals(n)).findFirst()
-                    .flatMap(ObservedNode::systemd).filter(s -> desired.postgres().systemd())
-                    .filter(io.pgrds.observe.Systemd::installed));
+                    .flatMap(o -> io.pgrds.plan.BootRules.unit(desired.postgres(), o)));
         });
     }
 

@@ -37,7 +37,7 @@ public final class PackageFiles {
         }
         Path out = Path.of(args[0]);
         CommandLine top = commandLine();
-        String version = Version.lines(Version.buildInfo(), "", "")[0];
+        String version = "pgrds " + io.pgrds.util.BuildInfo.current().version();
         Path man = Files.createDirectories(out.resolve("usr/share/man/man1"));
         for (Map.Entry<String, String> page : manPages(top, version).entrySet()) {
             // gzip as Debian ships man pages; Java's GZIPOutputStream writes no time stamp, so the bytes repeat

@@ -1,22 +1,18 @@
 package io.pgrds.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
 import io.pgrds.util.BuildInfo;
 import picocli.CommandLine;
 
 /**
  * {@code pgrds --version}: the version, the git commit and the time of the build, and the Java runtime. The build
- * writes them into {@value #RESOURCE} (pom.xml, process-resources); run from classes without it, or built outside a
+ * writes them into {@code io/pgrds/build.properties} (read by {@link BuildInfo}) (pom.xml, process-resources); run from classes without it, or built outside a
  * git checkout, the missing parts read "dev" and "unknown".
  */
 final class Version implements CommandLine.IVersionProvider {
-    static final String RESOURCE = BuildInfo.RESOURCE;
 
     @Override
     public String[] getVersion() {
-        String[] lines = lines(buildInfo(), System.getProperty("java.version"), System.getProperty("java.vm.vendor"));
+        String[] lines = lines(BuildInfo.current(), System.getProperty("java.version"), System.getProperty("java.vm.vendor"));
         String cds = classDataSharing(System.getProperty(CDS_PROPERTY), System.getProperty("java.vm.info", ""));
         if (cds == null) {
             return lines;
@@ -43,21 +39,7 @@ final class Version implements CommandLine.IVersionProvider {
                         + "dpkg-reconfigure pgrds)";
     }
 
-    /** The build's properties: version, commit, dirty, time; empty when the resource is absent. */
-    static Properties buildInfo() {
-        Properties p = new Properties();
-        try (InputStream in = Version.class.getResourceAsStream(RESOURCE)) {
-            if (in != null) {
-                p.load(in);
-            }
-        } catch (IOException e) {
-            // unreadable build information is no reason to fail --version: it prints "unknown"
-        }
-        return p;
-    }
-
-    static String[] lines(Properties build, String javaVersion, String javaVendor) {
-        BuildInfo b = BuildInfo.of(build);
+    static String[] lines(BuildInfo b, String javaVersion, String javaVendor) {
         return new String[] {
             "pgrds " + b.version(),
             "commit " + b.commit() + (b.dirty() ? " (with uncommitted changes)" : ""),

@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * each start and disabled at each stop), whether the unit template is there at all, and which units must be enabled
  * or disabled although nothing else is done to their node. Pure.
  */
-final class BootRules {
+public final class BootRules {
     private BootRules() {
     }
 
@@ -26,7 +26,12 @@ final class BootRules {
      * leaves {@code postgres.systemd} on. Empty: pg_ctl.
      */
     static Optional<Systemd> unit(Facts f, ObservedNode n) {
-        return f.desired.postgres().systemd() ? n.systemd().filter(Systemd::installed) : Optional.empty();
+        return unit(f.desired.postgres(), n);
+    }
+
+    /** The same rule for apply, which starts and stops each node as the plan said (one rule, not two copies). */
+    public static Optional<Systemd> unit(io.pgrds.desired.PostgresSettings postgres, ObservedNode n) {
+        return postgres.systemd() ? n.systemd().filter(Systemd::installed) : Optional.empty();
     }
 
     /** Desired nodes systemd runs without the unit template: refused, the role installs it. */

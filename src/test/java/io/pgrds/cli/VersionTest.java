@@ -3,6 +3,7 @@ package io.pgrds.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.pgrds.util.BuildInfo;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
@@ -18,26 +19,26 @@ class VersionTest {
     @Test
     void aReleaseBuildNamesItsVersionCommitTimeAndTheJavaRuntime() {
         assertArrayEquals(new String[] {"pgrds 0.2.0", "commit 1a2b3c4d5e6f", "built 2026-12-06T14:00:00Z",
-            "java 17.0.15 (Debian)"}, Version.lines(props("version", "0.2.0", "commit", "1a2b3c4d5e6f", "dirty",
-                "false", "time", "2026-12-06T14:00:00Z"), "17.0.15", "Debian"));
+            "java 17.0.15 (Debian)"}, Version.lines(BuildInfo.of(props("version", "0.2.0", "commit", "1a2b3c4d5e6f", "dirty",
+                "false", "time", "2026-12-06T14:00:00Z")), "17.0.15", "Debian"));
     }
 
     @Test
     void aBuildFromUncommittedChangesSaysSo() {
         assertArrayEquals(new String[] {"pgrds 0.2.0", "commit 1a2b3c4d5e6f (with uncommitted changes)",
-            "built 2026-12-06T14:00:00Z", "java 17 (X)"}, Version.lines(props("version", "0.2.0", "commit",
-                "1a2b3c4d5e6f", "dirty", "true", "time", "2026-12-06T14:00:00Z"), "17", "X"));
+            "built 2026-12-06T14:00:00Z", "java 17 (X)"}, Version.lines(BuildInfo.of(props("version", "0.2.0", "commit",
+                "1a2b3c4d5e6f", "dirty", "true", "time", "2026-12-06T14:00:00Z")), "17", "X"));
     }
 
     @Test
     void fromClassesOrOutsideGitTheMissingPartsReadDevAndUnknown() {
         assertArrayEquals(new String[] {"pgrds dev", "commit unknown", "built unknown", "java 17 (X)"},
-                Version.lines(new Properties(), "17", "X"));
+                Version.lines(BuildInfo.of(new Properties()), "17", "X"));
         assertArrayEquals(new String[] {"pgrds 0.2.0", "commit unknown", "built 2026-12-06T14:00:00Z", "java 17 (X)"},
-                Version.lines(props("version", "0.2.0", "commit", "", "dirty", "true", "time",
-                        "2026-12-06T14:00:00Z"), "17", "X"));
+                Version.lines(BuildInfo.of(props("version", "0.2.0", "commit", "", "dirty", "true", "time",
+                        "2026-12-06T14:00:00Z")), "17", "X"));
         assertArrayEquals(new String[] {"pgrds dev", "commit unknown", "built unknown", "java 17 (X)"},
-                Version.lines(props("version", "${project.version}", "commit", "${git.commit}", "time", " "), "17",
+                Version.lines(BuildInfo.of(props("version", "${project.version}", "commit", "${git.commit}", "time", " ")), "17",
                         "X"));
     }
 
