@@ -39,6 +39,7 @@ final class InitCommand implements Callable<Integer> {
             copy("/io/pgrds/init/integration.yaml", clusters.resolve("example/integration.yaml"));
             copy("/io/pgrds/init/README.md", dir.resolve("README.md"));
             boolean fresh = !Files.exists(dir.resolve(".git"));
+            io.pgrds.source.SystemGitConfig.apply();
             try (Git git = fresh ? Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call()
                     : Git.open(dir.toFile())) {
                 git.add().addFilepattern("clusters").addFilepattern("schema").addFilepattern("README.md").call();

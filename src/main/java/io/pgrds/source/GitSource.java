@@ -31,6 +31,10 @@ import io.pgrds.error.PgrdsException;
  * failure is a {@link PgrdsException} with {@link ErrorCode#SOURCE_UNAVAILABLE}.
  */
 public final class GitSource {
+    static {
+        SystemGitConfig.apply();
+    }
+
     private GitSource() {
     }
 

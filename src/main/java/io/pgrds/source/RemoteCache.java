@@ -48,6 +48,10 @@ import org.eclipse.jgit.util.FS;
  * lock behind.
  */
 final class RemoteCache {
+    static {
+        SystemGitConfig.apply();
+    }
+
     static final Duration LOCK_WAIT = Duration.ofMinutes(10);
     private static final int FETCH_TIMEOUT_SECONDS = 300;
     private static final List<String> REFSPECS = List.of("+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*");
