@@ -19,7 +19,7 @@ public final class Main {
 
     public static int run(Terminal terminal, String... args) {
         PgrdsCommand top = new PgrdsCommand(terminal);
-        CommandLine cl = new CommandLine(top)
+        CommandLine cl = PgrdsCommand.forArgs(top, args)
                 .setOut(terminal.out())
                 .setErr(terminal.err())
                 .setCaseInsensitiveEnumValuesAllowed(true)

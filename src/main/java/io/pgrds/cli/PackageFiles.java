@@ -53,7 +53,7 @@ public final class PackageFiles {
 
     static CommandLine commandLine() {
         PrintWriter nowhere = new PrintWriter(java.io.Writer.nullWriter());
-        return new CommandLine(new PgrdsCommand(new Terminal(nowhere, nowhere, false, false)));
+        return PgrdsCommand.commandLine(new PgrdsCommand(new Terminal(nowhere, nowhere, false, false)));
     }
 
     /** File name (pgrds-validate.1) → troff text, for the command and every subcommand except help. */
