@@ -24,7 +24,14 @@ public final class Main {
                 .setErr(terminal.err())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler(new Failures(top))
-                .setParameterExceptionHandler(new Failures(top));
+                .setParameterExceptionHandler(new Failures(top))
+                .setExecutionStrategy(parsed -> {
+                    if (parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1)
+                            .getCommand() instanceof NodesCommand) {
+                        Warmup.start();
+                    }
+                    return new CommandLine.RunLast().execute(parsed);
+                });
         try {
             return cl.execute(args);
         } finally {

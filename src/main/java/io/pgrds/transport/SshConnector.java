@@ -327,7 +327,7 @@ final class SshConnector {
         return hop.user() + "@" + node.host() + ":" + hop.port() + via;
     }
 
-    private static synchronized Config config() {
+    static synchronized Config config() {
         if (sharedConfig == null) {
             sharedConfig = new DefaultConfig();
         }
