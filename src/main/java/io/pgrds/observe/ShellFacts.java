@@ -15,7 +15,7 @@ import java.util.Optional;
  * why systemd runs but {@code systemctl} did not answer.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-record ShellFacts(boolean binaries, Optional<String> binaryVersion, boolean dataExists, boolean dataReadable,
+record ShellFacts(boolean binaries, boolean dataExists, boolean dataReadable,
                   boolean dataEmpty, Optional<String> pgVersion, boolean standbySignal, boolean recoverySignal,
                   boolean running, Optional<String> controldata, Optional<String> autoConf, Optional<String> pgrdsConf,
                   Optional<String> standbyConf, boolean creating,

@@ -7,19 +7,37 @@
 D="$1"; B="$2"; S="$3"; H="$4"; P="$5"; K="$6"; U="$7"
 LC_ALL=C; export LC_ALL
 
-str() { # a JSON string from stdin: sed escapes (awk implementations differ on backslashes in gsub), awk joins lines
-  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/\t/\\t/g' -e 's/\r/\\r/g' \
-    | awk 'BEGIN { ORS = ""; printf "\"" } { if (NR > 1) printf "\\n"; print } END { printf "\"" }'
+# JSON strings. One awk per string, each process being most of what a probe costs. The escaping finds the special
+# characters with index() and writes their escapes as string literals: awk implementations differ on backslashes in
+# gsub's replacement and in bracket expressions, not in these.
+J='function esc(s,  o, i, k, c) {
+  o = ""
+  while (1) {
+    i = index(s, "\\")
+    k = index(s, "\""); if (k && (!i || k < i)) i = k
+    k = index(s, "\t"); if (k && (!i || k < i)) i = k
+    k = index(s, "\r"); if (k && (!i || k < i)) i = k
+    if (!i) return o s
+    c = substr(s, i, 1)
+    o = o substr(s, 1, i - 1) (c == "\\" ? "\\\\" : c == "\"" ? "\\\"" : c == "\t" ? "\\t" : "\\r")
+    s = substr(s, i + 1)
+  }
+}'
+str() { # stdin as one JSON string, its lines joined by \n
+  awk "$J"' BEGIN { printf "\"" } { if (NR > 1) printf "\\n"; printf "%s", esc($0) } END { printf "\"" }'
+}
+strjoin() { # stdin as one JSON string, its lines joined with nothing between them (as tr -d '\n' would)
+  awk "$J"' BEGIN { printf "\"" } { printf "%s", esc($0) } END { printf "\"" }'
 }
 kv() { printf '"%s":' "$1"; }
 
 printf '{'
 kv binaries; if [ -x "$B/postgres" ] && [ -x "$B/pg_ctl" ] && [ -x "$B/pg_controldata" ]; then printf 'true'; else printf 'false'; fi
-printf ','; kv binaryVersion; if [ -x "$B/postgres" ]; then "$B/postgres" --version 2>/dev/null | str; else printf 'null'; fi
 printf ','; kv dataExists; if [ -d "$D" ]; then printf 'true'; else printf 'false'; fi
 printf ','; kv dataReadable; if [ -d "$D" ] && [ -r "$D" ] && [ -x "$D" ]; then printf 'true'; else printf 'false'; fi
-printf ','; kv dataEmpty; if [ -d "$D" ] && [ -z "$(ls -A "$D" 2>/dev/null)" ]; then printf 'true'; else printf 'false'; fi
-printf ','; kv pgVersion; if [ -f "$D/PG_VERSION" ]; then tr -d '\n' < "$D/PG_VERSION" | str; else printf 'null'; fi
+empty=false; if [ -d "$D" ] && [ -z "$(ls -A "$D" 2>/dev/null)" ]; then empty=true; fi
+printf ','; kv dataEmpty; printf '%s' "$empty"
+printf ','; kv pgVersion; if [ -f "$D/PG_VERSION" ]; then strjoin < "$D/PG_VERSION"; else printf 'null'; fi
 printf ','; kv standbySignal; if [ -f "$D/standby.signal" ]; then printf 'true'; else printf 'false'; fi
 printf ','; kv recoverySignal; if [ -f "$D/recovery.signal" ]; then printf 'true'; else printf 'false'; fi
 printf ','; kv running
@@ -30,11 +48,12 @@ printf ','; kv autoConf; if [ -f "$D/postgresql.auto.conf" ]; then str < "$D/pos
 printf ','; kv pgrdsConf; if [ -f "$D/pgrds.conf" ]; then str < "$D/pgrds.conf"; else printf 'null'; fi
 printf ','; kv standbyConf; if [ -f "$D/pgrds-standby.conf" ]; then str < "$D/pgrds-standby.conf"; else printf 'null'; fi
 printf ','; kv creating; if [ -f "$S/creating" ]; then printf 'true'; else printf 'false'; fi
-printf ','; kv hbaSha256; if [ -f "$D/pg_hba.conf" ]; then sha256sum "$D/pg_hba.conf" | cut -d' ' -f1 | tr -d '\n' | str; else printf 'null'; fi
-printf ','; kv confSha256; if [ -f "$D/pgrds.conf" ]; then sha256sum "$D/pgrds.conf" | cut -d' ' -f1 | tr -d '\n' | str; else printf 'null'; fi
-printf ','; kv backupConfigured; if [ -f "$S/backup.configured" ]; then tr -d '\n' < "$S/backup.configured" | str; else printf 'null'; fi
+sha() { sum=$(sha256sum "$1" 2>/dev/null); printf '%s' "${sum%% *}" | strjoin; } # the first word: the digest
+printf ','; kv hbaSha256; if [ -f "$D/pg_hba.conf" ]; then sha "$D/pg_hba.conf"; else printf 'null'; fi
+printf ','; kv confSha256; if [ -f "$D/pgrds.conf" ]; then sha "$D/pgrds.conf"; else printf 'null'; fi
+printf ','; kv backupConfigured; if [ -f "$S/backup.configured" ]; then strjoin < "$S/backup.configured"; else printf 'null'; fi
 printf ','; kv marker; if [ -f "$S/marker.json" ]; then str < "$S/marker.json"; else printf 'null'; fi
-printf ','; kv managementPassword; if [ -r "$S/secrets/pgrds.password" ]; then tr -d '\n' < "$S/secrets/pgrds.password" | str; else printf 'null'; fi
+printf ','; kv managementPassword; if [ -r "$S/secrets/pgrds.password" ]; then strjoin < "$S/secrets/pgrds.password"; else printf 'null'; fi
 printf ','; kv memoryKb; awk '/^MemTotal:/ { printf "%s", $2; found = 1 } END { if (!found) printf "null" }' /proc/meminfo 2>/dev/null || printf 'null'
 printf ','; kv freeDiskKb
 p="$D"; while [ ! -d "$p" ] && [ "$p" != "/" ]; do p=$(dirname "$p"); done
@@ -50,13 +69,15 @@ df=""; if [ -d "$W" ]; then df=$(df -Pk "$W" 2>/dev/null | awk 'NR == 2'); fi
 printf ','; kv walFsKb; printf '%s\n' "$df" | num 2
 printf ','; kv walFreeKb; printf '%s\n' "$df" | num 4
 printf ','; kv walMount
-if [ -n "$df" ]; then printf '%s\n' "$df" | awk '{ m = $6; for (i = 7; i <= NF; i++) m = m " " $i; printf "%s", m }' | str; else printf 'null'; fi
+if [ -n "$df" ]; then
+  printf '%s\n' "$df" | awk "$J"'{ m = $6; for (i = 7; i <= NF; i++) m = m " " $i; printf "\"%s\"", esc(m) }'
+else printf 'null'; fi
 printf ','; kv rebootRequired; if [ -f /var/run/reboot-required ]; then printf 'true'; else printf 'false'; fi
 printf ','; kv sourceCatalog
 # no data yet: the directory is missing or empty, or holds what a create pgrds began left (the creating flag, no
 # server running), which the next apply removes and restores afresh
 nodata=false
-if [ ! -d "$D" ] || [ -z "$(ls -A "$D" 2>/dev/null)" ]; then nodata=true
+if [ ! -d "$D" ] || [ "$empty" = true ]; then nodata=true
 elif [ -f "$S/creating" ] && ! { [ -f "$D/postmaster.pid" ] && "$B/pg_ctl" status -D "$D" >/dev/null 2>&1; }; then nodata=true
 fi
 if [ $# -gt 7 ] && [ "$nodata" = true ]; then

@@ -307,7 +307,6 @@ public final class DaemonBench {
             marker.put("appliedCommit", "1111111");
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("binaries", true);
-            f.put("binaryVersion", "16.4");
             f.put("dataExists", true);
             f.put("dataReadable", true);
             f.put("dataEmpty", false);

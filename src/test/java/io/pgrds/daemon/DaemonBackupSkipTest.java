@@ -156,7 +156,6 @@ class DaemonBackupSkipTest {
             marker.put("primary", "pg1");
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("binaries", true);
-            f.put("binaryVersion", "15.8");
             f.put("dataExists", true);
             f.put("dataReadable", true);
             f.put("dataEmpty", false);

@@ -21,7 +21,7 @@ class ClassifierTest {
 
     private static ShellFacts facts(boolean binaries, boolean exists, boolean empty, String pgVersion,
                                     boolean standby, boolean running, String marker, String conf, boolean creating) {
-        return new ShellFacts(binaries, Optional.of("postgres (PostgreSQL) 15.18"), exists, true, empty,
+        return new ShellFacts(binaries, exists, true, empty,
                 Optional.ofNullable(pgVersion), standby, false, running,
                 Optional.ofNullable(pgVersion == null ? null : CONTROL), Optional.empty(), Optional.ofNullable(conf), Optional.empty(), creating,
                 Optional.of("abc"), Optional.empty(), Optional.ofNullable(marker), Optional.of("secret"),
@@ -38,7 +38,7 @@ class ClassifierTest {
 
     /** The same facts, with what the probe says of systemd. */
     private static ShellFacts systemd(ShellFacts f, String show, String error) {
-        return new ShellFacts(f.binaries(), f.binaryVersion(), f.dataExists(), f.dataReadable(), f.dataEmpty(),
+        return new ShellFacts(f.binaries(), f.dataExists(), f.dataReadable(), f.dataEmpty(),
                 f.pgVersion(), f.standbySignal(), f.recoverySignal(), f.running(), f.controldata(), f.autoConf(),
                 f.pgrdsConf(), f.standbyConf(), f.creating(), f.hbaSha256(), f.confSha256(), f.marker(),
                 f.managementPassword(), f.memoryKb(), f.freeDiskKb(), f.rebootRequired(), f.backupConfigured(),
@@ -76,7 +76,7 @@ class ClassifierTest {
     }
 
     private static ShellFacts withWal(String control, Integer ready) {
-        return new ShellFacts(true, Optional.of("postgres (PostgreSQL) 15.18"), true, true, false, Optional.of("15"),
+        return new ShellFacts(true, true, true, false, Optional.of("15"),
                 false, false, true, Optional.of(control), Optional.empty(), Optional.empty(), Optional.empty(), false,
                 Optional.of("abc"), Optional.empty(), Optional.empty(), Optional.of("secret"), Optional.of(1024L),
                 Optional.of(2048L), false, Optional.empty(), Optional.ofNullable(ready), Optional.of(49_152L),
@@ -186,7 +186,7 @@ class ClassifierTest {
 
     /** The same facts, with what the probe says about a hidden data directory and a server answering. */
     private static ShellFacts seen(ShellFacts f, String hidden, boolean answering) {
-        return new ShellFacts(f.binaries(), f.binaryVersion(), f.dataExists(), f.dataReadable(), f.dataEmpty(),
+        return new ShellFacts(f.binaries(), f.dataExists(), f.dataReadable(), f.dataEmpty(),
                 f.pgVersion(), f.standbySignal(), f.recoverySignal(), f.running(), f.controldata(), f.autoConf(),
                 f.pgrdsConf(), f.standbyConf(), f.creating(), f.hbaSha256(), f.confSha256(), f.marker(),
                 f.managementPassword(), f.memoryKb(), f.freeDiskKb(), f.rebootRequired(), f.backupConfigured(),
@@ -223,7 +223,7 @@ class ClassifierTest {
     @Test
     void theControlDataGivesTheClusterStateAndTheLastCheckpoint() {
         ShellFacts f = facts(true, true, false, "15", false, false, null, null);
-        ShellFacts shutDown = new ShellFacts(f.binaries(), f.binaryVersion(), f.dataExists(), f.dataReadable(),
+        ShellFacts shutDown = new ShellFacts(f.binaries(), f.dataExists(), f.dataReadable(),
                 f.dataEmpty(), f.pgVersion(), f.standbySignal(), f.recoverySignal(), f.running(), Optional.of(CONTROL
                 .replace("in production", "shut down") + "Latest checkpoint location:           0/3000028\n"),
                 f.autoConf(), f.pgrdsConf(), f.standbyConf(), f.creating(), f.hbaSha256(), f.confSha256(), f.marker(),
