@@ -51,6 +51,12 @@ public final class StatusBench {
             List<String> status = List.of(pgrds.toString(), "--repo", fleet.dir().toString(), "status");
             List<String> version = List.of(pgrds.toString(), "--version");
             List<String> validate = List.of(pgrds.toString(), "--repo", fleet.dir().toString(), "validate");
+            if (Integer.getInteger("pgrds.bench.hold", 0) > 0) {
+                // a cluster to time by hand: print the command and keep the nodes up for that many seconds
+                System.out.println("PGRDS_CACHE=" + cache + " " + String.join(" ", status));
+                Thread.sleep(Integer.getInteger("pgrds.bench.hold") * 1000L);
+                return;
+            }
             Result first = run(status, cache);
             if (first.exit() != 0) {
                 throw new IllegalStateException("pgrds status did not report a healthy cluster (exit " + first.exit()
