@@ -132,4 +132,33 @@ class CdsFallbackIT {
         assertTrue(r.out().contains("valid."), r.out());
         assertEquals("", r.err());
     }
+
+    /**
+     * The JIT's compiler threads: one for the CLI where there are one or two processors (a second would compete with
+     * the command for them), the JVM's own choice with more, for the daemon, and when PGRDS_JAVA_OPTS sets options
+     * (a -XX:TieredStopAtLevel=4 there would make one thread an error).
+     */
+    @Test
+    void theCliTakesOneCompilerThreadOnlyOnOneOrTwoProcessors() throws Exception {
+        String online = Files.readString(Path.of("/sys/devices/system/cpu/online")).strip();
+        boolean small = online.equals("0") || online.equals("0-1");
+        assertEquals(small ? "1 {command line}" : "ergonomic", compilerThreads(Map.of(), "--version"), online);
+        assertEquals("ergonomic", compilerThreads(Map.of(), "daemon", "--help"));
+        assertEquals("ergonomic", compilerThreads(Map.of("PGRDS_JAVA_OPTS", "-XX:TieredStopAtLevel=4"), "--version"));
+    }
+
+    /** CICompilerCount as the JVM that the launcher starts prints it: "N {command line}", or "ergonomic". */
+    private String compilerThreads(Map<String, String> more, String... args) throws Exception {
+        java.util.Map<String, String> env = new java.util.HashMap<>(Map.of("PGRDS_LIB", lib.toString(),
+                "PGRDS_CDS_DIR", tmp.resolve("never-made").toString(), "JAVA_TOOL_OPTIONS", "-XX:+PrintFlagsFinal"));
+        env.putAll(more);
+        List<String> cmd = new java.util.ArrayList<>(List.of(SRC.resolve("pgrds").toAbsolutePath().toString()));
+        cmd.addAll(List.of(args));
+        Processes.Run r = Processes.run(tmp, env, cmd);
+        assertEquals(0, r.exit(), r.toString());
+        String line = r.out().lines().filter(l -> l.matches("\\s*intx CICompilerCount\\s+=.*")).findFirst()
+                .orElseThrow(() -> new AssertionError("no CICompilerCount in " + r.out()));
+        return line.contains("{command line}") ? line.replaceAll(".*=\\s*(\\d+).*", "$1") + " {command line}"
+                : "ergonomic";
+    }
 }
