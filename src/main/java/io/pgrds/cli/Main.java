@@ -26,7 +26,9 @@ public final class Main {
                 .setExecutionExceptionHandler(new Failures(top))
                 .setParameterExceptionHandler(new Failures(top))
                 .setExecutionStrategy(parsed -> {
-                    if (parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1)
+                    // not with --debug: that configures Logback on the main thread (FleetReader), which must find
+                    // it up, not being started on another; and the speed of a debug run matters little
+                    if (!top.debug() && parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1)
                             .getCommand() instanceof NodesCommand) {
                         Warmup.start();
                     }

@@ -10,6 +10,9 @@ import org.slf4j.LoggerFactory;
  * its configuration (the SSH library logs through it), sshj builds its algorithms and registers BouncyCastle's
  * provider, PostgreSQL JDBC registers its driver. Together some 200 ms that a {@code pgrds status} otherwise
  * spends after the fleet is read, with a core idle before (docs/performance.md).
+ *
+ * <p>While it runs, SLF4J hands the main thread stand-in loggers: code that configures Logback itself (casting to
+ * its classes, as {@code --debug} does) must not run then; {@link Main} starts none with {@code --debug}.
  */
 final class Warmup {
     private Warmup() {
