@@ -29,6 +29,9 @@ public final class PgrdsCommand implements Runnable {
     /** The options of this command that take a value, written before a subcommand's name. */
     static final Set<String> VALUE_OPTIONS = Set.of("--repo", "--ref", "--color");
 
+    /** This command's own help and version options: before a subcommand's name, they answer for pgrds itself. */
+    static final Set<String> HELP_OPTIONS = Set.of("-h", "--help", "-V", "--version");
+
     private final Terminal terminal;
 
     @Option(names = "--repo", scope = ScopeType.INHERIT, paramLabel = "PATH|URL",
@@ -77,8 +80,9 @@ public final class PgrdsCommand implements Runnable {
      * The command line to run {@code args} with. Building picocli's model of a command reads its annotations by
      * reflection, some 5 ms a command on a cold JVM; a run needs only the one it names. So when the arguments
      * certainly name a subcommand (the first word that is neither an option of this command nor an option's
-     * value), only that one is added; in every other case (no subcommand, {@code help}, a misspelt name that
-     * deserves "did you mean") all are, and picocli parses exactly as it would with all of them.
+     * value), only that one is added; in every other case (no subcommand, {@code help}, {@code --help} or
+     * {@code --version} before the name, short options written together, a misspelt name that deserves "did you
+     * mean") all are, and picocli parses exactly as it would with all of them.
      */
     static CommandLine forArgs(PgrdsCommand top, String... args) {
         return named(args).filter(name -> !name.equals("help"))
@@ -87,12 +91,15 @@ public final class PgrdsCommand implements Runnable {
                 .orElseGet(() -> commandLine(top));
     }
 
-    /** The first word of {@code args} in a subcommand's place, or empty when there is none. */
+    /**
+     * The first word of {@code args} in a subcommand's place, or empty when there is none or pgrds's own help or
+     * version is asked for before it.
+     */
     static Optional<String> named(String... args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--")) {
-                return Optional.empty();
+            if (a.equals("--") || HELP_OPTIONS.contains(a) || a.matches("-[^-].+")) {
+                return Optional.empty(); // the last: short options together (-hV), which could hold -h
             }
             if (VALUE_OPTIONS.contains(a)) {
                 i++; // its value, whatever it looks like

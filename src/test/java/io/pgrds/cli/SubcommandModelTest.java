@@ -37,6 +37,13 @@ class SubcommandModelTest {
             }
         }
         assertEquals(new TreeSet<>(PgrdsCommand.VALUE_OPTIONS), taking);
+        Set<String> help = new TreeSet<>();
+        for (OptionSpec o : PgrdsCommand.commandLine(top()).getCommandSpec().options()) {
+            if (o.usageHelp() || o.versionHelp()) {
+                help.addAll(List.of(o.names()));
+            }
+        }
+        assertEquals(new TreeSet<>(PgrdsCommand.HELP_OPTIONS), help);
     }
 
     @Test
@@ -50,6 +57,10 @@ class SubcommandModelTest {
         assertEquals(Optional.empty(), PgrdsCommand.named());
         assertEquals(Optional.empty(), PgrdsCommand.named("--version"));
         assertEquals(Optional.empty(), PgrdsCommand.named("--", "status"));
+        assertEquals(Optional.empty(), PgrdsCommand.named("--help", "status"), "pgrds's own usage, all commands");
+        assertEquals(Optional.empty(), PgrdsCommand.named("-V", "status"));
+        assertEquals(Optional.empty(), PgrdsCommand.named("-hV", "status"));
+        assertEquals(Optional.of("status"), PgrdsCommand.named("status", "--help"));
     }
 
     @Test
@@ -72,6 +83,9 @@ class SubcommandModelTest {
             lines.add(new String[] {"--repo", "/r", "--ref", "main", "--color=never", name});
             lines.add(new String[] {name, "--debug", "--repo", "/s"});
             lines.add(new String[] {name, "--help"});
+            lines.add(new String[] {"--help", name});
+            lines.add(new String[] {"-h", "--repo", "/r", name});
+            lines.add(new String[] {"-V", name});
             lines.add(new String[] {name, "--no-such-option"});
         }
         lines.add(new String[] {"status", "team/stage", "--json", "--watch", "5s"});
@@ -98,9 +112,10 @@ class SubcommandModelTest {
                         .collect(Collectors.joining(",")) + " " + p.matchedPositionals().stream()
                         .map(x -> String.valueOf((Object) x.getValue())).collect(Collectors.joining(",")));
             }
-            CommandLine last = r.asCommandLineList().get(r.asCommandLineList().size() - 1);
-            if (last.isUsageHelpRequested()) {
-                last.usage(new PrintWriter(usage));
+            for (CommandLine c : r.asCommandLineList()) {
+                if (c.isUsageHelpRequested()) {
+                    c.usage(new PrintWriter(usage)); // the commands it lists too
+                }
             }
             return String.join(" | ", out) + usage;
         } catch (CommandLine.ParameterException e) {
