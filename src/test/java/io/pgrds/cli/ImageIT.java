@@ -182,8 +182,12 @@ class ImageIT {
                 }
             }
             assertEquals("200 ok\n", answer, "the daemon in the image: " + Files.readString(log));
+            // the daemon logs that it started once its HTTP server is up, so a moment after /healthz can answer
+            for (int i = 0; i < 100 && !Files.readString(log).contains("pgrds daemon started"); i++) {
+                Thread.sleep(100);
+            }
             assertTrue(Files.readString(log).contains("pgrds daemon started: /var/lib/pgrds/fleet at HEAD"),
-                    Files.readString(log));
+                    "the daemon's log: " + Files.readString(log));
         } finally {
             // the daemon itself, by its id: unshare ignores SIGTERM while it waits, and chroot's change of user
             // clears the parent-death signal --kill-child sets, so ending unshare alone would leave it running
