@@ -101,6 +101,7 @@ public final class ClassListTraining {
         return names;
     }
 
+    /** A cluster file of every harness node, reached as root over its sshd; the benchmarks share it. */
     public static String clusterFile(TestHosts hosts) {
         StringBuilder y = new StringBuilder();
         y.append("ssh: {user: root, port: ").append(hosts.node(0).sshPort()).append(", identityFile: ")

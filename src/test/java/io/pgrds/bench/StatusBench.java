@@ -45,7 +45,7 @@ public final class StatusBench {
                 hosts.awaitStreaming(primary, hosts.node(i));
             }
             FleetRepo fleet = new FleetRepo(hosts.root().resolve("fleet"));
-            fleet.commit("bench/status", clusterFile(hosts));
+            fleet.commit("bench/status", ClassListTraining.clusterFile(hosts));
             Path cache = hosts.root().resolve("cache");
 
             List<String> status = List.of(pgrds.toString(), "--repo", fleet.dir().toString(), "status");
@@ -100,20 +100,6 @@ public final class StatusBench {
         } finally {
             hosts.close();
         }
-    }
-
-    private static String clusterFile(TestHosts hosts) {
-        StringBuilder y = new StringBuilder();
-        y.append("ssh: {user: root, port: ").append(hosts.node(0).sshPort()).append(", identityFile: ")
-                .append(hosts.clientKey()).append(", knownHostsFile: ").append(hosts.knownHosts())
-                .append(", become: runuser}\n");
-        y.append("nodes:\n");
-        for (TestNode n : hosts.nodes()) {
-            y.append("  - {host: ").append(n.address()).append(", name: ").append(n.name())
-                    .append(", postgres: {dataDirectory: ").append(n.dataDirectory()).append(", port: ")
-                    .append(n.pgPort()).append("}}\n");
-        }
-        return y.toString();
     }
 
     private static Result run(List<String> argv, Path cache) throws Exception {
