@@ -89,9 +89,7 @@ class ApplyIT {
     }
 
     private Cli.Run pgrds(String... args) {
-        List<String> all = new ArrayList<>(List.of("--repo", fleet.dir().toString()));
-        all.addAll(List.of(args));
-        return Cli.run(all.toArray(new String[0]));
+        return Cli.inRepo(fleet.dir(), args);
     }
 
     private Cli.Run apply() {

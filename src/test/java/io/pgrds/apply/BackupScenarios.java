@@ -14,7 +14,6 @@ import io.pgrds.testing.FleetRepo;
 import io.pgrds.testing.HarnessCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -78,9 +77,7 @@ abstract class BackupScenarios {
     }
 
     Cli.Run pgrds(String... args) {
-        List<String> all = new ArrayList<>(List.of("--repo", fleet.dir().toString()));
-        all.addAll(List.of(args));
-        return Cli.run(all.toArray(new String[0]));
+        return Cli.inRepo(fleet.dir(), args);
     }
 
     Cli.Run ok(String... args) {

@@ -13,7 +13,6 @@ import io.pgrds.testing.Cli;
 import io.pgrds.testing.FleetRepo;
 import io.pgrds.testing.HarnessCluster;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -73,15 +72,22 @@ class SystemdIT {
     }
 
     private Cli.Run pgrds(String... args) {
-        List<String> all = new ArrayList<>(List.of("--repo", fleet.dir().toString()));
-        all.addAll(List.of(args));
-        return Cli.run(all.toArray(new String[0]));
+        return Cli.inRepo(fleet.dir(), args);
     }
 
     private Cli.Run apply() {
         Cli.Run r = pgrds("apply", "--auto-approve");
         assertEquals(0, r.exit(), r.toString());
         return r;
+    }
+
+    /** {@code a} primary and {@code b} its standby, applied, with one row in table t that {@code b} has replayed. */
+    private void primaryWithOneRow(TestNode a, TestNode b) throws InterruptedException {
+        commit(List.of(a, b), a.name(), "");
+        apply();
+        sql(a, "create table t (x int primary key)");
+        sql(a, "insert into t values (1)");
+        awaitRow(b, "select count(*) from t", "1");
     }
 
     private static String unit(TestNode n) {
@@ -158,11 +164,7 @@ class SystemdIT {
     void aSwitchoverDisablesTheOldPrimaryBeforeItStopsAndEnablesItAgainAsAStandby() throws Exception {
         TestNode a = hosts.node(0);
         TestNode b = hosts.node(1);
-        commit(List.of(a, b), a.name(), "");
-        apply();
-        sql(a, "create table t (x int primary key)");
-        sql(a, "insert into t values (1)");
-        awaitRow(b, "select count(*) from t", "1");
+        primaryWithOneRow(a, b);
         fake1.clearCalls();
         fake2.clearCalls();
 
@@ -184,11 +186,7 @@ class SystemdIT {
     void aStaleFormerPrimaryIsDisabledBeforeItIsStoppedAndStaysDownAfterAReboot() throws Exception {
         TestNode a = hosts.node(0);
         TestNode b = hosts.node(1);
-        commit(List.of(a, b), a.name(), "");
-        apply();
-        sql(a, "create table t (x int primary key)");
-        sql(a, "insert into t values (1)");
-        awaitRow(b, "select count(*) from t", "1");
+        primaryWithOneRow(a, b);
         // node1's host is lost: unreachable, its server dead; the file drops it and fences it with a hook
         hosts.makeUnreachable(a);
         hosts.kill(a);

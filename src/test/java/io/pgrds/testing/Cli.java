@@ -24,6 +24,15 @@ public final class Cli {
         return new Run(exit, out.toString(), err.toString());
     }
 
+    /** Runs pgrds on the fleet repository {@code repo}: {@code --repo REPO ARGS...}. */
+    public static Run inRepo(java.nio.file.Path repo, String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--repo";
+        all[1] = repo.toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        return run(all);
+    }
+
     /**
      * Runs {@code pgrds apply} as on a terminal: it shows the plan and asks; {@code answer} is called once the question
      * is on the screen (a test may change the servers meanwhile) and returns what the person types.
